@@ -1,0 +1,4 @@
+DROP INDEX supervise_audit_entries_by_time;
+DROP INDEX supervise_audit_entries_by_component;
+DROP INDEX supervise_audit_entries_by_slug;
+DROP TABLE supervise_audit_entries;

@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using BotBottle.Storage.Generators.Helpers;
+using BotBottle.Storage.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace BotBottle.Storage.Generators
+{
+    public sealed partial class MigrationTableGenerator
+    {
+        internal static class Parser
+        {
+            /// <summary>The first line that marks a migration older binaries can live with.</summary>
+            public const string AdditiveMarker = "-- bot-bottle: additive";
+
+            private static readonly Regex FileName = new(@"^(\d{4})_([a-z0-9_]+)\.(up|down)\.sql$", RegexOptions.CultureInvariant);
+
+            public static MigrationFileSpec ParseFile(string path, string rawText)
+            {
+                string fileName = Path.GetFileName(path);
+                Match match = FileName.Match(fileName);
+                if (!match.Success)
+                {
+                    var error = DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMigrationFileName, Location.None, fileName);
+                    return new MigrationFileSpec(path, 0, string.Empty, MigrationDirection.Up, string.Empty, string.Empty, false, error);
+                }
+
+                string text = Normalize(rawText);
+                var direction = match.Groups[3].Value == "up" ? MigrationDirection.Up : MigrationDirection.Down;
+                DiagnosticInfo? empty = direction == MigrationDirection.Up && text.Trim().Length == 0
+                    ? DiagnosticInfo.Create(DiagnosticDescriptors.EmptyMigration, Location.None, fileName)
+                    : null;
+
+                return new MigrationFileSpec(
+                    Path: path,
+                    Version: int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+                    Name: match.Groups[2].Value,
+                    Direction: direction,
+                    Text: text,
+                    Checksum: Checksum(text),
+                    Additive: FirstLine(text).TrimEnd() == AdditiveMarker,
+                    Error: empty);
+            }
+
+            public static MigrationTableSpec Pair(ImmutableArray<MigrationFileSpec> files)
+            {
+                var diagnostics = new List<DiagnosticInfo>();
+                var migrations = new List<MigrationSpec>();
+
+                foreach (MigrationFileSpec file in files)
+                {
+                    if (file.Error is not null)
+                    {
+                        diagnostics.Add(file.Error);
+                    }
+                }
+
+                IEnumerable<IGrouping<int, MigrationFileSpec>> byVersion = files
+                    .Where(static f => f.Error is null)
+                    .GroupBy(static f => f.Version)
+                    .OrderBy(static g => g.Key);
+
+                foreach (IGrouping<int, MigrationFileSpec> group in byVersion)
+                {
+                    string[] names = group.Select(static f => f.Name).Distinct().OrderBy(static n => n, StringComparer.Ordinal).ToArray();
+                    if (names.Length > 1)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            DiagnosticDescriptors.DuplicateMigrationVersion, Location.None, group.Key.ToString("D4", System.Globalization.CultureInfo.InvariantCulture), names[0], names[1]));
+                        continue;
+                    }
+
+                    MigrationFileSpec? up = group.FirstOrDefault(static f => f.Direction == MigrationDirection.Up);
+                    MigrationFileSpec? down = group.FirstOrDefault(static f => f.Direction == MigrationDirection.Down);
+                    if (up is null || down is null)
+                    {
+                        MigrationFileSpec present = up ?? down!;
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            DiagnosticDescriptors.MissingMigrationPair,
+                            Location.None,
+                            present.Version.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
+                            present.Name,
+                            up is null ? "down" : "up",
+                            up is null ? "up" : "down"));
+                        continue;
+                    }
+
+                    migrations.Add(new MigrationSpec(up.Version, up.Name, up.Text, down.Text, up.Checksum, up.Additive));
+                }
+
+                return new MigrationTableSpec(migrations.ToEquatableArray(), diagnostics.ToEquatableArray());
+            }
+
+            /// <summary>Strips a BOM and turns CRLF and lone CR into LF, so checksums survive any checkout.</summary>
+            public static string Normalize(string text)
+            {
+                if (text.Length > 0 && text[0] == '\uFEFF')
+                {
+                    text = text.Substring(1);
+                }
+
+                return text.Replace("\r\n", "\n").Replace('\r', '\n');
+            }
+
+            /// <summary>Lower-case hex SHA-256 of the UTF-8 bytes of normalised text.</summary>
+            public static string Checksum(string normalizedText)
+            {
+                using var sha = SHA256.Create();
+                byte[] hash = sha.ComputeHash(Encoding.UTF8.GetBytes(normalizedText));
+                var builder = new StringBuilder(hash.Length * 2);
+                foreach (byte b in hash)
+                {
+                    builder.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                return builder.ToString();
+            }
+
+            private static string FirstLine(string text)
+            {
+                int newline = text.IndexOf('\n');
+                return newline < 0 ? text : text.Substring(0, newline);
+            }
+        }
+    }
+}

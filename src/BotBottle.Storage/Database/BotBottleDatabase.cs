@@ -1,0 +1,161 @@
+using System;
+using System.IO;
+using BotBottle.Storage.Errors;
+using BotBottle.Storage.Migrations;
+using BotBottle.Storage.Sql;
+using Microsoft.Data.Sqlite;
+
+namespace BotBottle.Storage.Database;
+
+/// <summary>
+/// One bot-bottle database and the only place that opens connections to it. Every connection
+/// gets the same policy: WAL, <c>busy_timeout=5000</c> (SQLite's own busy handler),
+/// <c>foreign_keys=ON</c>, <c>synchronous=NORMAL</c> (or FULL), and every write runs inside
+/// <c>BEGIN IMMEDIATE</c> so writers queue on the lock instead of failing on upgrade.
+/// Instances are thread-safe; each operation uses its own pooled connection.
+/// </summary>
+public sealed class BotBottleDatabase
+{
+    /// <summary>How long a statement waits for another process's lock before reporting Busy.</summary>
+    public const int BusyTimeoutMilliseconds = 5000;
+
+    private readonly string _connectionString;
+    private readonly SqlStatement _connectionPolicy;
+
+    private BotBottleDatabase(string path, DatabaseRole role, SynchronousMode synchronous)
+    {
+        Path = path;
+        Role = role;
+        Synchronous = synchronous;
+        _connectionPolicy = synchronous == SynchronousMode.Full ? SqlRegistry.ConnectionPolicyFull : SqlRegistry.ConnectionPolicyNormal;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = role == DatabaseRole.Host ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
+            Pooling = true,
+
+            // Microsoft.Data.Sqlite retries SQLITE_BUSY in managed code until this many seconds
+            // pass; matching busy_timeout leaves the waiting to SQLite's own handler.
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+        }.ToString();
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>The role every connection is opened with.</summary>
+    public DatabaseRole Role { get; }
+
+    /// <summary>The durability setting every connection is opened with.</summary>
+    public SynchronousMode Synchronous { get; }
+
+    /// <summary>
+    /// Opens the host database: creates missing directories (0700) and the file (0600), switches
+    /// it to WAL and, unless <paramref name="migrate"/> is false, migrates it to the newest schema.
+    /// </summary>
+    /// <param name="path">The database file; null for <see cref="HostPaths.ForCurrentUser"/>'s default.</param>
+    /// <param name="synchronous">Durability of commits.</param>
+    /// <param name="migrate">Whether to apply pending migrations now.</param>
+    /// <exception cref="StorageException">The file cannot be created or opened, or the schema is refused.</exception>
+    public static BotBottleDatabase OpenHost(string? path = null, SynchronousMode synchronous = SynchronousMode.Normal, bool migrate = true)
+    {
+        path ??= HostPaths.ForCurrentUser().DbPath;
+        HostPaths.EnsureDatabaseFile(path);
+        var database = new BotBottleDatabase(path, DatabaseRole.Host, synchronous);
+        database.EnsureWriteAheadLog();
+        if (migrate)
+        {
+            new Migrator(database).MigrateUp();
+        }
+
+        return database;
+    }
+
+    /// <summary>
+    /// Opens an existing database as a sidecar: never creates it, never migrates it, and refuses a
+    /// schema this binary cannot work with.
+    /// </summary>
+    /// <param name="path">The database file, normally <see cref="HostPaths.DbPathInContainer"/>.</param>
+    /// <param name="synchronous">Durability of commits.</param>
+    /// <exception cref="StorageException">The file is missing or the schema is refused.</exception>
+    public static BotBottleDatabase OpenSidecar(string path, SynchronousMode synchronous = SynchronousMode.Normal)
+    {
+        if (!File.Exists(path))
+        {
+            throw new StorageException(
+                StorageErrorKind.CannotOpen,
+                $"No database at {path}. Only the host creates it: run a host command (for example 'bot-bottle-sidecar db migrate') on the host, and mount the host's database directory at {System.IO.Path.GetDirectoryName(path)}.");
+        }
+
+        var database = new BotBottleDatabase(path, DatabaseRole.Sidecar, synchronous);
+        database.EnsureWriteAheadLog();
+        new Migrator(database).EnsureCompatible();
+        return database;
+    }
+
+    /// <summary>Opens a connection with the policy applied. The caller disposes it.</summary>
+    internal SqliteConnection OpenConnection()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using SqliteCommand policy = connection.CreateCommand();
+            policy.CommandText = _connectionPolicy.Text;
+            policy.ExecuteNonQuery();
+            return connection;
+        }
+        catch (SqliteException exception)
+        {
+            connection.Dispose();
+            throw SqliteErrors.Translate(exception, Path);
+        }
+    }
+
+    /// <summary>Runs <paramref name="read"/> on a fresh connection without a write lock.</summary>
+    internal T Read<T>(Func<SqliteConnection, T> read)
+    {
+        using SqliteConnection connection = OpenConnection();
+        try
+        {
+            return read(connection);
+        }
+        catch (SqliteException exception)
+        {
+            throw SqliteErrors.Translate(exception, Path);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> inside <c>BEGIN IMMEDIATE</c> and commits when it returns;
+    /// any exception rolls everything back, so nothing is half-written.
+    /// </summary>
+    internal T Write<T>(Func<SqliteConnection, SqliteTransaction, T> write)
+    {
+        using SqliteConnection connection = OpenConnection();
+        try
+        {
+            // deferred: false is BEGIN IMMEDIATE: the write lock is taken up front, so two writers
+            // never both read under a shared lock and then fail to upgrade (SQLITE_BUSY_SNAPSHOT).
+            using SqliteTransaction transaction = connection.BeginTransaction(deferred: false);
+            T result = write(connection, transaction);
+            transaction.Commit();
+            return result;
+        }
+        catch (SqliteException exception)
+        {
+            throw SqliteErrors.Translate(exception, Path);
+        }
+    }
+
+    private void EnsureWriteAheadLog()
+    {
+        string mode = Read(static connection => SqlRegistry.Scalar<string>(connection, null, SqlRegistry.JournalModeWal) ?? string.Empty);
+        if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StorageException(
+                StorageErrorKind.CannotOpen,
+                $"{Path} could not be switched to WAL mode (SQLite reports '{mode}'); the filesystem does not support it. Keep the database on a local filesystem.");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Data.Sqlite;
+
+namespace BotBottle.Storage.Errors;
+
+/// <summary>Translates SQLite result codes into <see cref="StorageException"/> in one place.</summary>
+internal static class SqliteErrors
+{
+    // Primary result codes from sqlite3.h; the extended code's low byte is the primary code.
+    private const int Busy = 5;
+    private const int Locked = 6;
+    private const int ReadOnly = 8;
+    private const int IoErr = 10;
+    private const int Corrupt = 11;
+    private const int Full = 13;
+    private const int CantOpen = 14;
+    private const int Constraint = 19;
+    private const int Auth = 23;
+    private const int NotADb = 26;
+
+    public static StorageException Translate(SqliteException exception, string path)
+    {
+        int primary = exception.SqliteErrorCode & 0xFF;
+        string detail = exception.Message;
+        return primary switch
+        {
+            Busy or Locked => new StorageException(StorageErrorKind.Busy, $"The database {path} stayed locked by another process for longer than the busy timeout; retry, or find the process holding it. ({detail})", exception),
+            ReadOnly => new StorageException(StorageErrorKind.ReadOnly, $"The database {path} is read-only to this process; check the file and directory permissions and that the mount is writable. ({detail})", exception),
+            Full => new StorageException(StorageErrorKind.DiskFull, $"The disk holding {path} is full; nothing was written. Free space and retry. ({detail})", exception),
+            Corrupt or NotADb => new StorageException(StorageErrorKind.Corrupt, $"{path} is not a usable bot-bottle database (damaged or not SQLite); move it aside and restore a backup. ({detail})", exception),
+            CantOpen => new StorageException(StorageErrorKind.CannotOpen, $"Cannot open the database {path}; check that the directory exists and is writable, and that the path is not a directory. ({detail})", exception),
+            IoErr => new StorageException(StorageErrorKind.Io, $"I/O error on {path}; check the disk and the filesystem. ({detail})", exception),
+            Auth => new StorageException(StorageErrorKind.Denied, $"This role may not do that on {path}. ({detail})", exception),
+            Constraint => new StorageException(StorageErrorKind.Conflict, $"The write violates a constraint of {path}; nothing was written. ({detail})", exception),
+            _ => new StorageException(StorageErrorKind.Internal, $"SQLite error on {path}: {detail}", exception),
+        };
+    }
+}

@@ -1,0 +1,94 @@
+using System;
+using System.IO;
+
+namespace BotBottle.Storage;
+
+/// <summary>
+/// Where the bot-bottle database lives. On the host it has a directory of its own
+/// (<c>~/.bot-bottle/db/</c>) because sidecars mount that directory, never the file: SQLite names
+/// its <c>-wal</c> and <c>-shm</c> files after the path it opened, so a single-file mount would give
+/// host and sidecar private WALs and lose writes. No environment variable selects another database;
+/// only an explicit path (the CLI's <c>--db</c>) does.
+/// </summary>
+public sealed class HostPaths
+{
+    /// <summary>The database path inside a sidecar: the host's database directory is mounted at <c>/run/supervise</c>.</summary>
+    public const string DbPathInContainer = "/run/supervise/bot-bottle.db";
+
+    /// <summary>The database file name, on the host and in a sidecar.</summary>
+    public const string DbFileName = "bot-bottle.db";
+
+    /// <summary>Owner-only directories: the host's state is nobody else's business.</summary>
+    public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>Owner-only database file; SQLite gives its -wal and -shm files the same mode.</summary>
+    public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Paths under <paramref name="homeDirectory"/>.</summary>
+    /// <exception cref="ArgumentException">The home directory is empty or relative.</exception>
+    public HostPaths(string homeDirectory)
+    {
+        if (string.IsNullOrEmpty(homeDirectory) || !Path.IsPathRooted(homeDirectory))
+        {
+            throw new ArgumentException($"The home directory must be an absolute path, not '{homeDirectory}'.", nameof(homeDirectory));
+        }
+
+        Root = Path.Combine(homeDirectory, ".bot-bottle");
+        DbDirectory = Path.Combine(Root, "db");
+        DbPath = Path.Combine(DbDirectory, DbFileName);
+    }
+
+    /// <summary>The bot-bottle root, <c>~/.bot-bottle</c>.</summary>
+    public string Root { get; }
+
+    /// <summary>The database's own directory, <c>~/.bot-bottle/db</c>; this is what a sidecar mounts.</summary>
+    public string DbDirectory { get; }
+
+    /// <summary>The host database, <c>~/.bot-bottle/db/bot-bottle.db</c>.</summary>
+    public string DbPath { get; }
+
+    /// <summary>Paths under the current user's home directory.</summary>
+    public static HostPaths ForCurrentUser() => new(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify));
+
+    /// <summary>
+    /// Creates the missing directories of <paramref name="dbPath"/> (0700) and the empty database
+    /// file (0600) if they do not exist. Existing ones are left as they are. Host role only.
+    /// </summary>
+    public static void EnsureDatabaseFile(string dbPath)
+    {
+        string fullPath = Path.GetFullPath(dbPath);
+        string? directory = Path.GetDirectoryName(fullPath);
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("bot-bottle runs on Linux and macOS.");
+        }
+
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory, DirectoryMode);
+        }
+
+        if (Directory.Exists(fullPath))
+        {
+            throw new Errors.StorageException(Errors.StorageErrorKind.CannotOpen, $"{fullPath} is a directory; the database must be a file. Move the directory aside.");
+        }
+
+        if (!File.Exists(fullPath))
+        {
+            try
+            {
+                // SQLite would create the file with the umask's mode; create it first, owner-only.
+                using var stream = new FileStream(fullPath, new FileStreamOptions
+                {
+                    Mode = System.IO.FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = FileMode,
+                });
+            }
+            catch (IOException) when (File.Exists(fullPath))
+            {
+                // Another process created it first; that is the same outcome.
+            }
+        }
+    }
+}

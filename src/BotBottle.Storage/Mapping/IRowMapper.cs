@@ -1,0 +1,19 @@
+using System.Collections.Generic;
+using Microsoft.Data.Sqlite;
+
+namespace BotBottle.Storage.Mapping;
+
+/// <summary>Reads rows of <typeparamref name="T"/>; implemented by generated mappers.</summary>
+/// <typeparam name="T">A record marked <see cref="SqliteRowAttribute"/>.</typeparam>
+public interface IRowMapper<T>
+    where T : class
+{
+    /// <summary>The columns the mapper reads, comma-separated, for SELECT lists.</summary>
+    string Columns { get; }
+
+    /// <summary>Reads every remaining row of <paramref name="reader"/>.</summary>
+    List<T> ReadAll(SqliteDataReader reader);
+
+    /// <summary>Reads the next row, or returns null when there is none.</summary>
+    T? ReadFirstOrDefault(SqliteDataReader reader);
+}

@@ -1,0 +1,45 @@
+namespace BotBottle.Storage.Migrations;
+
+/// <summary>
+/// One schema migration as compiled into the binary from <c>migrations/NNNN_name.{up,down}.sql</c>.
+/// </summary>
+public sealed class Migration
+{
+    /// <summary>Creates a migration; the generator calls this for every embedded pair.</summary>
+    public Migration(int version, string name, string checksum, bool additive, string upSql, string downSql)
+    {
+        Version = version;
+        Name = name;
+        Checksum = checksum;
+        Additive = additive;
+        UpSql = upSql;
+        DownSql = downSql;
+    }
+
+    /// <summary>The NNNN of the file name.</summary>
+    public int Version { get; }
+
+    /// <summary>The name part of the file name.</summary>
+    public string Name { get; }
+
+    /// <summary>Lower-case hex SHA-256 of the up SQL, LF-normalised, without BOM.</summary>
+    public string Checksum { get; }
+
+    /// <summary>
+    /// True when the up file starts with <c>-- bot-bottle: additive</c>: the migration only adds,
+    /// so a binary that predates it may keep working on a database that has it.
+    /// </summary>
+    public bool Additive { get; }
+
+    /// <summary>The SQL that applies the migration.</summary>
+    public string UpSql { get; }
+
+    /// <summary>The SQL that reverts it.</summary>
+    public string DownSql { get; }
+
+    /// <summary>The migrations embedded in this build of the library, oldest first.</summary>
+    public static System.Collections.Generic.IReadOnlyList<Migration> Embedded => EmbeddedMigrations.All;
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Version:D4}_{Name}";
+}

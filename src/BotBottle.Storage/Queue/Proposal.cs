@@ -1,0 +1,32 @@
+using System;
+using BotBottle.Storage.Mapping;
+
+namespace BotBottle.Storage.Queue;
+
+/// <summary>A config change an agent's sidecar asks the operator to approve (<c>supervise_proposals</c>).</summary>
+/// <param name="Id">Unique id; <see cref="Create"/> makes one.</param>
+/// <param name="BottleSlug">The bottle that proposed it; fixed by the sidecar, never by the agent.</param>
+/// <param name="Tool">The MCP tool or sidecar that raised it (cred-proxy-block, pipelock-block, capability-block, …).</param>
+/// <param name="ProposedFile">The whole proposed file.</param>
+/// <param name="Justification">Why the agent needs it.</param>
+/// <param name="ArrivalTimestamp">When it was written (UTC); the pending queue is FIFO on it.</param>
+/// <param name="CurrentFileHash">SHA-256 of the file it replaces, if there is one.</param>
+/// <param name="Archived">True once the sidecar has consumed the answer.</param>
+[SqliteRow]
+public sealed record Proposal(
+    string Id,
+    string BottleSlug,
+    string Tool,
+    string ProposedFile,
+    string Justification,
+    DateTimeOffset ArrivalTimestamp,
+    string? CurrentFileHash,
+    bool Archived)
+{
+    /// <summary>A new, unarchived proposal with a fresh id, arriving now.</summary>
+    public static Proposal Create(string bottleSlug, string tool, string proposedFile, string justification, string? currentFileHash = null)
+        => new(NewId(), bottleSlug, tool, proposedFile, justification, DateTimeOffset.UtcNow, currentFileHash, Archived: false);
+
+    /// <summary>A random 32-hex-digit id.</summary>
+    public static string NewId() => Guid.NewGuid().ToString("N");
+}

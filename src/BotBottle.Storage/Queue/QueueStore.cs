@@ -1,0 +1,239 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using BotBottle.Storage.Database;
+using BotBottle.Storage.Errors;
+using BotBottle.Storage.Mapping;
+using BotBottle.Storage.Sql;
+using BotBottle.Storage.Validation;
+using Microsoft.Data.Sqlite;
+
+namespace BotBottle.Storage.Queue;
+
+/// <summary>
+/// The supervise queue: sidecars write proposals and wait; the operator lists pending ones and
+/// answers; the sidecar archives what it consumed. Thread-safe; every call is one transaction.
+/// </summary>
+public sealed class QueueStore
+{
+    private static readonly TimeSpan FirstPollInterval = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan MaxPollInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly BotBottleDatabase _database;
+
+    /// <summary>A queue over <paramref name="database"/>.</summary>
+    public QueueStore(BotBottleDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+    }
+
+    /// <summary>Stores a new proposal.</summary>
+    /// <exception cref="StorageException">InvalidArgument for a bad field; Conflict when the id exists.</exception>
+    public void WriteProposal(Proposal proposal)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        Validate.Id(proposal.Id, "id");
+        Validate.Slug(proposal.BottleSlug);
+        Validate.Name(proposal.Tool, "tool");
+        Validate.Text(proposal.ProposedFile, "proposed_file", Validate.MaxFileBytes);
+        Validate.Text(proposal.Justification, "justification", Validate.MaxTextBytes);
+        Validate.OptionalText(proposal.CurrentFileHash, "current_file_hash", 128);
+
+        _database.Write((connection, transaction) =>
+        {
+            if (ReadProposal(connection, transaction, proposal.Id) is not null)
+            {
+                throw new StorageException(StorageErrorKind.Conflict, $"A proposal with id {proposal.Id} already exists; use a new id (Proposal.NewId()).");
+            }
+
+            using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertProposal);
+            insert.Bind("$id", proposal.Id)
+                .Bind("$bottle_slug", proposal.BottleSlug)
+                .Bind("$tool", proposal.Tool)
+                .Bind("$proposed_file", proposal.ProposedFile)
+                .Bind("$justification", proposal.Justification)
+                .Bind("$arrival_timestamp", SqliteValues.FormatTimestamp(proposal.ArrivalTimestamp))
+                .Bind("$current_file_hash", proposal.CurrentFileHash)
+                .Bind("$archived", SqliteValues.FormatBoolean(proposal.Archived))
+                .ExecuteNonQuery();
+            return 0;
+        });
+    }
+
+    /// <summary>The proposal with <paramref name="proposalId"/>, or null.</summary>
+    public Proposal? ReadProposal(string proposalId)
+    {
+        Validate.Id(proposalId, "proposal_id");
+        return _database.Read(connection => ReadProposal(connection, null, proposalId));
+    }
+
+    /// <summary>
+    /// Proposals waiting for the operator: not archived and without an unarchived response,
+    /// oldest arrival first.
+    /// </summary>
+    /// <param name="bottleSlug">One bottle's queue, or null for every bottle.</param>
+    public List<Proposal> ListPendingProposals(string? bottleSlug = null)
+    {
+        if (bottleSlug is not null)
+        {
+            Validate.Slug(bottleSlug);
+        }
+
+        return _database.Read(connection =>
+        {
+            using SqliteCommand command = bottleSlug is null
+                ? SqlRegistry.Command(connection, null, SqlRegistry.ListPendingAll)
+                : SqlRegistry.Command(connection, null, SqlRegistry.ListPendingForSlug).Bind("$bottle_slug", bottleSlug);
+            using SqliteDataReader reader = command.ExecuteReader();
+            return ProposalRowMapper.Instance.ReadAll(reader);
+        });
+    }
+
+    /// <summary>Stores the operator's answer. A proposal is answered once.</summary>
+    /// <exception cref="StorageException">
+    /// InvalidArgument for a bad field (modified without a final file, an undeclared status);
+    /// NotFound for an unknown proposal; AlreadyAnswered for a second answer; Conflict for an
+    /// archived proposal. Nothing is written in any of these cases.
+    /// </exception>
+    public void WriteResponse(Response response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        Validate.Id(response.ProposalId, "proposal_id");
+        if (response.Status is not (ResponseStatus.Approved or ResponseStatus.Modified or ResponseStatus.Rejected))
+        {
+            throw new StorageException(StorageErrorKind.InvalidArgument, $"status {(int)response.Status} is not one of approved, modified, rejected.");
+        }
+
+        Validate.Text(response.Notes, "notes", Validate.MaxTextBytes);
+        Validate.OptionalText(response.FinalFile, "final_file", Validate.MaxFileBytes);
+        if (response.Status == ResponseStatus.Modified && response.FinalFile is null)
+        {
+            throw new StorageException(StorageErrorKind.InvalidArgument, "A modified response needs final_file: the file the operator wants applied instead.");
+        }
+
+        _database.Write((connection, transaction) =>
+        {
+            using (SqliteCommand select = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectProposalArchived).Bind("$id", response.ProposalId))
+            {
+                object? archived = select.ExecuteScalar();
+                if (archived is null)
+                {
+                    throw new StorageException(StorageErrorKind.NotFound, $"No proposal {response.ProposalId}; list pending ones with 'queue pending'.");
+                }
+
+                if (archived is long flag && flag != 0)
+                {
+                    throw new StorageException(StorageErrorKind.Conflict, $"Proposal {response.ProposalId} is archived; it can no longer be answered.");
+                }
+            }
+
+            using (SqliteCommand exists = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectResponseExists).Bind("$proposal_id", response.ProposalId))
+            {
+                if (exists.ExecuteScalar() is not null)
+                {
+                    throw new StorageException(StorageErrorKind.AlreadyAnswered, $"Proposal {response.ProposalId} already has a response; a decision is written once.");
+                }
+            }
+
+            using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertResponse);
+            insert.Bind("$proposal_id", response.ProposalId)
+                .Bind("$status", ResponseStatusSqliteText.ToText(response.Status))
+                .Bind("$notes", response.Notes)
+                .Bind("$final_file", response.FinalFile)
+                .ExecuteNonQuery();
+            return 0;
+        });
+    }
+
+    /// <summary>The response to <paramref name="proposalId"/>, or null if it has none yet.</summary>
+    public Response? ReadResponse(string proposalId)
+    {
+        Validate.Id(proposalId, "proposal_id");
+        return _database.Read(connection => ReadResponse(connection, proposalId));
+    }
+
+    /// <summary>
+    /// Waits until the proposal has a response, written by this or any other process.
+    /// </summary>
+    /// <param name="proposalId">The proposal to wait on.</param>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The response, or null when <paramref name="timeout"/> passed first.</returns>
+    /// <exception cref="StorageException">NotFound when the proposal does not exist.</exception>
+    public async Task<Response?> WaitForResponseAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        Validate.Id(proposalId, "proposal_id");
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new StorageException(StorageErrorKind.InvalidArgument, "timeout must be zero or more (or infinite).");
+        }
+
+        if (ReadProposal(proposalId) is null)
+        {
+            throw new StorageException(StorageErrorKind.NotFound, $"No proposal {proposalId} to wait for.");
+        }
+
+        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        TimeSpan interval = FirstPollInterval;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Response? response = ReadResponse(proposalId);
+            if (response is not null)
+            {
+                return response;
+            }
+
+            long remaining = deadline - Environment.TickCount64;
+            if (remaining <= 0)
+            {
+                return null;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(remaining, interval.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
+            interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, MaxPollInterval.Ticks));
+        }
+    }
+
+    /// <summary>
+    /// Marks the proposal and its response (if any) archived: consumed, never pending again.
+    /// Archiving twice is harmless.
+    /// </summary>
+    /// <exception cref="StorageException">NotFound when the proposal does not exist.</exception>
+    public void ArchiveProposal(string proposalId)
+    {
+        Validate.Id(proposalId, "proposal_id");
+        _database.Write((connection, transaction) =>
+        {
+            if (ReadProposal(connection, transaction, proposalId) is null)
+            {
+                throw new StorageException(StorageErrorKind.NotFound, $"No proposal {proposalId} to archive.");
+            }
+
+            using (SqliteCommand proposal = SqlRegistry.Command(connection, transaction, SqlRegistry.ArchiveProposal).Bind("$id", proposalId))
+            {
+                proposal.ExecuteNonQuery();
+            }
+
+            using SqliteCommand response = SqlRegistry.Command(connection, transaction, SqlRegistry.ArchiveResponse).Bind("$id", proposalId);
+            response.ExecuteNonQuery();
+            return 0;
+        });
+    }
+
+    private static Proposal? ReadProposal(SqliteConnection connection, SqliteTransaction? transaction, string proposalId)
+    {
+        using SqliteCommand command = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectProposal).Bind("$id", proposalId);
+        using SqliteDataReader reader = command.ExecuteReader();
+        return ProposalRowMapper.Instance.ReadFirstOrDefault(reader);
+    }
+
+    private static Response? ReadResponse(SqliteConnection connection, string proposalId)
+    {
+        using SqliteCommand command = SqlRegistry.Command(connection, null, SqlRegistry.SelectResponse).Bind("$proposal_id", proposalId);
+        using SqliteDataReader reader = command.ExecuteReader();
+        return ResponseRowMapper.Instance.ReadFirstOrDefault(reader);
+    }
+}

@@ -1,0 +1,136 @@
+using System;
+using System.Text;
+using System.Text.RegularExpressions;
+using BotBottle.Storage.Errors;
+
+namespace BotBottle.Storage.Validation;
+
+/// <summary>
+/// Guards for everything that reaches the database. Values come from agents, sidecars and
+/// operators alike; each failure is an <see cref="StorageErrorKind.InvalidArgument"/> naming the
+/// field and the rule, thrown before anything is written.
+/// </summary>
+internal static partial class Validate
+{
+    /// <summary>Upper bound on a proposed or final file stored by the library (surfaces set tighter ones).</summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
+    /// <summary>Upper bound on justifications and notes.</summary>
+    public const int MaxTextBytes = 64 * 1024;
+
+    /// <summary>Upper bound on an audit diff (current and final file both appear in it).</summary>
+    public const int MaxDiffBytes = 4 * MaxFileBytes;
+
+    public static string Slug(string? slug, string field = "bottle_slug")
+    {
+        if (string.IsNullOrEmpty(slug))
+        {
+            throw Invalid($"{field} is empty; every queue row belongs to a bottle (a slug such as 'my-bottle').");
+        }
+
+        if (!SlugPattern().IsMatch(slug))
+        {
+            throw Invalid($"{field} '{Printable(slug)}' is not a bottle slug: use 1-63 lower-case letters, digits and '-', starting with a letter or digit.");
+        }
+
+        return slug;
+    }
+
+    public static string Id(string? id, string field)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            throw Invalid($"{field} is empty.");
+        }
+
+        if (!IdPattern().IsMatch(id))
+        {
+            throw Invalid($"{field} '{Printable(id)}' is not an id: use 1-128 letters, digits, '.', '_' and '-', starting with a letter or digit.");
+        }
+
+        return id;
+    }
+
+    public static string Name(string? name, string field)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            throw Invalid($"{field} is empty.");
+        }
+
+        if (!NamePattern().IsMatch(name))
+        {
+            throw Invalid($"{field} '{Printable(name)}' is not a name: use 1-64 lower-case letters, digits, '-' and '_', starting with a letter or digit.");
+        }
+
+        return name;
+    }
+
+    public static string Text(string? text, string field, int maxBytes, bool allowEmpty = true)
+    {
+        if (text is null)
+        {
+            throw Invalid($"{field} is missing.");
+        }
+
+        if (!allowEmpty && text.Trim().Length == 0)
+        {
+            throw Invalid($"{field} is empty.");
+        }
+
+        int bytes;
+        try
+        {
+            bytes = StrictUtf8.GetByteCount(text);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw Invalid($"{field} is not valid UTF-8 text (it holds an unpaired surrogate).");
+        }
+
+        if (bytes > maxBytes)
+        {
+            throw Invalid($"{field} is {bytes} bytes; the limit is {maxBytes} bytes.");
+        }
+
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Invalid($"{field} contains a NUL character.");
+        }
+
+        return text;
+    }
+
+    public static string? OptionalText(string? text, string field, int maxBytes)
+        => text is null ? null : Text(text, field, maxBytes);
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static StorageException Invalid(string message) => new(StorageErrorKind.InvalidArgument, message);
+
+    private static string Printable(string value)
+    {
+        var builder = new StringBuilder(Math.Min(value.Length, 80));
+        foreach (char c in value)
+        {
+            if (builder.Length >= 80)
+            {
+                builder.Append('…');
+                break;
+            }
+
+            builder.Append(char.IsControl(c) ? '?' : c);
+        }
+
+        return builder.ToString();
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex SlugPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+}
