@@ -58,14 +58,9 @@ public sealed class HostPaths
     {
         string fullPath = Path.GetFullPath(dbPath);
         string? directory = Path.GetDirectoryName(fullPath);
-        if (OperatingSystem.IsWindows())
+        if (directory is not null)
         {
-            throw new PlatformNotSupportedException("bot-bottle runs on Linux and macOS.");
-        }
-
-        if (directory is not null && !Directory.Exists(directory))
-        {
-            Directory.CreateDirectory(directory, DirectoryMode);
+            CreateMissingDirectories(directory);
         }
 
         if (Directory.Exists(fullPath))
@@ -89,6 +84,22 @@ public sealed class HostPaths
             {
                 // Another process created it first; that is the same outcome.
             }
+        }
+    }
+
+    private static void CreateMissingDirectories(string directory)
+    {
+        // Directory.CreateDirectory(path, mode) applies the mode to the leaf only; every
+        // directory the host creates must be owner-only, so create them one by one from the top.
+        var missing = new System.Collections.Generic.Stack<string>();
+        for (string? current = directory; current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))
+        {
+            missing.Push(current);
+        }
+
+        while (missing.Count > 0)
+        {
+            Directory.CreateDirectory(missing.Pop(), DirectoryMode);
         }
     }
 }
