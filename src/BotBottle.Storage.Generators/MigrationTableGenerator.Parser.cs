@@ -61,8 +61,9 @@ namespace BotBottle.Storage.Generators
                     }
                 }
 
+                // A file whose name did not parse has no version to pair by; other errors still pair.
                 IEnumerable<IGrouping<int, MigrationFileSpec>> byVersion = files
-                    .Where(static f => f.Error is null)
+                    .Where(static f => f.Name.Length > 0)
                     .GroupBy(static f => f.Version)
                     .OrderBy(static g => g.Key);
 
