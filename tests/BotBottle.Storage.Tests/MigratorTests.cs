@@ -26,6 +26,11 @@ public sealed class MigratorTests : IDisposable
 
     private static IReadOnlyList<Migration> With(params Migration[] extra) => [.. Embedded, .. extra];
 
+    /// <summary>The version a newer binary's next migration would have.</summary>
+    private static int Next => Embedded[^1].Version + 1;
+
+    private static string Label(string name) => $"{Next:D4}_{name}";
+
     [Fact]
     public void Embedded_migrations_are_the_repository_files_with_lf_checksums()
     {
@@ -44,6 +49,7 @@ public sealed class MigratorTests : IDisposable
 
         Assert.False(Embedded.Single(static m => m.Version == 1).Additive);
         Assert.True(Embedded.Single(static m => m.Version == 2).Additive);
+        Assert.True(Embedded.Single(static m => m.Version == 3).Additive);
     }
 
     [Fact]
@@ -144,7 +150,7 @@ public sealed class MigratorTests : IDisposable
     public void MigrateUp_accepts_a_newer_database_whose_unknown_migrations_are_additive()
     {
         BotBottleDatabase database = _temp.OpenHost();
-        new Migrator(database, With(Extra(3, "proposal_labels", additive: true, "-- bot-bottle: additive\nALTER TABLE supervise_proposals ADD COLUMN label TEXT;"))).MigrateUp();
+        new Migrator(database, With(Extra(Next, "proposal_labels", additive: true, "-- bot-bottle: additive\nALTER TABLE supervise_proposals ADD COLUMN label TEXT;"))).MigrateUp();
 
         MigrationRun run = new Migrator(database).MigrateUp();
         BotBottleDatabase sidecar = BotBottleDatabase.OpenSidecar(_temp.Path);
@@ -154,7 +160,7 @@ public sealed class MigratorTests : IDisposable
 
         Assert.Empty(run.Steps);
         Assert.Equal(proposal, queue.ReadProposal(proposal.Id));
-        MigrationStatus unknown = new Migrator(database).GetReport().Migrations.Single(static m => m.Version == 3);
+        MigrationStatus unknown = new Migrator(database).GetReport().Migrations.Single(static m => m.Version == Next);
         Assert.Equal(MigrationState.UnknownAdditive, unknown.State);
     }
 
@@ -162,14 +168,14 @@ public sealed class MigratorTests : IDisposable
     public void MigrateUp_refuses_a_newer_database_with_an_unknown_breaking_migration()
     {
         BotBottleDatabase database = _temp.OpenHost();
-        new Migrator(database, With(Extra(3, "split_queue", additive: false, "CREATE TABLE supervise_queue_v2 (id TEXT);"))).MigrateUp();
+        new Migrator(database, With(Extra(Next, "split_queue", additive: false, "CREATE TABLE supervise_queue_v2 (id TEXT);"))).MigrateUp();
         string schema = _temp.Schema();
 
         var error = Assert.Throws<MigrationException>(() => new Migrator(database).MigrateUp());
         var sidecarError = Assert.Throws<MigrationException>(() => BotBottleDatabase.OpenSidecar(_temp.Path));
 
         Assert.Equal(MigrationErrorKind.UnknownMigrations, error.MigrationKind);
-        Assert.Contains("0003_split_queue", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Label("split_queue"), error.Message, StringComparison.Ordinal);
         Assert.Contains("Upgrade this binary", error.Message, StringComparison.Ordinal);
         Assert.Equal(MigrationErrorKind.UnknownMigrations, sidecarError.MigrationKind);
         Assert.Equal(schema, _temp.Schema());
@@ -208,13 +214,13 @@ public sealed class MigratorTests : IDisposable
     public void MigrateDown_refuses_to_revert_a_migration_it_does_not_know()
     {
         BotBottleDatabase database = _temp.OpenHost();
-        new Migrator(database, With(Extra(3, "labels", additive: true, "-- bot-bottle: additive\nCREATE TABLE labels (id TEXT);"))).MigrateUp();
+        new Migrator(database, With(Extra(Next, "labels", additive: true, "-- bot-bottle: additive\nCREATE TABLE labels (id TEXT);"))).MigrateUp();
 
         var error = Assert.Throws<MigrationException>(() => new Migrator(database).MigrateDown(1));
 
         Assert.Equal(MigrationErrorKind.CannotRevertUnknown, error.MigrationKind);
-        Assert.Contains("0003_labels", error.Message, StringComparison.Ordinal);
-        Assert.Equal(3L, _temp.Scalar("PRAGMA user_version"));
+        Assert.Contains(Label("labels"), error.Message, StringComparison.Ordinal);
+        Assert.Equal((long)Next, _temp.Scalar("PRAGMA user_version"));
     }
 
     [Fact]
@@ -256,14 +262,14 @@ public sealed class MigratorTests : IDisposable
     public void MigrateUp_rolls_back_a_failing_migration_with_its_tracking_row_and_keeps_earlier_ones()
     {
         BotBottleDatabase database = _temp.OpenHost(migrate: false);
-        Migration broken = Extra(3, "broken", additive: false, "CREATE TABLE half_done (a TEXT);\nCREATE TABLE supervise_proposals (a TEXT);");
+        Migration broken = Extra(Next, "broken", additive: false, "CREATE TABLE half_done (a TEXT);\nCREATE TABLE supervise_proposals (a TEXT);");
 
         var error = Assert.Throws<MigrationException>(() => new Migrator(database, With(broken)).MigrateUp());
 
         Assert.Equal(MigrationErrorKind.MigrationFailed, error.MigrationKind);
-        Assert.Contains("0003_broken", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Label("broken"), error.Message, StringComparison.Ordinal);
         Assert.Equal(0L, _temp.Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'"));
-        Assert.Equal(0L, _temp.Scalar("SELECT count(*) FROM schema_migrations WHERE version = 3"));
+        Assert.Equal(0L, _temp.Scalar($"SELECT count(*) FROM schema_migrations WHERE version = {Next}"));
         Assert.Equal((long)Embedded.Count, _temp.Scalar("SELECT count(*) FROM schema_migrations"));
         Assert.Equal((long)Embedded[^1].Version, _temp.Scalar("PRAGMA user_version"));
     }
@@ -295,6 +301,7 @@ public sealed class MigratorTests : IDisposable
 
         Assert.Equal(MigrationErrorKind.SchemaTooOld, error.MigrationKind);
         Assert.Contains("0002_audit_log", error.Message, StringComparison.Ordinal);
+        Assert.Contains("0003_proposal_current_file", error.Message, StringComparison.Ordinal);
         Assert.Contains("on the host", error.Message, StringComparison.Ordinal);
     }
 

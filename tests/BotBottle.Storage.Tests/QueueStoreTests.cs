@@ -56,6 +56,60 @@ public sealed class QueueStoreTests : IDisposable
     }
 
     [Fact]
+    public void Create_stores_the_current_file_and_its_sha256()
+    {
+        var proposal = Proposal.Create("bottle-a", "pipelock-block", "new\n", "why", currentFile: "old\n");
+        _queue.WriteProposal(proposal);
+
+        Proposal read = _queue.ReadProposal(proposal.Id)!;
+
+        Assert.Equal("old\n", read.CurrentFile);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("old\n"u8)), read.CurrentFileHash);
+    }
+
+    [Fact]
+    public void WriteOrJoinProposal_joins_an_open_identical_proposal()
+    {
+        var first = Proposal.Create("bottle-a", "pipelock-block", "example.com\n", "needs docs");
+        var retry = Proposal.Create("bottle-a", "pipelock-block", "example.com\n", "needs docs");
+
+        ProposalWriteResult written = _queue.WriteOrJoinProposal(first);
+        ProposalWriteResult joined = _queue.WriteOrJoinProposal(retry);
+
+        Assert.False(written.Joined);
+        Assert.True(joined.Joined);
+        Assert.Equal(first.Id, joined.Proposal.Id);
+        Assert.Equal(1L, _temp.Scalar("SELECT count(*) FROM supervise_proposals"));
+    }
+
+    [Theory]
+    [InlineData("bottle-b", "pipelock-block", "example.com\n", "needs docs")]
+    [InlineData("bottle-a", "cred-proxy-block", "example.com\n", "needs docs")]
+    [InlineData("bottle-a", "pipelock-block", "other.com\n", "needs docs")]
+    [InlineData("bottle-a", "pipelock-block", "example.com\n", "another reason")]
+    public void WriteOrJoinProposal_writes_a_new_proposal_when_any_field_differs(string slug, string tool, string file, string justification)
+    {
+        _queue.WriteOrJoinProposal(Proposal.Create("bottle-a", "pipelock-block", "example.com\n", "needs docs"));
+
+        ProposalWriteResult result = _queue.WriteOrJoinProposal(Proposal.Create(slug, tool, file, justification));
+
+        Assert.False(result.Joined);
+        Assert.Equal(2L, _temp.Scalar("SELECT count(*) FROM supervise_proposals"));
+    }
+
+    [Fact]
+    public void WriteOrJoinProposal_does_not_join_an_archived_proposal()
+    {
+        ProposalWriteResult first = _queue.WriteOrJoinProposal(Proposal.Create("bottle-a", "pipelock-block", "x\n", "why"));
+        _queue.ArchiveProposal(first.Proposal.Id);
+
+        ProposalWriteResult second = _queue.WriteOrJoinProposal(Proposal.Create("bottle-a", "pipelock-block", "x\n", "why"));
+
+        Assert.False(second.Joined);
+        Assert.NotEqual(first.Proposal.Id, second.Proposal.Id);
+    }
+
+    [Fact]
     public void ReadProposal_returns_null_when_missing()
         => Assert.Null(_queue.ReadProposal("no-such-proposal"));
 

@@ -31,7 +31,7 @@ public sealed class RowMapperTests : IDisposable
     [Fact]
     public void ProposalRowMapper_reads_columns_by_name_in_any_order()
     {
-        Proposal? proposal = ReadOne(ProposalRowMapper.Instance, "SELECT 1 AS archived, NULL AS current_file_hash, '2026-01-02T03:04:05.0000000Z' AS arrival_timestamp, 'j' AS justification, 'f' AS proposed_file, 't' AS tool, 's' AS bottle_slug, 'i' AS id;");
+        Proposal? proposal = ReadOne(ProposalRowMapper.Instance, "SELECT 1 AS archived, NULL AS current_file, NULL AS current_file_hash, '2026-01-02T03:04:05.0000000Z' AS arrival_timestamp, 'j' AS justification, 'f' AS proposed_file, 't' AS tool, 's' AS bottle_slug, 'i' AS id;");
 
         Assert.Equal(new Proposal("i", "s", "t", "f", "j", new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), null, true), proposal);
     }
@@ -54,7 +54,7 @@ public sealed class RowMapperTests : IDisposable
 
     [Fact]
     public void ProposalRowMapper_throws_when_a_non_nullable_column_is_null()
-        => Assert.ThrowsAny<InvalidOperationException>(() => ReadOne(ProposalRowMapper.Instance, "SELECT 0 AS archived, NULL AS current_file_hash, '2026-01-02T03:04:05Z' AS arrival_timestamp, 'j' AS justification, 'f' AS proposed_file, 't' AS tool, NULL AS bottle_slug, 'i' AS id;"));
+        => Assert.ThrowsAny<InvalidOperationException>(() => ReadOne(ProposalRowMapper.Instance, "SELECT 0 AS archived, NULL AS current_file, NULL AS current_file_hash, '2026-01-02T03:04:05Z' AS arrival_timestamp, 'j' AS justification, 'f' AS proposed_file, 't' AS tool, NULL AS bottle_slug, 'i' AS id;"));
 
     [Fact]
     public void ResponseStatusSqliteText_round_trips_every_member()

@@ -30,6 +30,15 @@ public sealed class AuditStore
     /// <exception cref="StorageException">InvalidArgument for a bad field; nothing is written.</exception>
     public AuditEntry WriteAuditEntry(AuditEntry entry)
     {
+        ValidateEntry(entry);
+        long id = _database.Write((connection, transaction) => Insert(connection, transaction, entry));
+
+        // Stored timestamps have 100 ns precision in UTC; hand back what a read would return.
+        return AsStored(entry, id);
+    }
+
+    internal static void ValidateEntry(AuditEntry entry)
+    {
         ArgumentNullException.ThrowIfNull(entry);
         Validate.Slug(entry.BottleSlug);
         Validate.Name(entry.Component, "component");
@@ -37,23 +46,24 @@ public sealed class AuditStore
         Validate.Text(entry.OperatorNotes, "operator_notes", Validate.MaxTextBytes);
         Validate.Text(entry.Justification, "justification", Validate.MaxTextBytes);
         Validate.Text(entry.Diff, "diff", Validate.MaxDiffBytes);
-
-        long id = _database.Write((connection, transaction) =>
-        {
-            using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertAuditEntry);
-            insert.Bind("$timestamp", SqliteValues.FormatTimestamp(entry.Timestamp))
-                .Bind("$bottle_slug", entry.BottleSlug)
-                .Bind("$component", entry.Component)
-                .Bind("$operator_action", entry.OperatorAction)
-                .Bind("$operator_notes", entry.OperatorNotes)
-                .Bind("$justification", entry.Justification)
-                .Bind("$diff", entry.Diff);
-            return (long)insert.ExecuteScalar()!;
-        });
-
-        // Stored timestamps have 100 ns precision in UTC; hand back what a read would return.
-        return entry with { Id = id, Timestamp = SqliteValues.ReadTimestamp(SqliteValues.FormatTimestamp(entry.Timestamp)) };
     }
+
+    /// <summary>Appends <paramref name="entry"/> inside the caller's write transaction; returns its id.</summary>
+    internal static long Insert(SqliteConnection connection, SqliteTransaction transaction, AuditEntry entry)
+    {
+        using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertAuditEntry);
+        insert.Bind("$timestamp", SqliteValues.FormatTimestamp(entry.Timestamp))
+            .Bind("$bottle_slug", entry.BottleSlug)
+            .Bind("$component", entry.Component)
+            .Bind("$operator_action", entry.OperatorAction)
+            .Bind("$operator_notes", entry.OperatorNotes)
+            .Bind("$justification", entry.Justification)
+            .Bind("$diff", entry.Diff);
+        return (long)insert.ExecuteScalar()!;
+    }
+
+    internal static AuditEntry AsStored(AuditEntry entry, long id)
+        => entry with { Id = id, Timestamp = SqliteValues.ReadTimestamp(SqliteValues.FormatTimestamp(entry.Timestamp)) };
 
     /// <summary>Entries matching every filter in <paramref name="query"/>, oldest first.</summary>
     /// <exception cref="StorageException">InvalidArgument for a bad filter.</exception>

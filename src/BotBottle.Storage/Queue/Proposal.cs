@@ -12,6 +12,7 @@ namespace BotBottle.Storage.Queue;
 /// <param name="ArrivalTimestamp">When it was written (UTC); the pending queue is FIFO on it.</param>
 /// <param name="CurrentFileHash">SHA-256 of the file it replaces, if there is one.</param>
 /// <param name="Archived">True once the sidecar has consumed the answer.</param>
+/// <param name="CurrentFile">The file it would replace, as the sidecar read it (null if none).</param>
 [SqliteRow]
 public sealed record Proposal(
     string Id,
@@ -21,11 +22,21 @@ public sealed record Proposal(
     string Justification,
     DateTimeOffset ArrivalTimestamp,
     string? CurrentFileHash,
-    bool Archived)
+    bool Archived,
+    string? CurrentFile = null)
 {
     /// <summary>A new, unarchived proposal with a fresh id, arriving now.</summary>
-    public static Proposal Create(string bottleSlug, string tool, string proposedFile, string justification, string? currentFileHash = null)
-        => new(NewId(), bottleSlug, tool, proposedFile, justification, DateTimeOffset.UtcNow, currentFileHash, Archived: false);
+    /// <param name="bottleSlug">The proposing bottle.</param>
+    /// <param name="tool">The tool or sidecar raising it.</param>
+    /// <param name="proposedFile">The whole proposed file.</param>
+    /// <param name="justification">Why it is needed.</param>
+    /// <param name="currentFile">The file it would replace, if any; its SHA-256 becomes <see cref="CurrentFileHash"/>.</param>
+    public static Proposal Create(string bottleSlug, string tool, string proposedFile, string justification, string? currentFile = null)
+        => new(NewId(), bottleSlug, tool, proposedFile, justification, DateTimeOffset.UtcNow, currentFile is null ? null : Sha256Hex(currentFile), Archived: false, currentFile);
+
+    /// <summary>Lower-case hex SHA-256 of the UTF-8 bytes of <paramref name="text"/>.</summary>
+    public static string Sha256Hex(string text)
+        => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     /// <summary>A random 32-hex-digit id.</summary>
     public static string NewId() => Guid.NewGuid().ToString("N");

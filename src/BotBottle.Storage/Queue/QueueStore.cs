@@ -33,32 +33,41 @@ public sealed class QueueStore
     /// <exception cref="StorageException">InvalidArgument for a bad field; Conflict when the id exists.</exception>
     public void WriteProposal(Proposal proposal)
     {
-        ArgumentNullException.ThrowIfNull(proposal);
-        Validate.Id(proposal.Id, "id");
-        Validate.Slug(proposal.BottleSlug);
-        Validate.Name(proposal.Tool, "tool");
-        Validate.Text(proposal.ProposedFile, "proposed_file", Validate.MaxFileBytes);
-        Validate.Text(proposal.Justification, "justification", Validate.MaxTextBytes);
-        Validate.OptionalText(proposal.CurrentFileHash, "current_file_hash", 128);
-
+        ValidateProposal(proposal);
         _database.Write((connection, transaction) =>
         {
-            if (ReadProposal(connection, transaction, proposal.Id) is not null)
+            Insert(connection, transaction, proposal);
+            return 0;
+        });
+    }
+
+    /// <summary>
+    /// Stores a new proposal unless an open (unarchived) one from the same bottle and tool with the
+    /// same file and justification exists; then that one is returned instead, so a client that
+    /// retries after a timeout waits on the original rather than queueing a duplicate.
+    /// </summary>
+    /// <returns>The proposal to wait on, and whether it was an existing one.</returns>
+    /// <exception cref="StorageException">InvalidArgument for a bad field; Conflict when the id exists.</exception>
+    public ProposalWriteResult WriteOrJoinProposal(Proposal proposal)
+    {
+        ValidateProposal(proposal);
+        return _database.Write((connection, transaction) =>
+        {
+            using (SqliteCommand find = SqlRegistry.Command(connection, transaction, SqlRegistry.FindOpenDuplicate))
             {
-                throw new StorageException(StorageErrorKind.Conflict, $"A proposal with id {proposal.Id} already exists; use a new id (Proposal.NewId()).");
+                find.Bind("$bottle_slug", proposal.BottleSlug)
+                    .Bind("$tool", proposal.Tool)
+                    .Bind("$proposed_file", proposal.ProposedFile)
+                    .Bind("$justification", proposal.Justification);
+                using SqliteDataReader reader = find.ExecuteReader();
+                if (ProposalRowMapper.Instance.ReadFirstOrDefault(reader) is { } open)
+                {
+                    return new ProposalWriteResult(open, Joined: true);
+                }
             }
 
-            using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertProposal);
-            insert.Bind("$id", proposal.Id)
-                .Bind("$bottle_slug", proposal.BottleSlug)
-                .Bind("$tool", proposal.Tool)
-                .Bind("$proposed_file", proposal.ProposedFile)
-                .Bind("$justification", proposal.Justification)
-                .Bind("$arrival_timestamp", SqliteValues.FormatTimestamp(proposal.ArrivalTimestamp))
-                .Bind("$current_file_hash", proposal.CurrentFileHash)
-                .Bind("$archived", SqliteValues.FormatBoolean(proposal.Archived))
-                .ExecuteNonQuery();
-            return 0;
+            Insert(connection, transaction, proposal);
+            return new ProposalWriteResult(proposal, Joined: false);
         });
     }
 
@@ -99,50 +108,10 @@ public sealed class QueueStore
     /// </exception>
     public void WriteResponse(Response response)
     {
-        ArgumentNullException.ThrowIfNull(response);
-        Validate.Id(response.ProposalId, "proposal_id");
-        if (response.Status is not (ResponseStatus.Approved or ResponseStatus.Modified or ResponseStatus.Rejected))
-        {
-            throw new StorageException(StorageErrorKind.InvalidArgument, $"status {(int)response.Status} is not one of approved, modified, rejected.");
-        }
-
-        Validate.Text(response.Notes, "notes", Validate.MaxTextBytes);
-        Validate.OptionalText(response.FinalFile, "final_file", Validate.MaxFileBytes);
-        if (response.Status == ResponseStatus.Modified && response.FinalFile is null)
-        {
-            throw new StorageException(StorageErrorKind.InvalidArgument, "A modified response needs final_file: the file the operator wants applied instead.");
-        }
-
+        ValidateResponse(response);
         _database.Write((connection, transaction) =>
         {
-            using (SqliteCommand select = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectProposalArchived).Bind("$id", response.ProposalId))
-            {
-                object? archived = select.ExecuteScalar();
-                if (archived is null)
-                {
-                    throw new StorageException(StorageErrorKind.NotFound, $"No proposal {response.ProposalId}; list pending ones with 'queue pending'.");
-                }
-
-                if (archived is long flag && flag != 0)
-                {
-                    throw new StorageException(StorageErrorKind.Conflict, $"Proposal {response.ProposalId} is archived; it can no longer be answered.");
-                }
-            }
-
-            using (SqliteCommand exists = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectResponseExists).Bind("$proposal_id", response.ProposalId))
-            {
-                if (exists.ExecuteScalar() is not null)
-                {
-                    throw new StorageException(StorageErrorKind.AlreadyAnswered, $"Proposal {response.ProposalId} already has a response; a decision is written once.");
-                }
-            }
-
-            using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertResponse);
-            insert.Bind("$proposal_id", response.ProposalId)
-                .Bind("$status", ResponseStatusSqliteText.ToText(response.Status))
-                .Bind("$notes", response.Notes)
-                .Bind("$final_file", response.FinalFile)
-                .ExecuteNonQuery();
+            InsertResponse(connection, transaction, response);
             return 0;
         });
     }
@@ -223,7 +192,87 @@ public sealed class QueueStore
         });
     }
 
-    private static Proposal? ReadProposal(SqliteConnection connection, SqliteTransaction? transaction, string proposalId)
+    internal static void ValidateResponse(Response response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        Validate.Id(response.ProposalId, "proposal_id");
+        if (response.Status is not (ResponseStatus.Approved or ResponseStatus.Modified or ResponseStatus.Rejected))
+        {
+            throw new StorageException(StorageErrorKind.InvalidArgument, $"status {(int)response.Status} is not one of approved, modified, rejected.");
+        }
+
+        Validate.Text(response.Notes, "notes", Validate.MaxTextBytes);
+        Validate.OptionalText(response.FinalFile, "final_file", Validate.MaxFileBytes);
+        if (response.Status == ResponseStatus.Modified && response.FinalFile is null)
+        {
+            throw new StorageException(StorageErrorKind.InvalidArgument, "A modified response needs final_file: the file the operator wants applied instead.");
+        }
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="response"/> inside the caller's write transaction after checking the
+    /// proposal exists, is not archived and has no response yet.
+    /// </summary>
+    /// <returns>The proposal answered.</returns>
+    internal static Proposal InsertResponse(SqliteConnection connection, SqliteTransaction transaction, Response response)
+    {
+        Proposal proposal = ReadProposal(connection, transaction, response.ProposalId)
+            ?? throw new StorageException(StorageErrorKind.NotFound, $"No proposal {response.ProposalId}; list pending ones with 'queue pending'.");
+        if (proposal.Archived)
+        {
+            throw new StorageException(StorageErrorKind.Conflict, $"Proposal {response.ProposalId} is archived; it can no longer be answered.");
+        }
+
+        using (SqliteCommand exists = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectResponseExists).Bind("$proposal_id", response.ProposalId))
+        {
+            if (exists.ExecuteScalar() is not null)
+            {
+                throw new StorageException(StorageErrorKind.AlreadyAnswered, $"Proposal {response.ProposalId} already has a response; a decision is written once.");
+            }
+        }
+
+        using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertResponse);
+        insert.Bind("$proposal_id", response.ProposalId)
+            .Bind("$status", ResponseStatusSqliteText.ToText(response.Status))
+            .Bind("$notes", response.Notes)
+            .Bind("$final_file", response.FinalFile)
+            .ExecuteNonQuery();
+        return proposal;
+    }
+
+    private static void ValidateProposal(Proposal proposal)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        Validate.Id(proposal.Id, "id");
+        Validate.Slug(proposal.BottleSlug);
+        Validate.Name(proposal.Tool, "tool");
+        Validate.Text(proposal.ProposedFile, "proposed_file", Validate.MaxFileBytes);
+        Validate.Text(proposal.Justification, "justification", Validate.MaxTextBytes);
+        Validate.OptionalText(proposal.CurrentFileHash, "current_file_hash", 128);
+        Validate.OptionalText(proposal.CurrentFile, "current_file", Validate.MaxFileBytes);
+    }
+
+    private static void Insert(SqliteConnection connection, SqliteTransaction transaction, Proposal proposal)
+    {
+        if (ReadProposal(connection, transaction, proposal.Id) is not null)
+        {
+            throw new StorageException(StorageErrorKind.Conflict, $"A proposal with id {proposal.Id} already exists; use a new id (Proposal.NewId()).");
+        }
+
+        using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertProposal);
+        insert.Bind("$id", proposal.Id)
+            .Bind("$bottle_slug", proposal.BottleSlug)
+            .Bind("$tool", proposal.Tool)
+            .Bind("$proposed_file", proposal.ProposedFile)
+            .Bind("$justification", proposal.Justification)
+            .Bind("$arrival_timestamp", SqliteValues.FormatTimestamp(proposal.ArrivalTimestamp))
+            .Bind("$current_file_hash", proposal.CurrentFileHash)
+            .Bind("$archived", SqliteValues.FormatBoolean(proposal.Archived))
+            .Bind("$current_file", proposal.CurrentFile)
+            .ExecuteNonQuery();
+    }
+
+    internal static Proposal? ReadProposal(SqliteConnection connection, SqliteTransaction? transaction, string proposalId)
     {
         using SqliteCommand command = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectProposal).Bind("$id", proposalId);
         using SqliteDataReader reader = command.ExecuteReader();

@@ -32,9 +32,9 @@ internal static class SqlRegistry
         nameof(InsertProposal),
         """
         INSERT INTO supervise_proposals
-            (id, bottle_slug, tool, proposed_file, justification, arrival_timestamp, current_file_hash, archived)
+            (id, bottle_slug, tool, proposed_file, justification, arrival_timestamp, current_file_hash, archived, current_file)
         VALUES
-            ($id, $bottle_slug, $tool, $proposed_file, $justification, $arrival_timestamp, $current_file_hash, $archived);
+            ($id, $bottle_slug, $tool, $proposed_file, $justification, $arrival_timestamp, $current_file_hash, $archived, $current_file);
         """);
 
     public static readonly SqlStatement SelectProposal = new(
@@ -62,9 +62,19 @@ internal static class SqlRegistry
         ORDER BY p.arrival_timestamp, p.rowid;
         """);
 
-    public static readonly SqlStatement SelectProposalArchived = new(
-        nameof(SelectProposalArchived),
-        "SELECT archived FROM supervise_proposals WHERE id = $id;");
+    // A retried identical proposal joins the open one; served by supervise_proposals_pending_by_slug.
+    public static readonly SqlStatement FindOpenDuplicate = new(
+        nameof(FindOpenDuplicate),
+        "SELECT " + ProposalRowMapper.SelectColumns + """
+         FROM supervise_proposals
+        WHERE archived = 0
+          AND bottle_slug = $bottle_slug
+          AND tool = $tool
+          AND proposed_file = $proposed_file
+          AND justification = $justification
+        ORDER BY arrival_timestamp, rowid
+        LIMIT 1;
+        """);
 
     public static readonly SqlStatement SelectResponseExists = new(
         nameof(SelectResponseExists),
@@ -177,7 +187,7 @@ internal static class SqlRegistry
     public static readonly IReadOnlyList<SqlStatement> All =
     [
         ConnectionPolicyNormal, ConnectionPolicyFull, JournalModeWal,
-        InsertProposal, SelectProposal, ListPendingForSlug, ListPendingAll, SelectProposalArchived,
+        InsertProposal, SelectProposal, ListPendingForSlug, ListPendingAll, FindOpenDuplicate,
         SelectResponseExists, InsertResponse, SelectResponse, ArchiveProposal, ArchiveResponse,
         InsertAuditEntry, SelectAuditBySlug, SelectAuditByComponent, SelectAuditAll,
         CreateMigrationsTable, MigrationsTableExists, SelectAppliedMigrations, InsertAppliedMigration,
