@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Migrations;
@@ -56,11 +57,20 @@ public sealed class BotBottleDatabase
     /// <param name="path">The database file; null for <see cref="HostPaths.ForCurrentUser"/>'s default.</param>
     /// <param name="synchronous">Durability of commits.</param>
     /// <param name="migrate">Whether to apply pending migrations now.</param>
+    /// <param name="create">Whether to create a missing database; false refuses it instead (for commands that only read).</param>
     /// <exception cref="StorageException">The file cannot be created or opened, or the schema is refused.</exception>
-    public static BotBottleDatabase OpenHost(string? path = null, SynchronousMode synchronous = SynchronousMode.Normal, bool migrate = true)
+    public static BotBottleDatabase OpenHost(string? path = null, SynchronousMode synchronous = SynchronousMode.Normal, bool migrate = true, bool create = true)
     {
         path ??= HostPaths.ForCurrentUser().DbPath;
-        HostPaths.EnsureDatabaseFile(path);
+        if (create)
+        {
+            HostPaths.EnsureDatabaseFile(path);
+        }
+        else if (!File.Exists(path))
+        {
+            throw new StorageException(StorageErrorKind.CannotOpen, $"No database at {path}; 'bot-bottle-sidecar db migrate' creates it.");
+        }
+
         var database = new BotBottleDatabase(path, DatabaseRole.Host, synchronous);
         database.EnsureWriteAheadLog();
         if (migrate)
@@ -92,6 +102,20 @@ public sealed class BotBottleDatabase
         new Migrator(database).EnsureCompatible();
         return database;
     }
+
+    /// <summary>Runs <c>PRAGMA integrity_check</c>: a single "ok" when the file is sound, else each problem found.</summary>
+    public IReadOnlyList<string> CheckIntegrity() => Read(static connection =>
+    {
+        using SqliteCommand command = SqlRegistry.Command(connection, null, SqlRegistry.IntegrityCheck);
+        using SqliteDataReader reader = command.ExecuteReader();
+        var lines = new List<string>();
+        while (reader.Read())
+        {
+            lines.Add(reader.GetString(0));
+        }
+
+        return lines;
+    });
 
     /// <summary>Opens a connection with the policy applied. The caller disposes it.</summary>
     internal SqliteConnection OpenConnection()

@@ -1,0 +1,52 @@
+using System;
+using System.IO;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using BotBottle.Storage.Errors;
+
+namespace BotBottle.Sidecar.Cli;
+
+/// <summary>Where a command writes, and how it turns errors into messages and exit codes.</summary>
+internal sealed class CliContext(TextWriter output, TextWriter error)
+{
+    public TextWriter Output { get; } = output;
+
+    public TextWriter Error { get; } = error;
+
+    /// <summary>Runs <paramref name="command"/>; a storage error becomes "error: …" on stderr and its exit code.</summary>
+    public int Run(Func<int> command)
+    {
+        try
+        {
+            return command();
+        }
+        catch (StorageException exception)
+        {
+            return Fail(ExitCodes.For(exception.Kind), exception.Message);
+        }
+        catch (UsageException exception)
+        {
+            return Fail(ExitCodes.Usage, exception.Message);
+        }
+        catch (IOException exception)
+        {
+            return Fail(ExitCodes.Unavailable, exception.Message);
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            return Fail(ExitCodes.Unavailable, exception.Message);
+        }
+    }
+
+    public int Fail(int exitCode, string message)
+    {
+        Error.WriteLine("error: " + message);
+        return exitCode;
+    }
+
+    public void WriteJson<T>(T value, JsonTypeInfo<T> typeInfo)
+        => Output.WriteLine(JsonSerializer.Serialize(value, typeInfo));
+}
+
+/// <summary>A command-line value that parsed but makes no sense (a missing file, a bad timestamp).</summary>
+internal sealed class UsageException(string message) : Exception(message);

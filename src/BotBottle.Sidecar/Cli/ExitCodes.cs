@@ -1,0 +1,50 @@
+using BotBottle.Storage.Errors;
+
+namespace BotBottle.Sidecar.Cli;
+
+/// <summary>
+/// Process exit codes. Stable: scripts and other sidecars branch on them, and the README and
+/// every command's --help list them.
+/// </summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Internal = 1;
+    public const int Usage = 2;
+    public const int NotFound = 3;
+    public const int Conflict = 4;
+    public const int Busy = 5;
+    public const int Schema = 6;
+    public const int Unavailable = 7;
+    public const int Denied = 8;
+    public const int Rejected = 10;
+    public const int Pending = 11;
+
+    /// <summary>The table printed by --help and the README.</summary>
+    public const string Help = """
+        Exit codes:
+          0   success (propose --wait: approved or modified)
+          1   unexpected internal error
+          2   usage error: unknown command or option, missing or invalid value
+          3   not found (no such proposal)
+          4   conflict (already answered, archived, duplicate id)
+          5   database busy: another process held the lock past the 5 s busy timeout
+          6   schema refused (edited or unknown migrations, or the database needs 'db migrate')
+          7   database unavailable (cannot open, read-only, disk full, corrupt, I/O error)
+          8   denied to this role
+          10  propose --wait: rejected
+          11  propose --wait: still pending when --timeout passed
+        """;
+
+    public static int For(StorageErrorKind kind) => kind switch
+    {
+        StorageErrorKind.InvalidArgument => Usage,
+        StorageErrorKind.NotFound => NotFound,
+        StorageErrorKind.AlreadyAnswered or StorageErrorKind.Conflict => Conflict,
+        StorageErrorKind.Busy => Busy,
+        StorageErrorKind.Schema => Schema,
+        StorageErrorKind.ReadOnly or StorageErrorKind.DiskFull or StorageErrorKind.Corrupt or StorageErrorKind.CannotOpen or StorageErrorKind.Io => Unavailable,
+        StorageErrorKind.Denied => Denied,
+        _ => Internal,
+    };
+}

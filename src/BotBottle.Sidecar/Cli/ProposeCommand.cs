@@ -1,0 +1,110 @@
+using System;
+using System.CommandLine;
+using System.Threading;
+using System.Threading.Tasks;
+using BotBottle.Sidecar.Supervise;
+using BotBottle.Storage.Database;
+using BotBottle.Storage.Errors;
+using BotBottle.Storage.Queue;
+
+namespace BotBottle.Sidecar.Cli;
+
+/// <summary><c>propose</c>: queue a proposal from a script or another sidecar (git-gate, egress).</summary>
+internal static class ProposeCommand
+{
+    public static Command Build(CliContext cli)
+    {
+        var slug = new Option<string>("--slug") { Description = "The bottle this sidecar serves.", Required = true };
+        var tool = new Option<string>("--tool") { Description = "What raises the proposal: cred-proxy-block, pipelock-block, capability-block (checked like the MCP tools), or another component name such as git-gate.", Required = true, HelpName = "NAME" };
+        var justification = new Option<string>("--justification") { Description = "Why the change is needed; the operator reads it.", Required = true, HelpName = "TEXT" };
+        var file = new Option<string?>("--file") { Description = "The proposed file ('-' reads standard input; default: empty).", HelpName = "PATH" };
+        var current = new Option<string?>("--current") { Description = "The file the proposal would replace, so the operator sees a diff.", HelpName = "PATH" };
+        var wait = new Option<bool>("--wait") { Description = "Wait for the operator's decision and print it as JSON." };
+        var timeout = new Option<double?>("--timeout") { Description = "With --wait: give up after this many seconds (exit 11, the proposal stays queued). Default: wait forever.", HelpName = "SECONDS" };
+        var command = new Command("propose", "Queue a proposal for the operator and print its id, or with --wait the decision as JSON. A retried identical proposal that is still open joins it instead of queueing a duplicate.\n\n" + ExitCodes.Help)
+        {
+            slug, tool, justification, file, current, wait, timeout, CommonOptions.Json,
+        };
+
+        command.SetAction((parse, cancellationToken) => RunAsync(cli, parse, slug, tool, justification, file, current, wait, timeout, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        CliContext cli,
+        ParseResult parse,
+        Option<string> slug,
+        Option<string> tool,
+        Option<string> justification,
+        Option<string?> file,
+        Option<string?> current,
+        Option<bool> wait,
+        Option<double?> timeout,
+        CancellationToken cancellationToken)
+    {
+        double? seconds = parse.GetValue(timeout);
+        if (seconds is < 0 or > 31_536_000)
+        {
+            return cli.Fail(ExitCodes.Usage, "--timeout must be between 0 and 31536000 seconds.");
+        }
+
+        ProposalWriteResult written;
+        QueueStore queue;
+        try
+        {
+            string toolName = parse.GetValue(tool)!;
+            string text = parse.GetValue(file) is { } path ? CommonOptions.ReadFileArgument(path, "--file") : string.Empty;
+            if (SuperviseTool.Find(toolName)?.Check(text) is { } problem)
+            {
+                return cli.Fail(ExitCodes.Usage, "--file: " + problem.Replace("proposed_file", "the file", StringComparison.Ordinal));
+            }
+
+            string? currentFile = parse.GetValue(current) is { } currentPath ? CommonOptions.ReadFileArgument(currentPath, "--current") : null;
+            queue = new QueueStore(BotBottleDatabase.OpenSidecar(CommonOptions.SidecarDbPath(parse)));
+            written = queue.WriteOrJoinProposal(Proposal.Create(parse.GetValue(slug)!, toolName, text, parse.GetValue(justification)!, currentFile));
+        }
+        catch (StorageException exception)
+        {
+            return cli.Fail(ExitCodes.For(exception.Kind), exception.Message);
+        }
+        catch (UsageException exception)
+        {
+            return cli.Fail(ExitCodes.Usage, exception.Message);
+        }
+
+        Proposal proposal = written.Proposal;
+        if (!parse.GetValue(wait))
+        {
+            if (parse.GetValue(CommonOptions.Json))
+            {
+                cli.WriteJson(new ProposeOutput(proposal.Id, written.Joined), SidecarJson.Readable.ProposeOutput);
+            }
+            else
+            {
+                cli.Output.WriteLine(proposal.Id);
+            }
+
+            return ExitCodes.Success;
+        }
+
+        try
+        {
+            TimeSpan limit = seconds is { } s ? TimeSpan.FromSeconds(s) : Timeout.InfiniteTimeSpan;
+            Response? response = await queue.WaitForResponseAsync(proposal.Id, limit, cancellationToken).ConfigureAwait(false);
+            if (response is null)
+            {
+                cli.WriteJson(ToolResult.Pending(proposal.Id), SidecarJson.Readable.ToolResult);
+                return ExitCodes.Pending;
+            }
+
+            // The answer is consumed here: archiving takes it off the operator's and the sidecar's views.
+            queue.ArchiveProposal(proposal.Id);
+            cli.WriteJson(ToolResult.From(proposal, response), SidecarJson.Readable.ToolResult);
+            return response.Status == ResponseStatus.Rejected ? ExitCodes.Rejected : ExitCodes.Success;
+        }
+        catch (StorageException exception)
+        {
+            return cli.Fail(ExitCodes.For(exception.Kind), exception.Message);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using System.CommandLine;
+using System.Linq;
+using BotBottle.Sidecar.Supervise;
+using BotBottle.Storage.Audit;
+using BotBottle.Storage.Database;
+using BotBottle.Storage.Queue;
+
+namespace BotBottle.Sidecar.Cli;
+
+/// <summary><c>queue …</c>: the operator's view of the supervise queue (host role).</summary>
+internal static class QueueCommands
+{
+    public static Command Build(CliContext cli)
+    {
+        var queue = new Command("queue", "List, inspect and answer the agents' proposals (host role). Each answer writes the response and an audit entry together.");
+        queue.Subcommands.Add(Pending(cli));
+        queue.Subcommands.Add(Show(cli));
+        queue.Subcommands.Add(Approve(cli));
+        queue.Subcommands.Add(Modify(cli));
+        queue.Subcommands.Add(Reject(cli));
+        return queue;
+    }
+
+    private static Argument<string> IdArgument() => new("id") { Description = "The proposal id, as 'queue pending' shows it." };
+
+    private static Option<string> NotesOption(string description, bool required = false) => new("--notes")
+    {
+        Description = description,
+        Required = required,
+        DefaultValueFactory = static _ => string.Empty,
+    };
+
+    private static Command Pending(CliContext cli)
+    {
+        var slug = new Option<string?>("--slug") { Description = "Only this bottle's proposals (default: every bottle)." };
+        var command = new Command("pending", "List proposals waiting for a decision, oldest first.") { slug, CommonOptions.Json };
+        command.SetAction(parse => cli.Run(() =>
+        {
+            var queue = new QueueStore(BotBottleDatabase.OpenHost(CommonOptions.HostDbPath(parse)));
+            var pending = queue.ListPendingProposals(parse.GetValue(slug));
+            if (parse.GetValue(CommonOptions.Json))
+            {
+                cli.WriteJson(pending, SidecarJson.Readable.ListProposal);
+            }
+            else if (pending.Count == 0)
+            {
+                cli.Output.WriteLine("No pending proposals.");
+            }
+            else
+            {
+                TableWriter.Write(
+                    cli.Output,
+                    ["ID", "BOTTLE", "TOOL", "ARRIVED (UTC)", "JUSTIFICATION"],
+                    pending.Select(static p => new[] { p.Id, p.BottleSlug, p.Tool, p.ArrivalTimestamp.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), p.Justification }));
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Show(CliContext cli)
+    {
+        Argument<string> id = IdArgument();
+        var command = new Command("show", "Show one proposal: its justification, the diff from the current file, and its response if answered.") { id, CommonOptions.Json };
+        command.SetAction(parse => cli.Run(() =>
+        {
+            var queue = new QueueStore(BotBottleDatabase.OpenHost(CommonOptions.HostDbPath(parse)));
+            string proposalId = parse.GetValue(id)!;
+            Proposal proposal = queue.ReadProposal(proposalId) ?? throw new Storage.Errors.StorageException(Storage.Errors.StorageErrorKind.NotFound, $"No proposal {proposalId}.");
+            Response? response = queue.ReadResponse(proposalId);
+            if (parse.GetValue(CommonOptions.Json))
+            {
+                cli.WriteJson(new ProposalDetails(proposal, response), SidecarJson.Readable.ProposalDetails);
+                return ExitCodes.Success;
+            }
+
+            cli.Output.WriteLine($"Proposal       {proposal.Id}");
+            cli.Output.WriteLine($"Bottle         {proposal.BottleSlug}");
+            cli.Output.WriteLine($"Tool           {proposal.Tool}");
+            cli.Output.WriteLine($"Arrived (UTC)  {proposal.ArrivalTimestamp:yyyy-MM-dd HH:mm:ss}");
+            cli.Output.WriteLine($"Current hash   {proposal.CurrentFileHash ?? "(no current file)"}");
+            cli.Output.WriteLine($"Status         {(response is null ? "pending" : Storage.Queue.ResponseStatusSqliteText.ToText(response.Status))}{(proposal.Archived ? " (archived)" : string.Empty)}");
+            cli.Output.WriteLine();
+            cli.Output.WriteLine("Justification:");
+            cli.Output.WriteLine(proposal.Justification);
+            cli.Output.WriteLine();
+            string diff = UnifiedDiff.Create(proposal.CurrentFile, proposal.ProposedFile, "current", "proposed");
+            cli.Output.WriteLine(diff.Length == 0 ? "The proposed file equals the current file." : diff);
+            if (response is not null)
+            {
+                cli.Output.WriteLine("Notes:");
+                cli.Output.WriteLine(response.Notes);
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Approve(CliContext cli)
+    {
+        Argument<string> id = IdArgument();
+        Option<string> notes = NotesOption("Notes for the agent.");
+        var command = new Command("approve", "Approve a proposal as proposed.") { id, notes, CommonOptions.Json };
+        command.SetAction(parse => cli.Run(() => Decide(cli, parse, parse.GetValue(id)!, ResponseStatus.Approved, parse.GetValue(notes)!, null)));
+        return command;
+    }
+
+    private static Command Modify(CliContext cli)
+    {
+        Argument<string> id = IdArgument();
+        var finalFile = new Option<string>("--final-file") { Description = "The file to apply instead of the proposed one ('-' reads standard input).", Required = true, HelpName = "PATH" };
+        Option<string> notes = NotesOption("Notes for the agent: what you changed and why.");
+        var command = new Command("modify", "Approve a proposal with changes: the agent receives your final file.") { id, finalFile, notes, CommonOptions.Json };
+        command.SetAction(parse => cli.Run(() =>
+        {
+            string text = CommonOptions.ReadFileArgument(parse.GetValue(finalFile)!, "--final-file");
+            return Decide(cli, parse, parse.GetValue(id)!, ResponseStatus.Modified, parse.GetValue(notes)!, text);
+        }));
+        return command;
+    }
+
+    private static Command Reject(CliContext cli)
+    {
+        Argument<string> id = IdArgument();
+        Option<string> notes = NotesOption("Why: the agent reads this to decide what to try next.", required: true);
+        var command = new Command("reject", "Reject a proposal; --notes tells the agent why.") { id, notes, CommonOptions.Json };
+        command.SetAction(parse => cli.Run(() => Decide(cli, parse, parse.GetValue(id)!, ResponseStatus.Rejected, parse.GetValue(notes)!, null)));
+        return command;
+    }
+
+    private static int Decide(CliContext cli, ParseResult parse, string proposalId, ResponseStatus status, string notes, string? finalFile)
+    {
+        BotBottleDatabase database = BotBottleDatabase.OpenHost(CommonOptions.HostDbPath(parse));
+        if (finalFile is not null && new QueueStore(database).ReadProposal(proposalId) is { } proposal
+            && SuperviseTool.Find(proposal.Tool)?.Check(finalFile) is { } problem)
+        {
+            throw new UsageException("--final-file: " + problem.Replace("proposed_file", "the final file", System.StringComparison.Ordinal));
+        }
+
+        Decision decision = new OperatorDecisions(database).Decide(proposalId, status, notes, finalFile);
+        if (parse.GetValue(CommonOptions.Json))
+        {
+            cli.WriteJson(decision, SidecarJson.Readable.Decision);
+        }
+        else
+        {
+            cli.Output.WriteLine($"{ResponseStatusSqliteText.ToText(status)} {proposalId} (bottle {decision.Proposal.BottleSlug}, {decision.Proposal.Tool}); audit entry {decision.AuditEntry.Id}");
+        }
+
+        return ExitCodes.Success;
+    }
+}

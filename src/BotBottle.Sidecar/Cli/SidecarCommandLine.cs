@@ -1,0 +1,31 @@
+using System.CommandLine;
+
+namespace BotBottle.Sidecar.Cli;
+
+/// <summary>The command tree of bot-bottle-sidecar.</summary>
+internal static class SidecarCommandLine
+{
+    public const string Description = """
+        bot-bottle's supervise sidecar and the operator's host commands, over one SQLite database.
+
+        In a sidecar:  serve (the supervise MCP server), propose (for other sidecars and scripts).
+        On the host:   queue, audit, db (the operator's commands).
+
+        The database: host commands use ~/.bot-bottle/db/bot-bottle.db; serve and propose use
+        /run/supervise/bot-bottle.db (the host's ~/.bot-bottle/db directory, mounted). --db PATH
+        overrides both; nothing else chooses the database.
+
+        """ + ExitCodes.Help;
+
+    public static RootCommand Build(CliContext cli)
+    {
+        var root = new RootCommand(Description);
+        root.Options.Add(CommonOptions.Db);
+        root.Subcommands.Add(ServeCommand.Build(cli));
+        root.Subcommands.Add(ProposeCommand.Build(cli));
+        root.Subcommands.Add(QueueCommands.Build(cli));
+        root.Subcommands.Add(AuditCommands.Build(cli));
+        root.Subcommands.Add(DbCommands.Build(cli));
+        return root;
+    }
+}

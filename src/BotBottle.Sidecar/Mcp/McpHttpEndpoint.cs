@@ -1,0 +1,297 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace BotBottle.Sidecar.Mcp;
+
+/// <summary>
+/// <c>/mcp</c>: Streamable HTTP, stateless. Each POST carries one JSON-RPC message; a request is
+/// answered on its own <c>text/event-stream</c> response by a fresh MCP server over the SDK's
+/// <see cref="StreamableHttpServerTransport"/>. HTTP-level rules are checked first, cheapest first.
+/// </summary>
+internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseToolHandlers tools, CancellationToken stopping)
+{
+    private static readonly JsonSerializerOptions McpJson = McpJsonUtilities.DefaultOptions;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        long started = Stopwatch.GetTimestamp();
+        var log = new RequestLogFields();
+        try
+        {
+            await ProcessAsync(context, log).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            log.Outcome ??= "client_gone";
+        }
+        finally
+        {
+            JsonLog.Event("request")
+                .Add("method", context.Request.Method)
+                .Add("path", context.Request.Path.Value)
+                .Add("status", context.Response.StatusCode)
+                .Add("duration_ms", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds)
+                .Add("rpc", log.RpcMethod)
+                .Add("tool", log.Scope?.Tool)
+                .Add("proposal_id", log.Scope?.ProposalId)
+                .Add("outcome", log.Outcome ?? log.Scope?.Outcome)
+                .Write();
+        }
+    }
+
+    private async Task ProcessAsync(HttpContext context, RequestLogFields log)
+    {
+        HttpRequest request = context.Request;
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            // Stateless server: no standalone GET stream and no session to DELETE.
+            context.Response.Headers.Allow = "POST";
+            await WriteErrorAsync(context, StatusCodes.Status405MethodNotAllowed, -32000, "Method Not Allowed: this MCP endpoint accepts POST only (stateless Streamable HTTP; no GET stream, no sessions to DELETE).").ConfigureAwait(false);
+            return;
+        }
+
+        string? origin = request.Headers.Origin;
+        if (origin is not null && !options.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status403Forbidden, -32000, $"Forbidden: Origin '{origin}' is not allowed; start serve with --allow-origin {origin} if this client is legitimate.").ConfigureAwait(false);
+            return;
+        }
+
+        if (options.Token is { } token && !BearerMatches(request.Headers.Authorization, token))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, -32000, "Unauthorized: send 'Authorization: Bearer <token>' with the token this sidecar was started with.").ConfigureAwait(false);
+            return;
+        }
+
+        if (!AcceptsJsonAndEventStream(request.Headers.Accept))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, -32000, "Not Acceptable: the Accept header must list both application/json and text/event-stream.").ConfigureAwait(false);
+            return;
+        }
+
+        if (!IsJsonContentType(request.ContentType))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, -32000, "Unsupported Media Type: send the JSON-RPC message with Content-Type: application/json.").ConfigureAwait(false);
+            return;
+        }
+
+        string? version = request.Headers["MCP-Protocol-Version"];
+        if (version is not null && !ProtocolVersions.IsSupported(version))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32000, $"Bad Request: unsupported MCP-Protocol-Version '{version}'; this server speaks {string.Join(", ", ProtocolVersions.Supported)}.").ConfigureAwait(false);
+            return;
+        }
+
+        byte[]? body = await ReadBodyAsync(context).ConfigureAwait(false);
+        if (body is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, -32000, $"Payload Too Large: the request body exceeds {options.MaxBodyBytes} bytes; proposed files are limited to {options.MaxFileBytes} bytes.").ConfigureAwait(false);
+            return;
+        }
+
+        JsonRpcMessage? message = await ParseMessageAsync(context, body).ConfigureAwait(false);
+        if (message is null)
+        {
+            return;
+        }
+
+        if (message is not JsonRpcRequest rpcRequest)
+        {
+            // Notifications and responses need no answer; there is no session for them to affect.
+            log.RpcMethod = (message as JsonRpcNotification)?.Method;
+            context.Response.StatusCode = StatusCodes.Status202Accepted;
+            return;
+        }
+
+        log.RpcMethod = rpcRequest.Method;
+        if (rpcRequest.Method == RequestMethods.Initialize)
+        {
+            NegotiateProtocolVersion(rpcRequest);
+        }
+
+        await AnswerAsync(context, rpcRequest, log).ConfigureAwait(false);
+    }
+
+    private async Task AnswerAsync(HttpContext context, JsonRpcRequest rpcRequest, RequestLogFields log)
+    {
+        HttpResponse response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache, no-store";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        // Answer at once: clients with a header timeout see the stream open before the operator decides.
+        await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+        await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+
+        await using var stream = new SseKeepAliveStream(response.Body);
+        var scope = new RequestScope(stream, context.RequestAborted, stopping);
+        log.Scope = scope;
+
+        var transport = new StreamableHttpServerTransport { Stateless = true };
+        await using McpServer server = McpServer.Create(transport, tools.CreateServerOptions(scope));
+        Task run = server.RunAsync(context.RequestAborted);
+        try
+        {
+            await transport.HandlePostRequestAsync(rpcRequest, stream, context.RequestAborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await run.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client left; the server loop ends with it.
+            }
+        }
+    }
+
+    private async Task<byte[]?> ReadBodyAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength > options.MaxBodyBytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var buffer = new MemoryStream();
+            byte[] chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > options.MaxBodyBytes)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return buffer.ToArray();
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<JsonRpcMessage?> ParseMessageAsync(HttpContext context, byte[] body)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException exception)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32700, "Parse error: the body is not valid JSON (" + exception.Message + ")").ConfigureAwait(false);
+            return null;
+        }
+
+        if (node is JsonArray)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32600, "Invalid Request: JSON-RPC batches are not supported; send one message per POST.").ConfigureAwait(false);
+            return null;
+        }
+
+        JsonRpcMessage? message = null;
+        try
+        {
+            if (node is JsonObject)
+            {
+                message = (JsonRpcMessage?)node.Deserialize(McpJson.GetTypeInfo(typeof(JsonRpcMessage)));
+            }
+        }
+        catch (JsonException)
+        {
+            message = null;
+        }
+
+        if (message is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32600, "Invalid Request: the body must be one JSON-RPC 2.0 request, notification or response object.").ConfigureAwait(false);
+        }
+
+        return message;
+    }
+
+    /// <summary>The spec's rule: echo a version we support, otherwise offer our latest.</summary>
+    private static void NegotiateProtocolVersion(JsonRpcRequest request)
+    {
+        if (request.Params is JsonObject parameters
+            && !ProtocolVersions.IsSupported((parameters["protocolVersion"] as JsonValue)?.TryGetValue(out string? requested) == true ? requested : null))
+        {
+            parameters["protocolVersion"] = ProtocolVersions.Latest;
+        }
+    }
+
+    private static bool AcceptsJsonAndEventStream(string? accept)
+    {
+        if (string.IsNullOrEmpty(accept))
+        {
+            return false;
+        }
+
+        bool json = false, eventStream = false;
+        foreach (string part in accept.Split(','))
+        {
+            string mediaType = part.Split(';')[0].Trim().ToLowerInvariant();
+            json |= mediaType is "application/json" or "application/*" or "*/*";
+            eventStream |= mediaType is "text/event-stream" or "text/*" or "*/*";
+        }
+
+        return json && eventStream;
+    }
+
+    private static bool IsJsonContentType(string? contentType)
+        => contentType is not null && contentType.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
+
+    private static bool BearerMatches(string? authorization, string token)
+    {
+        const string Prefix = "Bearer ";
+        if (authorization is null || !authorization.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        byte[] given = Encoding.UTF8.GetBytes(authorization[Prefix.Length..].Trim());
+        byte[] expected = Encoding.UTF8.GetBytes(token);
+        return CryptographicOperations.FixedTimeEquals(given, expected);
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, int statusCode, int code, string message)
+    {
+        context.Response.StatusCode = statusCode;
+        context.Response.ContentType = "application/json";
+        var error = new JsonRpcError { Id = default, Error = new JsonRpcErrorDetail { Code = code, Message = message } };
+        await context.Response.WriteAsync(JsonSerializer.Serialize(error, McpJson.GetTypeInfo(typeof(JsonRpcError))), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private sealed class RequestLogFields
+    {
+        public string? RpcMethod { get; set; }
+
+        public string? Outcome { get; set; }
+
+        public RequestScope? Scope { get; set; }
+    }
+}

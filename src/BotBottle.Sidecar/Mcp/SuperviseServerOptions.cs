@@ -1,0 +1,38 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+
+namespace BotBottle.Sidecar.Mcp;
+
+/// <summary>Everything <c>serve</c> was started with; fixed for the life of the process.</summary>
+internal sealed record SuperviseServerOptions
+{
+    /// <summary>The bottle this sidecar serves. Never taken from agent input.</summary>
+    public required string Slug { get; init; }
+
+    public required string DbPath { get; init; }
+
+    public required IPEndPoint Listen { get; init; }
+
+    /// <summary>Where the bottle's current config files are, to hash and diff against.</summary>
+    public required string CurrentConfigDirectory { get; init; }
+
+    /// <summary>When set, every /mcp request needs <c>Authorization: Bearer</c> with this token.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>Origins a browser may call from; any other Origin header is refused (DNS rebinding).</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    public int MaxFileBytes { get; init; } = 256 * 1024;
+
+    public int MaxJustificationBytes { get; init; } = 8 * 1024;
+
+    /// <summary>How often a waiting call reports progress (or writes an SSE comment); at most 15 s.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The largest request body accepted: the file and justification JSON-escaped (worst case
+    /// roughly four bytes per byte for escaped control characters) plus the envelope.
+    /// </summary>
+    public long MaxBodyBytes => (4L * (MaxFileBytes + MaxJustificationBytes)) + (64 * 1024);
+}

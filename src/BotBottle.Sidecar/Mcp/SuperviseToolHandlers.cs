@@ -1,0 +1,333 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using BotBottle.Sidecar.Supervise;
+using BotBottle.Storage.Errors;
+using BotBottle.Storage.Queue;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace BotBottle.Sidecar.Mcp;
+
+/// <summary>
+/// tools/list and tools/call for the supervise tools. A call validates the proposed file, writes
+/// (or joins) the proposal, then waits for the operator while reporting progress, and returns the
+/// decision as JSON text and structuredContent.
+/// </summary>
+internal sealed class SuperviseToolHandlers
+{
+    public const string StatusToolName = "supervise-status";
+    public const int MaxStatusWaitSeconds = 240;
+
+    private const string OutputSchema = """
+        {
+          "type": "object",
+          "properties": {
+            "status": { "type": "string", "enum": ["approved", "modified", "rejected", "pending"], "description": "The operator's decision, or pending while none was made." },
+            "notes": { "type": "string", "description": "The operator's notes to you." },
+            "final_file": { "type": ["string", "null"], "description": "The file that now applies (approved: yours; modified: the operator's); null when rejected or pending." },
+            "proposal_id": { "type": "string", "description": "Pass to supervise-status to keep waiting." }
+          },
+          "required": ["status", "notes", "final_file", "proposal_id"]
+        }
+        """;
+
+    private readonly SuperviseServerOptions _options;
+    private readonly QueueStore _queue;
+    private readonly List<Tool> _tools;
+
+    public SuperviseToolHandlers(SuperviseServerOptions options, QueueStore queue)
+    {
+        _options = options;
+        _queue = queue;
+        JsonElement output = Schema(OutputSchema);
+        _tools = [.. SuperviseTool.All.Select(t => new Tool
+        {
+            Name = t.Name,
+            Description = t.Description,
+            InputSchema = Schema(ProposalInputSchema(t, options)),
+            OutputSchema = output,
+        })];
+        _tools.Add(new Tool
+        {
+            Name = StatusToolName,
+            Description = $"Get the operator's decision on a proposal you made (use the proposal_id a supervise tool returned), waiting up to wait_seconds (at most {MaxStatusWaitSeconds}) for it. Returns status pending if there is still none.",
+            InputSchema = Schema($$"""
+                {
+                  "type": "object",
+                  "properties": {
+                    "proposal_id": { "type": "string", "description": "The id a supervise tool returned." },
+                    "wait_seconds": { "type": "integer", "minimum": 0, "maximum": {{MaxStatusWaitSeconds}}, "default": 0, "description": "How long to wait for a decision before returning pending." }
+                  },
+                  "required": ["proposal_id"]
+                }
+                """),
+            OutputSchema = output,
+        });
+    }
+
+    public IReadOnlyList<Tool> Tools => _tools;
+
+    /// <summary>The server options for one HTTP request; the handlers see that request's stream and lifetime.</summary>
+    public McpServerOptions CreateServerOptions(RequestScope scope) => new()
+    {
+        ServerInfo = new Implementation { Name = "bot-bottle-supervise", Version = typeof(SuperviseToolHandlers).Assembly.GetName().Version?.ToString(3) ?? "0.0.0" },
+        ServerInstructions = $"Tools to ask the human operator of bottle '{_options.Slug}' for config changes when a policy blocks you. Calls block until the operator decides; if your client times out, call again with the same arguments (it joins the same proposal) or use supervise-status.",
+        Capabilities = new ServerCapabilities { Tools = new ToolsCapability() },
+        Handlers = new McpServerHandlers
+        {
+            ListToolsHandler = (_, _) => ValueTask.FromResult(new ListToolsResult { Tools = _tools }),
+            CallToolHandler = (context, cancellationToken) => CallAsync(context, scope, cancellationToken),
+        },
+    };
+
+    private static JsonElement Schema(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    private static string ProposalInputSchema(SuperviseTool tool, SuperviseServerOptions options) => $$"""
+        {
+          "type": "object",
+          "properties": {
+            "proposed_file": { "type": "string", "description": {{JsonSerializer.Serialize(tool.FileDescription + $" At most {options.MaxFileBytes} bytes.", SidecarJsonContext.Default.String)}} },
+            "justification": { "type": "string", "description": {{JsonSerializer.Serialize($"Why you need this change; the operator reads it before deciding. At most {options.MaxJustificationBytes} bytes.", SidecarJsonContext.Default.String)}} },
+            "wait": { "type": "boolean", "default": true, "description": "false: queue the proposal and return {status: pending, proposal_id} at once; then poll supervise-status." }
+          },
+          "required": ["proposed_file", "justification"]
+        }
+        """;
+
+    private async ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> context, RequestScope scope, CancellationToken cancellationToken)
+    {
+        string name = context.Params?.Name ?? string.Empty;
+        scope.Tool = name;
+        IDictionary<string, JsonElement> arguments = context.Params?.Arguments ?? new Dictionary<string, JsonElement>();
+        if (name == StatusToolName)
+        {
+            return await StatusAsync(context, arguments, scope, cancellationToken).ConfigureAwait(false);
+        }
+
+        SuperviseTool tool = SuperviseTool.Find(name)
+            ?? throw new McpProtocolException($"Unknown tool '{name}'; this server offers {string.Join(", ", _tools.Select(static t => t.Name))}.", McpErrorCode.InvalidParams);
+
+        if (!TryGetString(arguments, "proposed_file", out string? file))
+        {
+            return Error($"proposed_file is required and must be a string: {tool.FileDescription}");
+        }
+
+        if (!TryGetString(arguments, "justification", out string? justification) || justification.Trim().Length == 0)
+        {
+            return Error("justification is required: a non-empty string telling the operator why you need this change.");
+        }
+
+        if (!TryGetBool(arguments, "wait", defaultValue: true, out bool wait))
+        {
+            return Error("wait must be true or false.");
+        }
+
+        string? problem = CheckText(file, "proposed_file", _options.MaxFileBytes) ?? CheckText(justification, "justification", _options.MaxJustificationBytes) ?? tool.Check(file);
+        if (problem is not null)
+        {
+            scope.Outcome = "invalid";
+            return Error(problem);
+        }
+
+        ProposalWriteResult written;
+        try
+        {
+            written = _queue.WriteOrJoinProposal(Proposal.Create(_options.Slug, tool.Name, file, justification, ReadCurrentFile(tool)));
+        }
+        catch (StorageException exception) when (exception.Kind == StorageErrorKind.InvalidArgument)
+        {
+            scope.Outcome = "invalid";
+            return Error(exception.Message);
+        }
+
+        scope.ProposalId = written.Proposal.Id;
+        JsonLog.Event("proposal").Add("slug", _options.Slug).Add("tool", tool.Name).Add("proposal_id", written.Proposal.Id).Add("joined", written.Joined).Write();
+        if (!wait)
+        {
+            scope.Outcome = "pending";
+            return Result(ToolResult.Pending(written.Proposal.Id));
+        }
+
+        return await WaitAsync(context, written.Proposal, Timeout.InfiniteTimeSpan, scope, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<CallToolResult> StatusAsync(RequestContext<CallToolRequestParams> context, IDictionary<string, JsonElement> arguments, RequestScope scope, CancellationToken cancellationToken)
+    {
+        if (!TryGetString(arguments, "proposal_id", out string? proposalId) || proposalId.Length == 0)
+        {
+            return Error("proposal_id is required: the id a supervise tool returned.");
+        }
+
+        int waitSeconds = 0;
+        if (arguments.TryGetValue("wait_seconds", out JsonElement waitElement)
+            && (waitElement.ValueKind != JsonValueKind.Number || !waitElement.TryGetInt32(out waitSeconds) || waitSeconds is < 0 or > MaxStatusWaitSeconds))
+        {
+            return Error($"wait_seconds must be a whole number from 0 to {MaxStatusWaitSeconds}.");
+        }
+
+        scope.ProposalId = proposalId;
+        Proposal? proposal;
+        try
+        {
+            proposal = _queue.ReadProposal(proposalId);
+        }
+        catch (StorageException exception) when (exception.Kind == StorageErrorKind.InvalidArgument)
+        {
+            return Error(exception.Message);
+        }
+
+        // Another bottle's proposals do not exist as far as this bottle's agent can tell.
+        if (proposal is null || proposal.BottleSlug != _options.Slug)
+        {
+            return Error($"No proposal {proposalId} for this bottle; use the proposal_id a supervise tool returned.");
+        }
+
+        if (_queue.ReadResponse(proposal.Id) is null && waitSeconds == 0)
+        {
+            scope.Outcome = "pending";
+            return Result(ToolResult.Pending(proposal.Id));
+        }
+
+        return await WaitAsync(context, proposal, TimeSpan.FromSeconds(waitSeconds), scope, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<CallToolResult> WaitAsync(RequestContext<CallToolRequestParams> context, Proposal proposal, TimeSpan limit, RequestScope scope, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, scope.RequestAborted, scope.Stopping);
+        Task<Response?> wait = _queue.WaitForResponseAsync(proposal.Id, limit, linked.Token);
+        ProgressToken? progressToken = context.Params?.ProgressToken;
+        using (var ticker = new PeriodicTimer(_options.ProgressInterval))
+        {
+            int ticks = 0;
+            while (!wait.IsCompleted && !linked.IsCancellationRequested)
+            {
+                Task<bool> tick = ticker.WaitForNextTickAsync(linked.Token).AsTask();
+                if (await Task.WhenAny(wait, tick).ConfigureAwait(false) == wait || linked.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                ticks++;
+                string message = $"waiting for the operator to answer proposal {proposal.Id}";
+                try
+                {
+                    if (progressToken is { } token)
+                    {
+                        await context.Server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = ticks, Message = message }, cancellationToken: linked.Token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await scope.Stream.TryWriteCommentAsync(message, linked.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception exception) when (exception is IOException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // The client is gone; the wait below sees the cancellation.
+                }
+            }
+        }
+
+        Response? response;
+        try
+        {
+            response = await wait.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (scope.Stopping.IsCancellationRequested)
+        {
+            scope.Outcome = "shutdown";
+            throw new McpException($"bot-bottle-sidecar is shutting down. Proposal {proposal.Id} stays queued for the operator; when the sidecar is back, call supervise-status with proposal_id {proposal.Id} to get the decision.");
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away: the proposal stays for the operator, nothing is archived.
+            scope.Outcome = "client_gone";
+            JsonLog.Event("wait_ended").Add("proposal_id", proposal.Id).Add("reason", "client disconnected; proposal stays queued").Write();
+            throw;
+        }
+
+        if (response is null)
+        {
+            scope.Outcome = "pending";
+            return Result(ToolResult.Pending(proposal.Id));
+        }
+
+        // The sidecar consumed the decision: archive both rows so it is never pending again.
+        _queue.ArchiveProposal(proposal.Id);
+        string status = ResponseStatusSqliteText.ToText(response.Status);
+        scope.Outcome = status;
+        JsonLog.Event("decision").Add("slug", _options.Slug).Add("tool", proposal.Tool).Add("proposal_id", proposal.Id).Add("status", status).Write();
+        return Result(ToolResult.From(proposal, response));
+    }
+
+    private string? ReadCurrentFile(SuperviseTool tool)
+    {
+        string path = Path.Combine(_options.CurrentConfigDirectory, tool.FileName);
+        try
+        {
+            var info = new FileInfo(path);
+            return info.Exists && info.Length <= 4L * _options.MaxFileBytes ? File.ReadAllText(path) : null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string? CheckText(string value, string field, int maxBytes)
+    {
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            return $"{field} contains a NUL character; send plain text.";
+        }
+
+        int bytes = Encoding.UTF8.GetByteCount(value);
+        return bytes > maxBytes ? $"{field} is {bytes} bytes; the limit is {maxBytes} bytes. Send a smaller file or a shorter justification." : null;
+    }
+
+    private static bool TryGetString(IDictionary<string, JsonElement> arguments, string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+    {
+        value = arguments.TryGetValue(name, out JsonElement element) && element.ValueKind == JsonValueKind.String ? element.GetString() : null;
+        return value is not null;
+    }
+
+    private static bool TryGetBool(IDictionary<string, JsonElement> arguments, string name, bool defaultValue, out bool value)
+    {
+        value = defaultValue;
+        if (!arguments.TryGetValue(name, out JsonElement element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (element.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            value = element.GetBoolean();
+            return true;
+        }
+
+        return false;
+    }
+
+    private static CallToolResult Result(ToolResult result) => new()
+    {
+        Content = [new TextContentBlock { Text = JsonSerializer.Serialize(result, SidecarJson.Readable.ToolResult) }],
+        StructuredContent = JsonSerializer.SerializeToElement(result, SidecarJson.Readable.ToolResult),
+        IsError = false,
+    };
+
+    private static CallToolResult Error(string message) => new()
+    {
+        Content = [new TextContentBlock { Text = message }],
+        IsError = true,
+    };
+}
