@@ -246,7 +246,10 @@ internal sealed class SuperviseToolHandlers
         catch (OperationCanceledException) when (scope.Stopping.IsCancellationRequested)
         {
             scope.Outcome = "shutdown";
-            throw new McpException($"bot-bottle-sidecar is shutting down. Proposal {proposal.Id} stays queued for the operator; when the sidecar is back, call supervise-status with proposal_id {proposal.Id} to get the decision.");
+            // A JSON-RPC error, not a tool result: the call did not complete, and the client must not read it as a decision.
+            throw new McpProtocolException(
+                $"bot-bottle-sidecar is shutting down. Proposal {proposal.Id} stays queued for the operator; when the sidecar is back, call supervise-status with proposal_id {proposal.Id} to get the decision.",
+                McpErrorCode.InternalError);
         }
         catch (OperationCanceledException)
         {

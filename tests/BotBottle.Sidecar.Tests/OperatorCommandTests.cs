@@ -1,0 +1,191 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace BotBottle.Sidecar.Tests;
+
+/// <summary>The operator's host commands (queue, audit, db), against the published binary.</summary>
+public sealed class OperatorCommandTests : IDisposable
+{
+    private readonly TestHome _home = new TestHome().Migrated();
+
+    public void Dispose() => _home.Dispose();
+
+    private string Propose(string slug = "bottle-a", string tool = "git-gate")
+    {
+        CommandResult result = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", slug, "--tool", tool, "--justification", "because");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result.Output.Trim();
+    }
+
+    [Fact]
+    public void QueuePending_prints_an_aligned_table_and_json()
+    {
+        string first = Propose("bottle-a");
+        string second = Propose("bottle-b");
+
+        CommandResult table = _home.Host("queue", "pending");
+        JsonArray json = _home.HostJson("queue", "pending", "--slug", "bottle-b").AsArray();
+
+        string[] lines = table.Output.TrimEnd().Split('\n');
+        Assert.StartsWith("ID", lines[0], StringComparison.Ordinal);
+        Assert.Equal(lines[0].IndexOf("BOTTLE", StringComparison.Ordinal), lines[1].IndexOf("bottle-a", StringComparison.Ordinal));
+        Assert.Contains(first, lines[1], StringComparison.Ordinal);
+        Assert.Contains(second, lines[2], StringComparison.Ordinal);
+        Assert.Equal([second], json.Select(static p => (string)p!["id"]!));
+    }
+
+    [Fact]
+    public void QueueShow_prints_the_justification_and_diff()
+    {
+        string current = Path.Combine(_home.Root, "current"), proposed = Path.Combine(_home.Root, "proposed");
+        File.WriteAllText(current, "a.example\n");
+        File.WriteAllText(proposed, "a.example\nb.example\n");
+        string id = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "pipelock-block", "--justification", "need b", "--file", proposed, "--current", current).Output.Trim();
+
+        CommandResult show = _home.Host("queue", "show", id);
+
+        Assert.Equal(0, show.ExitCode);
+        Assert.Contains("need b", show.Output, StringComparison.Ordinal);
+        Assert.Contains("+b.example", show.Output, StringComparison.Ordinal);
+        Assert.Contains("Status         pending", show.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void QueueApprove_exits_3_for_an_unknown_proposal()
+    {
+        CommandResult result = _home.Host("queue", "approve", "no-such-id");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(0, _home.Count("supervise_audit_entries"));
+    }
+
+    [Fact]
+    public void QueueApprove_exits_4_when_already_answered_and_audits_once()
+    {
+        string id = Propose();
+        Assert.Equal(0, _home.Host("queue", "approve", id).ExitCode);
+
+        CommandResult again = _home.Host("queue", "reject", id, "--notes", "changed my mind");
+
+        Assert.Equal(4, again.ExitCode);
+        Assert.Equal(1, _home.Count("supervise_audit_entries"));
+    }
+
+    [Fact]
+    public void QueueReject_exits_2_without_notes()
+    {
+        string id = Propose();
+
+        CommandResult result = _home.Host("queue", "reject", id);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal([id], _home.PendingIds());
+    }
+
+    [Fact]
+    public void QueueModify_exits_2_when_the_final_file_breaks_the_tools_rules()
+    {
+        string proposed = Path.Combine(_home.Root, "routes.json");
+        File.WriteAllText(proposed, "{}");
+        string id = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "cred-proxy-block", "--justification", "x", "--file", proposed).Output.Trim();
+        string bad = Path.Combine(_home.Root, "bad.json");
+        File.WriteAllText(bad, "not json");
+
+        CommandResult result = _home.Host("queue", "modify", id, "--final-file", bad);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("not valid JSON", result.Error, StringComparison.Ordinal);
+        Assert.Equal([id], _home.PendingIds());
+    }
+
+    [Fact]
+    public void AuditList_filters_by_slug_component_and_time()
+    {
+        _home.Host("queue", "approve", Propose("bottle-a", "git-gate"));
+        _home.Host("queue", "approve", Propose("bottle-b", "git-gate"));
+        _home.Host("queue", "approve", Propose("bottle-b", "egress"));
+
+        Assert.Equal(3, _home.HostJson("audit", "list").AsArray().Count);
+        Assert.Equal(2, _home.HostJson("audit", "list", "--slug", "bottle-b").AsArray().Count);
+        Assert.Equal(2, _home.HostJson("audit", "list", "--component", "git-gate").AsArray().Count);
+        Assert.Single(_home.HostJson("audit", "list", "--slug", "bottle-b", "--component", "egress").AsArray());
+        Assert.Empty(_home.HostJson("audit", "list", "--since", DateTimeOffset.UtcNow.AddHours(1).ToString("O")).AsArray());
+        Assert.Equal(3, _home.HostJson("audit", "list", "--since", "2020-01-01").AsArray().Count);
+    }
+
+    [Fact]
+    public void AuditList_exits_2_for_a_bad_time()
+        => Assert.Equal(2, _home.Host("audit", "list", "--since", "yesterday-ish").ExitCode);
+
+    [Fact]
+    public void DbStatus_lists_every_migration_as_applied()
+    {
+        JsonNode report = _home.HostJson("db", "status");
+
+        Assert.Equal(3, (int)report["user_version"]!);
+        Assert.All(report["migrations"]!.AsArray(), static m => Assert.Equal("Applied", (string)m!["state"]!));
+    }
+
+    [Fact]
+    public void DbMigrate_dry_run_prints_the_plan_and_creates_nothing()
+    {
+        string fresh = Path.Combine(_home.Root, "fresh", "bot-bottle.db");
+
+        CommandResult result = SidecarBinary.Run("--db", fresh, "db", "migrate", "--dry-run");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("would apply 0001_supervise_queue", result.Output, StringComparison.Ordinal);
+        Assert.Contains("CREATE TABLE supervise_proposals", result.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(fresh)));
+    }
+
+    [Fact]
+    public void DbDown_then_migrate_round_trips()
+    {
+        CommandResult down = _home.Host("db", "down", "--to", "1");
+        JsonNode afterDown = _home.HostJson("db", "status");
+        CommandResult up = _home.Host("db", "migrate");
+
+        Assert.Equal(0, down.ExitCode);
+        Assert.Equal(1, (int)afterDown["user_version"]!);
+        Assert.Equal(0, up.ExitCode);
+        Assert.Equal(3, (int)_home.HostJson("db", "status")["user_version"]!);
+    }
+
+    [Fact]
+    public void DbCheck_passes_on_a_healthy_database()
+    {
+        JsonNode check = _home.HostJson("db", "check");
+
+        Assert.True((bool)check["ok"]!);
+        Assert.Equal(["ok"], check["integrity"]!.AsArray().Select(static l => (string)l!));
+    }
+
+    [Fact]
+    public void DbCheck_exits_6_when_migrations_are_pending()
+    {
+        _home.Host("db", "down", "--to", "2");
+
+        CommandResult result = _home.Host("db", "check");
+
+        Assert.Equal(6, result.ExitCode);
+        Assert.Contains("0003_proposal_current_file", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Host_commands_exit_7_for_a_file_that_is_not_a_database()
+    {
+        string garbage = Path.Combine(_home.Root, "garbage.db");
+        File.WriteAllText(garbage, new string('x', 4096));
+
+        CommandResult check = SidecarBinary.Run("--db", garbage, "db", "check");
+        CommandResult pending = SidecarBinary.Run("--db", garbage, "queue", "pending");
+
+        Assert.Equal(7, check.ExitCode);
+        Assert.Equal(7, pending.ExitCode);
+        Assert.Equal(new string('x', 4096), File.ReadAllText(garbage));
+    }
+}

@@ -1,0 +1,140 @@
+using System;
+using System.IO;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace BotBottle.Sidecar.Tests;
+
+/// <summary><c>propose</c> and its exit codes, against the published binary.</summary>
+public sealed class ProposeCommandTests : IDisposable
+{
+    private readonly TestHome _home = new TestHome().Migrated();
+
+    public void Dispose() => _home.Dispose();
+
+    private CommandResult Propose(params string[] extra)
+        => SidecarBinary.Run(["--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "leak scan false positive", .. extra]);
+
+    [Fact]
+    public void Propose_prints_the_id_and_exits_0()
+    {
+        CommandResult result = Propose();
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal([result.Output.Trim()], _home.PendingIds());
+    }
+
+    [Fact]
+    public void Propose_reads_the_file_from_standard_input()
+    {
+        CommandResult result = SidecarBinary.RunWithInput("a.example.com\n", "--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "pipelock-block", "--justification", "why", "--file", "-", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        JsonNode output = JsonNode.Parse(result.Output)!;
+        Assert.False((bool)output["joined"]!);
+        Assert.Equal("a.example.com\n", (string)_home.HostJson("queue", "show", (string)output["proposal_id"]!)["proposal"]!["proposed_file"]!);
+    }
+
+    [Fact]
+    public async Task Propose_wait_exits_0_with_the_approval_as_json()
+    {
+        Task<CommandResult> waiting = Task.Run(() => Propose("--wait"));
+        string id = await PendingAsync();
+
+        Assert.Equal(0, _home.Host("queue", "approve", id, "--notes", "ok").ExitCode);
+        CommandResult result = await waiting;
+
+        Assert.Equal(0, result.ExitCode);
+        JsonNode output = JsonNode.Parse(result.Output)!;
+        Assert.Equal("approved", (string)output["status"]!);
+        Assert.Equal(id, (string)output["proposal_id"]!);
+        Assert.True((bool)_home.HostJson("queue", "show", id)["proposal"]!["archived"]!);
+    }
+
+    [Fact]
+    public async Task Propose_wait_exits_10_when_rejected()
+    {
+        Task<CommandResult> waiting = Task.Run(() => Propose("--wait"));
+        string id = await PendingAsync();
+
+        _home.Host("queue", "reject", id, "--notes", "no");
+        CommandResult result = await waiting;
+
+        Assert.Equal(10, result.ExitCode);
+        Assert.Equal("rejected", (string)JsonNode.Parse(result.Output)!["status"]!);
+    }
+
+    [Fact]
+    public void Propose_wait_exits_11_when_still_pending_at_the_timeout()
+    {
+        CommandResult result = Propose("--wait", "--timeout", "0.3");
+
+        Assert.Equal(11, result.ExitCode);
+        JsonNode output = JsonNode.Parse(result.Output)!;
+        Assert.Equal("pending", (string)output["status"]!);
+        Assert.Equal([(string)output["proposal_id"]!], _home.PendingIds());
+    }
+
+    [Theory]
+    [InlineData("--slug", "Not A Slug")]
+    [InlineData("--timeout", "-1")]
+    [InlineData("--bogus", "x")]
+    public void Propose_exits_2_for_bad_usage_and_writes_nothing(string option, string value)
+    {
+        CommandResult result = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "x", option, value, "--wait");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.StartsWith("error:", result.Error, StringComparison.Ordinal);
+        Assert.Equal(0, _home.Count("supervise_proposals"));
+    }
+
+    [Fact]
+    public void Propose_exits_2_when_a_required_option_is_missing()
+    {
+        CommandResult result = SidecarBinary.Run("--db", _home.DbPath, "propose", "--tool", "git-gate", "--justification", "x");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--slug", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Propose_exits_2_when_a_known_tools_file_is_invalid()
+    {
+        string file = Path.Combine(_home.Root, "routes.json");
+        File.WriteAllText(file, "[]");
+
+        CommandResult result = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "cred-proxy-block", "--justification", "x", "--file", file);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("JSON object", result.Error, StringComparison.Ordinal);
+        Assert.Equal(0, _home.Count("supervise_proposals"));
+    }
+
+    [Fact]
+    public void Propose_exits_7_and_creates_nothing_when_the_database_is_missing()
+    {
+        string missing = Path.Combine(_home.Root, "nowhere", "bot-bottle.db");
+
+        CommandResult result = SidecarBinary.Run("--db", missing, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "x");
+
+        Assert.Equal(7, result.ExitCode);
+        Assert.Contains("Only the host creates it", result.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(missing)));
+    }
+
+    private async Task<string> PendingAsync()
+    {
+        for (int i = 0; i < 400; i++)
+        {
+            if (_home.PendingIds() is [string id])
+            {
+                return id;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("the proposal never became pending");
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace BotBottle.Sidecar.Tests;
+
+/// <summary>A running <c>bot-bottle-sidecar serve</c> on a free loopback port.</summary>
+public sealed class ServeProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _log = new();
+    private readonly Task _logPump;
+
+    private ServeProcess(Process process, Uri baseUrl, Task logPump, ConcurrentQueue<string> log)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        _logPump = logPump;
+        _log = log;
+    }
+
+    public Uri BaseUrl { get; }
+
+    public Uri McpUrl => new(BaseUrl, "/mcp");
+
+    public Process Process => _process;
+
+    /// <summary>Every JSON log line written so far.</summary>
+    public JsonNode[] Log => _log.Select(static line => JsonNode.Parse(line)!).ToArray();
+
+    public static async Task<ServeProcess> StartAsync(TestHome home, string slug = "bottle-a", params string[] extra)
+    {
+        Process process = SidecarBinary.Start(
+        [
+            "serve", "--db", home.DbPath, "--slug", slug, "--listen", "127.0.0.1:0",
+            "--current-config", home.CurrentConfig, "--progress-interval", "0.2", .. extra,
+        ]);
+        process.StandardInput.Close();
+        var log = new ConcurrentQueue<string>();
+        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task pump = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                log.Enqueue(line);
+                if (line.Contains("\"event\":\"listening\"", StringComparison.Ordinal))
+                {
+                    listening.TrySetResult((string)JsonNode.Parse(line)!["addresses"]!);
+                }
+            }
+
+            listening.TrySetException(new InvalidOperationException("serve exited before listening: " + string.Join('\n', log) + process.StandardOutput.ReadToEnd()));
+        });
+
+        string address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        return new ServeProcess(process, new Uri(address.Split(' ')[0]), pump, log);
+    }
+
+    /// <summary>Sends SIGTERM, as a container runtime does on stop.</summary>
+    public void Terminate()
+    {
+        using Process kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    public async Task<bool> WaitForLogAsync(Func<JsonNode, bool> predicate, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (Log.Any(predicate))
+            {
+                return true;
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _logPump.Wait(TimeSpan.FromSeconds(5));
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,287 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace BotBottle.Sidecar.Tests;
+
+/// <summary>The supervise tools end to end: the published serve, and the operator as another process.</summary>
+public sealed class ServeToolTests : IAsyncLifetime
+{
+    private const string Allowlist = "a.example.com\nb.example.com\n";
+    private const string Arguments = """{"proposed_file":"a.example.com\nb.example.com\n","justification":"docs live on b"}""";
+
+    private readonly TestHome _home = new();
+    private ServeProcess _serve = null!;
+    private McpHttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _home.Migrated();
+        await File.WriteAllTextAsync(Path.Combine(_home.CurrentConfig, "allowlist"), "a.example.com\n");
+        _serve = await ServeProcess.StartAsync(_home);
+        _client = new McpHttpClient(_serve.McpUrl);
+    }
+
+    public Task DisposeAsync()
+    {
+        _client.Dispose();
+        _serve.Dispose();
+        _home.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private static JsonNode Structured(SseTranscript transcript) => transcript.Response["result"]!["structuredContent"]!;
+
+    /// <summary>Waits until the operator can see a pending proposal, and returns its id.</summary>
+    private async Task<string> WaitForPendingAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            if (_home.PendingIds() is [string id, ..])
+            {
+                return id;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("no proposal became pending");
+    }
+
+    [Fact]
+    public async Task ToolsList_offers_the_three_supervise_tools_and_status_with_schemas()
+    {
+        SseTranscript transcript = await _client.CallAsync(McpHttpClient.Request(1, "tools/list"));
+
+        JsonArray tools = transcript.Response["result"]!["tools"]!.AsArray();
+        Assert.Equal(["cred-proxy-block", "pipelock-block", "capability-block", "supervise-status"], tools.Select(static t => (string)t!["name"]!));
+        Assert.All(tools, static t => Assert.Equal("object", (string)t!["outputSchema"]!["type"]!));
+        Assert.Equal(["proposed_file", "justification"], tools[1]!["inputSchema"]!["required"]!.AsArray().Select(static r => (string)r!));
+    }
+
+    [Fact]
+    public async Task ToolsCall_stays_open_until_another_process_approves_then_returns_the_decision()
+    {
+        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments, progressToken: "p1"));
+        string id = await WaitForPendingAsync();
+        Assert.False(call.IsCompleted);
+
+        CommandResult approve = _home.Host("queue", "approve", id, "--notes", "go ahead");
+        SseTranscript transcript = await call.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(approve.ExitCode == 0, approve.ToString());
+        JsonNode result = Structured(transcript);
+        Assert.Equal("approved", (string)result["status"]!);
+        Assert.Equal("go ahead", (string)result["notes"]!);
+        Assert.Equal(Allowlist, (string)result["final_file"]!);
+        Assert.Equal(id, (string)result["proposal_id"]!);
+        Assert.Equal(result.ToJsonString(), JsonNode.Parse((string)transcript.Response["result"]!["content"]![0]!["text"]!)!.ToJsonString());
+        Assert.False((bool)transcript.Response["result"]!["isError"]!);
+        Assert.Empty(_home.PendingIds());
+        JsonNode proposal = _home.HostJson("queue", "show", id);
+        Assert.True((bool)proposal["proposal"]!["archived"]!);
+        Assert.True((bool)proposal["response"]!["archived"]!);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("a.example.com\n"u8)), (string)proposal["proposal"]!["current_file_hash"]!);
+    }
+
+    [Fact]
+    public async Task ToolsCall_returns_rejected_with_notes_and_the_rejection_is_audited()
+    {
+        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));
+        string id = await WaitForPendingAsync();
+
+        Assert.Equal(0, _home.Host("queue", "reject", id, "--notes", "use the mirror").ExitCode);
+        JsonNode result = Structured(await call.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal("rejected", (string)result["status"]!);
+        Assert.Equal("use the mirror", (string)result["notes"]!);
+        Assert.Null(result["final_file"]);
+        JsonNode entry = Assert.Single(_home.HostJson("audit", "list").AsArray())!;
+        Assert.Equal("rejected", (string)entry["operator_action"]!);
+        Assert.Equal("pipelock-block", (string)entry["component"]!);
+        Assert.Equal("bottle-a", (string)entry["bottle_slug"]!);
+        Assert.Contains("+b.example.com", (string)entry["diff"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ToolsCall_returns_the_operators_file_when_modified_and_audits_its_diff()
+    {
+        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));
+        string id = await WaitForPendingAsync();
+        string finalFile = Path.Combine(_home.Root, "final");
+        await File.WriteAllTextAsync(finalFile, "a.example.com\nb.example.com:443\n");
+
+        CommandResult modify = _home.Host("queue", "modify", id, "--final-file", finalFile, "--notes", "port 443 only");
+        JsonNode result = Structured(await call.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.True(modify.ExitCode == 0, modify.ToString());
+        Assert.Equal("modified", (string)result["status"]!);
+        Assert.Equal("a.example.com\nb.example.com:443\n", (string)result["final_file"]!);
+        JsonNode entry = Assert.Single(_home.HostJson("audit", "list", "--component", "pipelock-block").AsArray())!;
+        Assert.Equal("modified", (string)entry["operator_action"]!);
+        Assert.Contains("+b.example.com:443", (string)entry["diff"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ToolsCall_with_wait_false_returns_pending_then_status_returns_the_decision()
+    {
+        JsonNode pending = Structured(await _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments.Replace("}", ",\"wait\":false}", StringComparison.Ordinal))));
+        string id = (string)pending["proposal_id"]!;
+        JsonNode stillPending = Structured(await _client.CallAsync(McpHttpClient.ToolCall(2, "supervise-status", $$"""{"proposal_id":"{{id}}"}""")));
+
+        Assert.Equal(0, _home.Host("queue", "approve", id).ExitCode);
+        JsonNode decided = Structured(await _client.CallAsync(McpHttpClient.ToolCall(3, "supervise-status", $$"""{"proposal_id":"{{id}}","wait_seconds":5}""")));
+
+        Assert.Equal("pending", (string)pending["status"]!);
+        Assert.Equal("pending", (string)stillPending["status"]!);
+        Assert.Equal("approved", (string)decided["status"]!);
+        Assert.Equal(Allowlist, (string)decided["final_file"]!);
+    }
+
+    [Fact]
+    public async Task SuperviseStatus_waits_for_a_decision_made_meanwhile()
+    {
+        string id = (string)Structured(await _client.CallAsync(McpHttpClient.ToolCall(1, "capability-block", """{"proposed_file":"FROM debian:12\nRUN apt-get install -y jq\n","justification":"jq","wait":false}""")))["proposal_id"]!;
+        Task<SseTranscript> status = _client.CallAsync(McpHttpClient.ToolCall(2, "supervise-status", $$"""{"proposal_id":"{{id}}","wait_seconds":30}"""));
+        await Task.Delay(500);
+        Assert.False(status.IsCompleted);
+
+        Assert.Equal(0, _home.Host("queue", "approve", id).ExitCode);
+
+        Assert.Equal("approved", (string)Structured(await status.WaitAsync(TimeSpan.FromSeconds(30)))["status"]!);
+    }
+
+    [Fact]
+    public async Task Identical_retry_joins_the_open_proposal_instead_of_duplicating_it()
+    {
+        string noWait = Arguments.Replace("}", ",\"wait\":false}", StringComparison.Ordinal);
+        string first = (string)Structured(await _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", noWait)))["proposal_id"]!;
+        string second = (string)Structured(await _client.CallAsync(McpHttpClient.ToolCall(2, "pipelock-block", noWait)))["proposal_id"]!;
+
+        Assert.Equal(first, second);
+        Assert.Equal(1, _home.Count("supervise_proposals"));
+        Assert.True(await _serve.WaitForLogAsync(static l => (string?)l["event"] == "proposal" && (bool?)l["joined"] == true, TimeSpan.FromSeconds(5)));
+    }
+
+    [Theory]
+    [InlineData("cred-proxy-block", """{"proposed_file":"[1,2]","justification":"x"}""", "JSON object")]
+    [InlineData("cred-proxy-block", """{"proposed_file":"{oops","justification":"x"}""", "not valid JSON")]
+    [InlineData("pipelock-block", """{"proposed_file":"good.example\nnot a host!\n","justification":"x"}""", "line 2")]
+    [InlineData("pipelock-block", """{"proposed_file":"a.example\u0007\n","justification":"x"}""", "control character")]
+    [InlineData("capability-block", """{"proposed_file":"RUN echo hi\n","justification":"x"}""", "FROM")]
+    [InlineData("pipelock-block", """{"proposed_file":"a.example\n","justification":"  "}""", "justification is required")]
+    [InlineData("pipelock-block", """{"justification":"x"}""", "proposed_file is required")]
+    [InlineData("pipelock-block", """{"proposed_file":"a.example\n","justification":"x","wait":"yes"}""", "wait must be")]
+    public async Task Invalid_input_is_a_tool_error_that_says_what_to_fix_and_writes_nothing(string tool, string arguments, string expected)
+    {
+        SseTranscript transcript = await _client.CallAsync(McpHttpClient.ToolCall(1, tool, arguments));
+
+        JsonNode result = transcript.Response["result"]!;
+        Assert.True((bool)result["isError"]!);
+        Assert.Contains(expected, (string)result["content"]![0]!["text"]!, StringComparison.Ordinal);
+        Assert.Equal(0, _home.Count("supervise_proposals"));
+    }
+
+    [Fact]
+    public async Task Oversized_justification_is_a_tool_error()
+    {
+        string justification = new('j', 9000);
+
+        SseTranscript transcript = await _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", $$"""{"proposed_file":"a.example\n","justification":"{{justification}}"}"""));
+
+        Assert.True((bool)transcript.Response["result"]!["isError"]!);
+        Assert.Contains("limit is 8192 bytes", (string)transcript.Response["result"]!["content"]![0]!["text"]!, StringComparison.Ordinal);
+        Assert.Equal(0, _home.Count("supervise_proposals"));
+    }
+
+    [Fact]
+    public async Task Unknown_tool_is_a_json_rpc_invalid_params_error()
+    {
+        SseTranscript transcript = await _client.CallAsync(McpHttpClient.ToolCall(1, "rm-rf", "{}"));
+
+        Assert.Equal(-32602, (int)transcript.Response["error"]!["code"]!);
+    }
+
+    [Fact]
+    public async Task Waiting_call_sends_progress_notifications_when_given_a_progress_token()
+    {
+        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments, progressToken: "tok"));
+        string id = await WaitForPendingAsync();
+        await Task.Delay(1000);
+
+        _home.Host("queue", "approve", id);
+        SseTranscript transcript = await call.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var progress = transcript.Notifications("notifications/progress");
+        Assert.True(progress.Count >= 3, $"{progress.Count} progress notifications");
+        Assert.All(progress, static p => Assert.Equal("tok", (string)p["params"]!["progressToken"]!));
+        Assert.Equal(progress.Select(static p => (double)p["params"]!["progress"]!).Order(), progress.Select(static p => (double)p["params"]!["progress"]!));
+    }
+
+    [Fact]
+    public async Task Waiting_call_sends_sse_comments_without_a_progress_token()
+    {
+        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));
+        string id = await WaitForPendingAsync();
+        await Task.Delay(1000);
+
+        _home.Host("queue", "approve", id);
+        SseTranscript transcript = await call.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(transcript.Comments.Count >= 3, $"{transcript.Comments.Count} comments");
+        Assert.Empty(transcript.Notifications("notifications/progress"));
+        Assert.Equal("approved", (string)Structured(transcript)["status"]!);
+    }
+
+    [Fact]
+    public async Task Client_disconnect_ends_the_wait_and_the_proposal_stays_for_the_operator()
+    {
+        using var cancel = new CancellationTokenSource();
+        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments), cancellationToken: cancel.Token);
+        string id = await WaitForPendingAsync();
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+
+        Assert.True(await _serve.WaitForLogAsync(l => (string?)l["event"] == "wait_ended" && (string?)l["proposal_id"] == id, TimeSpan.FromSeconds(10)));
+        Assert.Equal([id], _home.PendingIds());
+    }
+
+    [Fact]
+    public async Task SuperviseStatus_does_not_reveal_another_bottles_proposal()
+    {
+        CommandResult other = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", "bottle-b", "--tool", "git-gate", "--justification", "secret");
+        string otherId = other.Output.Trim();
+
+        SseTranscript transcript = await _client.CallAsync(McpHttpClient.ToolCall(1, "supervise-status", $$"""{"proposal_id":"{{otherId}}"}"""));
+
+        Assert.True((bool)transcript.Response["result"]!["isError"]!);
+        Assert.Contains("No proposal", (string)transcript.Response["result"]!["content"]![0]!["text"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_ends_pending_waits_with_an_mcp_error_and_exits_0_within_2_seconds()
+    {
+        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));
+        string id = await WaitForPendingAsync();
+        var clock = Stopwatch.StartNew();
+
+        _serve.Terminate();
+        SseTranscript transcript = await call.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(_serve.Process.WaitForExit(TimeSpan.FromSeconds(5)));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"exited after {clock.Elapsed}");
+        Assert.Equal(0, _serve.Process.ExitCode);
+        string message = (string)transcript.Response["error"]!["message"]!;
+        Assert.Contains("shutting down", message, StringComparison.Ordinal);
+        Assert.Contains(id, message, StringComparison.Ordinal);
+        Assert.Equal([id], _home.PendingIds());
+    }
+}
