@@ -9,8 +9,14 @@ cd "$(dirname "$0")/.."
 # NativeAOT for net10.0 needs Microsoft.NETCore.App.Runtime.NativeAOT.linux-x64, which this project's
 # package source does not serve, so the tests publish net9.0 (override with BOTBOTTLE_AOT_FRAMEWORK).
 framework="${BOTBOTTLE_AOT_FRAMEWORK:-net9.0}"
-if ! bash build/publish.sh linux-x64 --framework "$framework" > /dev/null; then
-  echo "build/publish.sh linux-x64 --framework $framework failed" >&2
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64) rid=linux-x64 ;;
+  Linux-aarch64|Linux-arm64) rid=linux-arm64 ;;
+  Darwin-arm64) rid=osx-arm64 ;;
+  *) echo "build/test.sh: no NativeAOT target for $(uname -s)-$(uname -m)" >&2; echo "0 passed, 1 failed"; exit 1 ;;
+esac
+if ! bash build/publish.sh "$rid" --framework "$framework" > /dev/null; then
+  echo "build/publish.sh $rid --framework $framework failed" >&2
   echo "0 passed, 1 failed"
   exit 1
 fi
@@ -19,7 +25,7 @@ if ! npm ci --prefix tests/BotBottle.Sidecar.Tests/mcp-client --no-audit --no-fu
   echo "0 passed, 1 failed"
   exit 1
 fi
-export BOTBOTTLE_SIDECAR_BIN="$PWD/dist/linux-x64/bot-bottle-sidecar"
+export BOTBOTTLE_SIDECAR_BIN="$PWD/dist/$rid/bot-bottle-sidecar"
 echo "testing $BOTBOTTLE_SIDECAR_BIN ($(du -h "$BOTBOTTLE_SIDECAR_BIN" | cut -f1), NativeAOT $framework)"
 
 results="$(mktemp -d "${TMPDIR:-/tmp}/bb-test-results.XXXXXX")"

@@ -221,3 +221,22 @@ public sealed class ServeTokenTests : IAsyncLifetime
         Assert.NotNull(transcript.Response["result"]);
     }
 }
+
+public sealed class HealthcheckCommandTests
+{
+    [Fact]
+    public async Task Healthcheck_exits_0_against_a_running_serve_and_1_when_nothing_listens()
+    {
+        using var home = new TestHome().Migrated();
+        using ServeProcess serve = await ServeProcess.StartAsync(home);
+
+        CommandResult healthy = SidecarBinary.Run("healthcheck", "--url", new Uri(serve.BaseUrl, "/healthz").ToString());
+        serve.Terminate();
+        Assert.True(serve.Process.WaitForExit(TimeSpan.FromSeconds(5)));
+        CommandResult down = SidecarBinary.Run("healthcheck", "--url", new Uri(serve.BaseUrl, "/healthz").ToString(), "--timeout", "1");
+
+        Assert.True(healthy.ExitCode == 0, healthy.ToString());
+        Assert.Equal("ok\n", healthy.Output);
+        Assert.Equal(1, down.ExitCode);
+    }
+}

@@ -10,6 +10,7 @@ internal static class SidecarCommandLine
 
         In a sidecar:  serve (the supervise MCP server), propose (for other sidecars and scripts).
         On the host:   queue, audit, db (the operator's commands).
+        In the image:  healthcheck (the container HEALTHCHECK).
 
         The database: host commands use ~/.bot-bottle/db/bot-bottle.db; serve and propose use
         /run/supervise/bot-bottle.db (the host's ~/.bot-bottle/db directory, mounted). --db PATH
@@ -26,6 +27,7 @@ internal static class SidecarCommandLine
         root.Subcommands.Add(QueueCommands.Build(cli));
         root.Subcommands.Add(AuditCommands.Build(cli));
         root.Subcommands.Add(DbCommands.Build(cli));
+        root.Subcommands.Add(HealthcheckCommand.Build(cli));
         return root;
     }
 }

@@ -59,6 +59,7 @@ internal static class SuperviseServer
             // A read proves the mount is there and the database opens; the id never exists.
             _ = queue.ReadProposal("healthz");
             context.Response.ContentType = "text/plain";
+            context.Response.ContentLength = 3;
             await context.Response.WriteAsync("ok\n", context.RequestAborted).ConfigureAwait(false);
         }
         catch (Storage.Errors.StorageException exception)
