@@ -40,7 +40,7 @@ public sealed class ProposeCommandTests : IDisposable
     public async Task Propose_wait_exits_0_with_the_approval_as_json()
     {
         Task<CommandResult> waiting = Task.Run(() => Propose("--wait"));
-        string id = await PendingAsync();
+        string id = await _home.WaitForPendingAsync();
 
         Assert.Equal(0, _home.Host("queue", "approve", id, "--notes", "ok").ExitCode);
         CommandResult result = await waiting;
@@ -56,7 +56,7 @@ public sealed class ProposeCommandTests : IDisposable
     public async Task Propose_wait_exits_10_when_rejected()
     {
         Task<CommandResult> waiting = Task.Run(() => Propose("--wait"));
-        string id = await PendingAsync();
+        string id = await _home.WaitForPendingAsync();
 
         _home.Host("queue", "reject", id, "--notes", "no");
         CommandResult result = await waiting;
@@ -121,20 +121,5 @@ public sealed class ProposeCommandTests : IDisposable
         Assert.Equal(7, result.ExitCode);
         Assert.Contains("Only the host creates it", result.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.GetDirectoryName(missing)));
-    }
-
-    private async Task<string> PendingAsync()
-    {
-        for (int i = 0; i < 400; i++)
-        {
-            if (_home.PendingIds() is [string id])
-            {
-                return id;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("the proposal never became pending");
     }
 }

@@ -8,26 +8,9 @@ using Xunit;
 namespace BotBottle.Sidecar.Tests;
 
 /// <summary>The Streamable HTTP rules of /mcp, against the published binary.</summary>
-public sealed class ServeHttpRulesTests : IAsyncLifetime
+public sealed class ServeHttpRulesTests : RunningServe
 {
-    private readonly TestHome _home = new();
-    private ServeProcess _serve = null!;
-    private McpHttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _home.Migrated();
-        _serve = await ServeProcess.StartAsync(_home, extra: ["--allow-origin", "http://allowed.example", "--max-file-bytes", "1024"]);
-        _client = new McpHttpClient(_serve.McpUrl);
-    }
-
-    public Task DisposeAsync()
-    {
-        _client.Dispose();
-        _serve.Dispose();
-        _home.Dispose();
-        return Task.CompletedTask;
-    }
+    protected override string[] ServeOptions => ["--allow-origin", "http://allowed.example", "--max-file-bytes", "1024"];
 
     private static async Task<JsonNode> ErrorBody(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
@@ -37,7 +20,7 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     [InlineData("PUT")]
     public async Task Mcp_returns_405_with_allow_post_for(string method)
     {
-        using HttpResponseMessage response = await _client.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), _serve.McpUrl));
+        using HttpResponseMessage response = await Client.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), Serve.McpUrl));
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Contains("POST", response.Content.Headers.Allow);
@@ -46,7 +29,7 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     [Fact]
     public async Task Notification_returns_202_without_a_body()
     {
-        using HttpResponseMessage response = await _client.PostAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        using HttpResponseMessage response = await Client.PostAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal(string.Empty, await response.Content.ReadAsStringAsync());
@@ -58,7 +41,7 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     [InlineData("text/html")]
     public async Task Post_returns_406_when_accept_lacks_json_or_event_stream(string accept)
     {
-        using HttpResponseMessage response = await _client.PostAsync(McpHttpClient.Request(1, "tools/list"), accept: accept);
+        using HttpResponseMessage response = await Client.PostAsync(McpHttpClient.Request(1, "tools/list"), accept: accept);
 
         Assert.Equal(HttpStatusCode.NotAcceptable, response.StatusCode);
     }
@@ -66,7 +49,7 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     [Fact]
     public async Task Post_returns_400_for_an_unsupported_protocol_version_header()
     {
-        using HttpResponseMessage response = await _client.PostAsync(McpHttpClient.Request(1, "tools/list"), configure: r => r.Headers.Add("MCP-Protocol-Version", "2024-11-05"));
+        using HttpResponseMessage response = await Client.PostAsync(McpHttpClient.Request(1, "tools/list"), configure: r => r.Headers.Add("MCP-Protocol-Version", "2024-11-05"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("2024-11-05", (string)(await ErrorBody(response))["error"]!["message"]!, StringComparison.Ordinal);
@@ -78,7 +61,7 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     [InlineData("2025-11-25")]
     public async Task Post_accepts_each_supported_protocol_version_header(string version)
     {
-        SseTranscript transcript = await _client.CallAsync(McpHttpClient.Request(1, "tools/list"), r => r.Headers.Add("MCP-Protocol-Version", version));
+        SseTranscript transcript = await Client.CallAsync(McpHttpClient.Request(1, "tools/list"), r => r.Headers.Add("MCP-Protocol-Version", version));
 
         Assert.Equal(4, transcript.Response["result"]!["tools"]!.AsArray().Count);
     }
@@ -90,7 +73,7 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     [InlineData("2099-01-01", "2025-11-25")]
     public async Task Initialize_echoes_a_supported_version_and_offers_the_latest_otherwise(string requested, string expected)
     {
-        SseTranscript transcript = await _client.CallAsync(McpHttpClient.Request(1, "initialize", $$$"""{"protocolVersion":"{{{requested}}}","capabilities":{},"clientInfo":{"name":"t","version":"1"}}"""));
+        SseTranscript transcript = await Client.CallAsync(McpHttpClient.Request(1, "initialize", $$$"""{"protocolVersion":"{{{requested}}}","capabilities":{},"clientInfo":{"name":"t","version":"1"}}"""));
 
         Assert.Equal(expected, (string)transcript.Response["result"]!["protocolVersion"]!);
         Assert.NotNull(transcript.Response["result"]!["capabilities"]!["tools"]);
@@ -99,7 +82,7 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     [Fact]
     public async Task Post_returns_403_for_an_origin_outside_the_allow_list()
     {
-        using HttpResponseMessage response = await _client.PostAsync(McpHttpClient.Request(1, "tools/list"), configure: r => r.Headers.Add("Origin", "http://evil.example"));
+        using HttpResponseMessage response = await Client.PostAsync(McpHttpClient.Request(1, "tools/list"), configure: r => r.Headers.Add("Origin", "http://evil.example"));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
@@ -107,7 +90,7 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     [Fact]
     public async Task Post_accepts_an_allowed_origin()
     {
-        SseTranscript transcript = await _client.CallAsync(McpHttpClient.Request(1, "tools/list"), r => r.Headers.Add("Origin", "http://allowed.example"));
+        SseTranscript transcript = await Client.CallAsync(McpHttpClient.Request(1, "tools/list"), r => r.Headers.Add("Origin", "http://allowed.example"));
 
         Assert.NotNull(transcript.Response["result"]);
     }
@@ -117,10 +100,10 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     {
         string huge = new('a', 200_000);
 
-        using HttpResponseMessage response = await _client.PostAsync(McpHttpClient.ToolCall(1, "pipelock-block", $$"""{"proposed_file":"{{huge}}","justification":"x"}"""));
+        using HttpResponseMessage response = await Client.PostAsync(McpHttpClient.ToolCall(1, "pipelock-block", $$"""{"proposed_file":"{{huge}}","justification":"x"}"""));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal(0, _home.Count("supervise_proposals"));
+        Assert.Equal(0, Home.Count("supervise_proposals"));
     }
 
     [Theory]
@@ -130,7 +113,7 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     [InlineData("{\"hello\":1}", -32600)]
     public async Task Post_returns_a_json_rpc_error_for_a_malformed_body(string body, int code)
     {
-        using HttpResponseMessage response = await _client.PostAsync(body);
+        using HttpResponseMessage response = await Client.PostAsync(body);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(code, (int)(await ErrorBody(response))["error"]!["code"]!);
@@ -139,7 +122,7 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     [Fact]
     public async Task Post_returns_415_for_a_non_json_content_type()
     {
-        using HttpResponseMessage response = await _client.PostAsync(McpHttpClient.Request(1, "tools/list"), contentType: "text/plain");
+        using HttpResponseMessage response = await Client.PostAsync(McpHttpClient.Request(1, "tools/list"), contentType: "text/plain");
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }
@@ -147,7 +130,7 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     [Fact]
     public async Task Request_is_answered_as_an_event_stream()
     {
-        using HttpResponseMessage response = await _client.PostAsync(McpHttpClient.Request(1, "ping"));
+        using HttpResponseMessage response = await Client.PostAsync(McpHttpClient.Request(1, "ping"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
@@ -158,7 +141,7 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     [Fact]
     public async Task Healthz_returns_200_ok()
     {
-        using HttpResponseMessage response = await _client.Http.GetAsync(new Uri(_serve.BaseUrl, "/healthz"));
+        using HttpResponseMessage response = await Client.Http.GetAsync(new Uri(Serve.BaseUrl, "/healthz"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("ok\n", await response.Content.ReadAsStringAsync());
@@ -167,34 +150,19 @@ public sealed class ServeHttpRulesTests : IAsyncLifetime
     [Fact]
     public async Task Every_request_is_logged_as_one_json_line()
     {
-        using HttpResponseMessage response = await _client.Http.GetAsync(_serve.McpUrl);
+        using HttpResponseMessage response = await Client.Http.GetAsync(Serve.McpUrl);
 
-        Assert.True(await _serve.WaitForLogAsync(static l => (string?)l["event"] == "request" && (string?)l["method"] == "GET" && (int?)l["status"] == 405, TimeSpan.FromSeconds(5)));
+        Assert.True(await Serve.WaitForLogAsync(static l => (string?)l["event"] == "request" && (string?)l["method"] == "GET" && (int?)l["status"] == 405, TimeSpan.FromSeconds(5)));
     }
 }
 
-public sealed class ServeTokenTests : IAsyncLifetime
+public sealed class ServeTokenTests : RunningServe
 {
-    private readonly TestHome _home = new();
-    private ServeProcess _serve = null!;
-    private McpHttpClient _client = null!;
+    private string TokenFile => System.IO.Path.Combine(Home.Root, "token");
 
-    public async Task InitializeAsync()
-    {
-        _home.Migrated();
-        string tokenFile = System.IO.Path.Combine(_home.Root, "token");
-        await System.IO.File.WriteAllTextAsync(tokenFile, "s3cret-token\n");
-        _serve = await ServeProcess.StartAsync(_home, extra: ["--token-file", tokenFile]);
-        _client = new McpHttpClient(_serve.McpUrl);
-    }
+    protected override string[] ServeOptions => ["--token-file", TokenFile];
 
-    public Task DisposeAsync()
-    {
-        _client.Dispose();
-        _serve.Dispose();
-        _home.Dispose();
-        return Task.CompletedTask;
-    }
+    protected override Task PrepareAsync() => System.IO.File.WriteAllTextAsync(TokenFile, "s3cret-token\n");
 
     [Theory]
     [InlineData(null)]
@@ -202,7 +170,7 @@ public sealed class ServeTokenTests : IAsyncLifetime
     [InlineData("Basic s3cret-token")]
     public async Task Post_returns_401_without_the_right_bearer_token(string? authorization)
     {
-        using HttpResponseMessage response = await _client.PostAsync(McpHttpClient.Request(1, "tools/list"), configure: r =>
+        using HttpResponseMessage response = await Client.PostAsync(McpHttpClient.Request(1, "tools/list"), configure: r =>
         {
             if (authorization is not null)
             {
@@ -216,7 +184,7 @@ public sealed class ServeTokenTests : IAsyncLifetime
     [Fact]
     public async Task Post_succeeds_with_the_bearer_token()
     {
-        SseTranscript transcript = await _client.CallAsync(McpHttpClient.Request(1, "tools/list"), r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer s3cret-token"));
+        SseTranscript transcript = await Client.CallAsync(McpHttpClient.Request(1, "tools/list"), r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer s3cret-token"));
 
         Assert.NotNull(transcript.Response["result"]);
     }

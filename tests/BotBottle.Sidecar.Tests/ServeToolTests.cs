@@ -11,54 +11,19 @@ using Xunit;
 namespace BotBottle.Sidecar.Tests;
 
 /// <summary>The supervise tools end to end: the published serve, and the operator as another process.</summary>
-public sealed class ServeToolTests : IAsyncLifetime
+public sealed class ServeToolTests : RunningServe
 {
     private const string Allowlist = "a.example.com\nb.example.com\n";
     private const string Arguments = """{"proposed_file":"a.example.com\nb.example.com\n","justification":"docs live on b"}""";
 
-    private readonly TestHome _home = new();
-    private ServeProcess _serve = null!;
-    private McpHttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _home.Migrated();
-        await File.WriteAllTextAsync(Path.Combine(_home.CurrentConfig, "allowlist"), "a.example.com\n");
-        _serve = await ServeProcess.StartAsync(_home);
-        _client = new McpHttpClient(_serve.McpUrl);
-    }
-
-    public Task DisposeAsync()
-    {
-        _client.Dispose();
-        _serve.Dispose();
-        _home.Dispose();
-        return Task.CompletedTask;
-    }
+    protected override Task PrepareAsync() => File.WriteAllTextAsync(Path.Combine(Home.CurrentConfig, "allowlist"), "a.example.com\n");
 
     private static JsonNode Structured(SseTranscript transcript) => transcript.Response["result"]!["structuredContent"]!;
-
-    /// <summary>Waits until the operator can see a pending proposal, and returns its id.</summary>
-    private async Task<string> WaitForPendingAsync()
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            if (_home.PendingIds() is [string id, ..])
-            {
-                return id;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("no proposal became pending");
-    }
 
     [Fact]
     public async Task ToolsList_offers_the_three_supervise_tools_and_status_with_schemas()
     {
-        SseTranscript transcript = await _client.CallAsync(McpHttpClient.Request(1, "tools/list"));
+        SseTranscript transcript = await Client.CallAsync(McpHttpClient.Request(1, "tools/list"));
 
         JsonArray tools = transcript.Response["result"]!["tools"]!.AsArray();
         Assert.Equal(["cred-proxy-block", "pipelock-block", "capability-block", "supervise-status"], tools.Select(static t => (string)t!["name"]!));
@@ -69,11 +34,11 @@ public sealed class ServeToolTests : IAsyncLifetime
     [Fact]
     public async Task ToolsCall_stays_open_until_another_process_approves_then_returns_the_decision()
     {
-        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments, progressToken: "p1"));
-        string id = await WaitForPendingAsync();
+        Task<SseTranscript> call = Client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments, progressToken: "p1"));
+        string id = await Home.WaitForPendingAsync();
         Assert.False(call.IsCompleted);
 
-        CommandResult approve = _home.Host("queue", "approve", id, "--notes", "go ahead");
+        CommandResult approve = Home.Host("queue", "approve", id, "--notes", "go ahead");
         SseTranscript transcript = await call.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(approve.ExitCode == 0, approve.ToString());
@@ -84,8 +49,8 @@ public sealed class ServeToolTests : IAsyncLifetime
         Assert.Equal(id, (string)result["proposal_id"]!);
         Assert.Equal(result.ToJsonString(), JsonNode.Parse((string)transcript.Response["result"]!["content"]![0]!["text"]!)!.ToJsonString());
         Assert.False((bool)transcript.Response["result"]!["isError"]!);
-        Assert.Empty(_home.PendingIds());
-        JsonNode proposal = _home.HostJson("queue", "show", id);
+        Assert.Empty(Home.PendingIds());
+        JsonNode proposal = Home.HostJson("queue", "show", id);
         Assert.True((bool)proposal["proposal"]!["archived"]!);
         Assert.True((bool)proposal["response"]!["archived"]!);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("a.example.com\n"u8)), (string)proposal["proposal"]!["current_file_hash"]!);
@@ -94,16 +59,16 @@ public sealed class ServeToolTests : IAsyncLifetime
     [Fact]
     public async Task ToolsCall_returns_rejected_with_notes_and_the_rejection_is_audited()
     {
-        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));
-        string id = await WaitForPendingAsync();
+        Task<SseTranscript> call = Client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));
+        string id = await Home.WaitForPendingAsync();
 
-        Assert.Equal(0, _home.Host("queue", "reject", id, "--notes", "use the mirror").ExitCode);
+        Assert.Equal(0, Home.Host("queue", "reject", id, "--notes", "use the mirror").ExitCode);
         JsonNode result = Structured(await call.WaitAsync(TimeSpan.FromSeconds(30)));
 
         Assert.Equal("rejected", (string)result["status"]!);
         Assert.Equal("use the mirror", (string)result["notes"]!);
         Assert.Null(result["final_file"]);
-        JsonNode entry = Assert.Single(_home.HostJson("audit", "list").AsArray())!;
+        JsonNode entry = Assert.Single(Home.HostJson("audit", "list").AsArray())!;
         Assert.Equal("rejected", (string)entry["operator_action"]!);
         Assert.Equal("pipelock-block", (string)entry["component"]!);
         Assert.Equal("bottle-a", (string)entry["bottle_slug"]!);
@@ -113,18 +78,18 @@ public sealed class ServeToolTests : IAsyncLifetime
     [Fact]
     public async Task ToolsCall_returns_the_operators_file_when_modified_and_audits_its_diff()
     {
-        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));
-        string id = await WaitForPendingAsync();
-        string finalFile = Path.Combine(_home.Root, "final");
+        Task<SseTranscript> call = Client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));
+        string id = await Home.WaitForPendingAsync();
+        string finalFile = Path.Combine(Home.Root, "final");
         await File.WriteAllTextAsync(finalFile, "a.example.com\nb.example.com:443\n");
 
-        CommandResult modify = _home.Host("queue", "modify", id, "--final-file", finalFile, "--notes", "port 443 only");
+        CommandResult modify = Home.Host("queue", "modify", id, "--final-file", finalFile, "--notes", "port 443 only");
         JsonNode result = Structured(await call.WaitAsync(TimeSpan.FromSeconds(30)));
 
         Assert.True(modify.ExitCode == 0, modify.ToString());
         Assert.Equal("modified", (string)result["status"]!);
         Assert.Equal("a.example.com\nb.example.com:443\n", (string)result["final_file"]!);
-        JsonNode entry = Assert.Single(_home.HostJson("audit", "list", "--component", "pipelock-block").AsArray())!;
+        JsonNode entry = Assert.Single(Home.HostJson("audit", "list", "--component", "pipelock-block").AsArray())!;
         Assert.Equal("modified", (string)entry["operator_action"]!);
         Assert.Contains("+b.example.com:443", (string)entry["diff"]!, StringComparison.Ordinal);
     }
@@ -132,12 +97,12 @@ public sealed class ServeToolTests : IAsyncLifetime
     [Fact]
     public async Task ToolsCall_with_wait_false_returns_pending_then_status_returns_the_decision()
     {
-        JsonNode pending = Structured(await _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments.Replace("}", ",\"wait\":false}", StringComparison.Ordinal))));
+        JsonNode pending = Structured(await Client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments.Replace("}", ",\"wait\":false}", StringComparison.Ordinal))));
         string id = (string)pending["proposal_id"]!;
-        JsonNode stillPending = Structured(await _client.CallAsync(McpHttpClient.ToolCall(2, "supervise-status", $$"""{"proposal_id":"{{id}}"}""")));
+        JsonNode stillPending = Structured(await Client.CallAsync(McpHttpClient.ToolCall(2, "supervise-status", $$"""{"proposal_id":"{{id}}"}""")));
 
-        Assert.Equal(0, _home.Host("queue", "approve", id).ExitCode);
-        JsonNode decided = Structured(await _client.CallAsync(McpHttpClient.ToolCall(3, "supervise-status", $$"""{"proposal_id":"{{id}}","wait_seconds":5}""")));
+        Assert.Equal(0, Home.Host("queue", "approve", id).ExitCode);
+        JsonNode decided = Structured(await Client.CallAsync(McpHttpClient.ToolCall(3, "supervise-status", $$"""{"proposal_id":"{{id}}","wait_seconds":5}""")));
 
         Assert.Equal("pending", (string)pending["status"]!);
         Assert.Equal("pending", (string)stillPending["status"]!);
@@ -148,12 +113,12 @@ public sealed class ServeToolTests : IAsyncLifetime
     [Fact]
     public async Task SuperviseStatus_waits_for_a_decision_made_meanwhile()
     {
-        string id = (string)Structured(await _client.CallAsync(McpHttpClient.ToolCall(1, "capability-block", """{"proposed_file":"FROM debian:12\nRUN apt-get install -y jq\n","justification":"jq","wait":false}""")))["proposal_id"]!;
-        Task<SseTranscript> status = _client.CallAsync(McpHttpClient.ToolCall(2, "supervise-status", $$"""{"proposal_id":"{{id}}","wait_seconds":30}"""));
+        string id = (string)Structured(await Client.CallAsync(McpHttpClient.ToolCall(1, "capability-block", """{"proposed_file":"FROM debian:12\nRUN apt-get install -y jq\n","justification":"jq","wait":false}""")))["proposal_id"]!;
+        Task<SseTranscript> status = Client.CallAsync(McpHttpClient.ToolCall(2, "supervise-status", $$"""{"proposal_id":"{{id}}","wait_seconds":30}"""));
         await Task.Delay(500);
         Assert.False(status.IsCompleted);
 
-        Assert.Equal(0, _home.Host("queue", "approve", id).ExitCode);
+        Assert.Equal(0, Home.Host("queue", "approve", id).ExitCode);
 
         Assert.Equal("approved", (string)Structured(await status.WaitAsync(TimeSpan.FromSeconds(30)))["status"]!);
     }
@@ -162,12 +127,12 @@ public sealed class ServeToolTests : IAsyncLifetime
     public async Task Identical_retry_joins_the_open_proposal_instead_of_duplicating_it()
     {
         string noWait = Arguments.Replace("}", ",\"wait\":false}", StringComparison.Ordinal);
-        string first = (string)Structured(await _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", noWait)))["proposal_id"]!;
-        string second = (string)Structured(await _client.CallAsync(McpHttpClient.ToolCall(2, "pipelock-block", noWait)))["proposal_id"]!;
+        string first = (string)Structured(await Client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", noWait)))["proposal_id"]!;
+        string second = (string)Structured(await Client.CallAsync(McpHttpClient.ToolCall(2, "pipelock-block", noWait)))["proposal_id"]!;
 
         Assert.Equal(first, second);
-        Assert.Equal(1, _home.Count("supervise_proposals"));
-        Assert.True(await _serve.WaitForLogAsync(static l => (string?)l["event"] == "proposal" && (bool?)l["joined"] == true, TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, Home.Count("supervise_proposals"));
+        Assert.True(await Serve.WaitForLogAsync(static l => (string?)l["event"] == "proposal" && (bool?)l["joined"] == true, TimeSpan.FromSeconds(5)));
     }
 
     [Theory]
@@ -181,12 +146,12 @@ public sealed class ServeToolTests : IAsyncLifetime
     [InlineData("pipelock-block", """{"proposed_file":"a.example\n","justification":"x","wait":"yes"}""", "wait must be")]
     public async Task Invalid_input_is_a_tool_error_that_says_what_to_fix_and_writes_nothing(string tool, string arguments, string expected)
     {
-        SseTranscript transcript = await _client.CallAsync(McpHttpClient.ToolCall(1, tool, arguments));
+        SseTranscript transcript = await Client.CallAsync(McpHttpClient.ToolCall(1, tool, arguments));
 
         JsonNode result = transcript.Response["result"]!;
         Assert.True((bool)result["isError"]!);
         Assert.Contains(expected, (string)result["content"]![0]!["text"]!, StringComparison.Ordinal);
-        Assert.Equal(0, _home.Count("supervise_proposals"));
+        Assert.Equal(0, Home.Count("supervise_proposals"));
     }
 
     [Fact]
@@ -194,17 +159,17 @@ public sealed class ServeToolTests : IAsyncLifetime
     {
         string justification = new('j', 9000);
 
-        SseTranscript transcript = await _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", $$"""{"proposed_file":"a.example\n","justification":"{{justification}}"}"""));
+        SseTranscript transcript = await Client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", $$"""{"proposed_file":"a.example\n","justification":"{{justification}}"}"""));
 
         Assert.True((bool)transcript.Response["result"]!["isError"]!);
         Assert.Contains("limit is 8192 bytes", (string)transcript.Response["result"]!["content"]![0]!["text"]!, StringComparison.Ordinal);
-        Assert.Equal(0, _home.Count("supervise_proposals"));
+        Assert.Equal(0, Home.Count("supervise_proposals"));
     }
 
     [Fact]
     public async Task Unknown_tool_is_a_json_rpc_invalid_params_error()
     {
-        SseTranscript transcript = await _client.CallAsync(McpHttpClient.ToolCall(1, "rm-rf", "{}"));
+        SseTranscript transcript = await Client.CallAsync(McpHttpClient.ToolCall(1, "rm-rf", "{}"));
 
         Assert.Equal(-32602, (int)transcript.Response["error"]!["code"]!);
     }
@@ -212,11 +177,11 @@ public sealed class ServeToolTests : IAsyncLifetime
     [Fact]
     public async Task Waiting_call_sends_progress_notifications_when_given_a_progress_token()
     {
-        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments, progressToken: "tok"));
-        string id = await WaitForPendingAsync();
+        Task<SseTranscript> call = Client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments, progressToken: "tok"));
+        string id = await Home.WaitForPendingAsync();
         await Task.Delay(1000);
 
-        _home.Host("queue", "approve", id);
+        Home.Host("queue", "approve", id);
         SseTranscript transcript = await call.WaitAsync(TimeSpan.FromSeconds(30));
 
         var progress = transcript.Notifications("notifications/progress");
@@ -228,11 +193,11 @@ public sealed class ServeToolTests : IAsyncLifetime
     [Fact]
     public async Task Waiting_call_sends_sse_comments_without_a_progress_token()
     {
-        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));
-        string id = await WaitForPendingAsync();
+        Task<SseTranscript> call = Client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));
+        string id = await Home.WaitForPendingAsync();
         await Task.Delay(1000);
 
-        _home.Host("queue", "approve", id);
+        Home.Host("queue", "approve", id);
         SseTranscript transcript = await call.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(transcript.Comments.Count >= 3, $"{transcript.Comments.Count} comments");
@@ -244,23 +209,23 @@ public sealed class ServeToolTests : IAsyncLifetime
     public async Task Client_disconnect_ends_the_wait_and_the_proposal_stays_for_the_operator()
     {
         using var cancel = new CancellationTokenSource();
-        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments), cancellationToken: cancel.Token);
-        string id = await WaitForPendingAsync();
+        Task<SseTranscript> call = Client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments), cancellationToken: cancel.Token);
+        string id = await Home.WaitForPendingAsync();
 
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 
-        Assert.True(await _serve.WaitForLogAsync(l => (string?)l["event"] == "wait_ended" && (string?)l["proposal_id"] == id, TimeSpan.FromSeconds(10)));
-        Assert.Equal([id], _home.PendingIds());
+        Assert.True(await Serve.WaitForLogAsync(l => (string?)l["event"] == "wait_ended" && (string?)l["proposal_id"] == id, TimeSpan.FromSeconds(10)));
+        Assert.Equal([id], Home.PendingIds());
     }
 
     [Fact]
     public async Task SuperviseStatus_does_not_reveal_another_bottles_proposal()
     {
-        CommandResult other = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", "bottle-b", "--tool", "git-gate", "--justification", "secret");
+        CommandResult other = SidecarBinary.Run("--db", Home.DbPath, "propose", "--slug", "bottle-b", "--tool", "git-gate", "--justification", "secret");
         string otherId = other.Output.Trim();
 
-        SseTranscript transcript = await _client.CallAsync(McpHttpClient.ToolCall(1, "supervise-status", $$"""{"proposal_id":"{{otherId}}"}"""));
+        SseTranscript transcript = await Client.CallAsync(McpHttpClient.ToolCall(1, "supervise-status", $$"""{"proposal_id":"{{otherId}}"}"""));
 
         Assert.True((bool)transcript.Response["result"]!["isError"]!);
         Assert.Contains("No proposal", (string)transcript.Response["result"]!["content"]![0]!["text"]!, StringComparison.Ordinal);
@@ -269,19 +234,19 @@ public sealed class ServeToolTests : IAsyncLifetime
     [Fact]
     public async Task Sigterm_ends_pending_waits_with_an_mcp_error_and_exits_0_within_2_seconds()
     {
-        Task<SseTranscript> call = _client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));
-        string id = await WaitForPendingAsync();
+        Task<SseTranscript> call = Client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));
+        string id = await Home.WaitForPendingAsync();
         var clock = Stopwatch.StartNew();
 
-        _serve.Terminate();
+        Serve.Terminate();
         SseTranscript transcript = await call.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(_serve.Process.WaitForExit(TimeSpan.FromSeconds(5)));
+        Assert.True(Serve.Process.WaitForExit(TimeSpan.FromSeconds(5)));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"exited after {clock.Elapsed}");
-        Assert.Equal(0, _serve.Process.ExitCode);
+        Assert.Equal(0, Serve.Process.ExitCode);
         string message = (string)transcript.Response["error"]!["message"]!;
         Assert.Contains("shutting down", message, StringComparison.Ordinal);
         Assert.Contains(id, message, StringComparison.Ordinal);
-        Assert.Equal([id], _home.PendingIds());
+        Assert.Equal([id], Home.PendingIds());
     }
 }

@@ -29,7 +29,7 @@ public sealed class SuperviseTypeScriptClientTests
         Task<string> output = node.StandardOutput.ReadToEndAsync();
         Task<string> error = node.StandardError.ReadToEndAsync();
 
-        string id = await PendingAsync(home);
+        string id = await home.WaitForPendingAsync();
         await Task.Delay(700);
         Assert.Equal(0, home.Host("queue", "approve", id, "--notes", "registry allowed").ExitCode);
 
@@ -45,20 +45,5 @@ public sealed class SuperviseTypeScriptClientTests
         Assert.Equal(id, (string)result["structured"]!["proposal_id"]!);
         Assert.True((int)result["progress"]! >= 2, "progress notifications reached the client's onprogress");
         Assert.False((bool)result["isError"]!);
-    }
-
-    private static async Task<string> PendingAsync(TestHome home)
-    {
-        for (int i = 0; i < 600; i++)
-        {
-            if (home.PendingIds() is [string id])
-            {
-                return id;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("the TypeScript client's proposal never became pending");
     }
 }

@@ -46,6 +46,23 @@ public sealed class TestHome : IDisposable
     /// <summary>The ids of pending proposals, as the operator sees them.</summary>
     public string[] PendingIds() => HostJson("queue", "pending").AsArray().Select(static p => (string)p!["id"]!).ToArray();
 
+    /// <summary>Waits until exactly one proposal is pending, as the operator sees it, and returns its id.</summary>
+    public async System.Threading.Tasks.Task<string> WaitForPendingAsync()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (PendingIds() is [string id])
+            {
+                return id;
+            }
+
+            await System.Threading.Tasks.Task.Delay(50);
+        }
+
+        throw new TimeoutException("no proposal became pending within 30 s");
+    }
+
     public long Count(string table)
     {
         using var connection = new SqliteConnection($"Data Source={DbPath};Mode=ReadOnly;Pooling=False");
