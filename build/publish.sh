@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Publishes bot-bottle-sidecar as a trimmed NativeAOT executable, with its native SQLite library,
-# to dist/RID/.
+# Publishes, as trimmed NativeAOT for RID, into dist/RID/:
+#   bot-bottle-sidecar             the sidecar and operator executable
+#   libbotbottle.so (.dylib)       the C ABI shared library, with include/bot_bottle.h
+#   libe_sqlite3.so (.dylib)       SQLite, loaded by both from their own directory
+#   botbottle.py                   the Python binding, which finds libbotbottle beside itself
 #
 #   build/publish.sh RID [--framework TFM]
 #
@@ -27,10 +30,15 @@ case "$framework" in net10.0|net9.0) ;; *) echo "publish.sh: unsupported framewo
 
 out="dist/$rid"
 rm -rf "$out"
-# PublishFramework narrows the product projects to the one framework being published, so restore
-# asks only for that framework's packs (Directory.Build.props).
-dotnet publish src/BotBottle.Sidecar/BotBottle.Sidecar.csproj \
-  -c Release -r "$rid" -f "$framework" -p:PublishFramework="$framework" \
-  -o "$out" -p:DebugType=none -p:StripSymbols=true
-rm -f "$out"/*.dbg "$out"/*.json "$out"/*.pdb "$out"/*.xml
+for project in src/BotBottle.Sidecar/BotBottle.Sidecar.csproj src/BotBottle.Native/BotBottle.Native.csproj; do
+  # PublishFramework narrows the product projects to the one framework being published, so restore
+  # asks only for that framework's packs (Directory.Build.props).
+  dotnet publish "$project" \
+    -c Release -r "$rid" -f "$framework" -p:PublishFramework="$framework" \
+    -o "$out" -p:DebugType=none -p:StripSymbols=true
+done
+rm -f "$out"/*.dbg "$out"/*.json "$out"/*.pdb "$out"/*.xml "$out"/*.dwarf
+mkdir -p "$out/include"
+cp src/BotBottle.Native/include/bot_bottle.h "$out/include/"
+cp src/BotBottle.Native/python/botbottle.py "$out/"
 ls -l "$out"

@@ -25,8 +25,9 @@ if ! npm ci --prefix tests/BotBottle.Sidecar.Tests/mcp-client --no-audit --no-fu
   echo "0 passed, 1 failed"
   exit 1
 fi
-export BOTBOTTLE_SIDECAR_BIN="$PWD/dist/$rid/bot-bottle-sidecar"
-echo "testing $BOTBOTTLE_SIDECAR_BIN ($(du -h "$BOTBOTTLE_SIDECAR_BIN" | cut -f1), NativeAOT $framework)"
+export BOTBOTTLE_DIST="$PWD/dist/$rid"
+export BOTBOTTLE_SIDECAR_BIN="$BOTBOTTLE_DIST/bot-bottle-sidecar"
+echo "testing NativeAOT $framework builds in $BOTBOTTLE_DIST"
 
 results="$(mktemp -d "${TMPDIR:-/tmp}/bb-test-results.XXXXXX")"
 trap 'rm -rf "$results"' EXIT
@@ -47,6 +48,24 @@ for trx in "$results"/*.trx; do
   # Every skip must say why: print the reasons xunit recorded.
   grep -o '<UnitTestResult [^>]*outcome="NotExecuted"[^>]*>' "$trx" | sed -n 's/.*testName="\([^"]*\)".*/skipped: \1/p'
 done
+
+# The Python binding's suite, against the same published libbotbottle.
+python_log="$results/python.log"
+python3 tests/BotBottle.Native.Tests/python/run_tests.py > "$python_log" 2>&1
+python_status=$?
+grep -E '(FAIL|ERROR):|^skipped:|^Ran ' "$python_log"
+python_totals="$(grep '^PYTHON_TOTALS' "$python_log" | tail -n 1)"
+if [ -z "$python_totals" ]; then
+  cat "$python_log" >&2
+  failed=$((failed + 1))
+else
+  py() { printf '%s' "$python_totals" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
+  passed=$((passed + $(py passed)))
+  failed=$((failed + $(py failed)))
+  skipped=$((skipped + $(py skipped)))
+  [ "$python_status" -eq 0 ] || sed -n '/^=====/,$p' "$python_log" >&2
+fi
+[ "$python_status" -eq 0 ] || status=1
 
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # dotnet test failed before or outside any test (build error, crashed host): count it.

@@ -1,0 +1,223 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+using static BotBottle.Native.Tests.LibBotBottle;
+
+namespace BotBottle.Native.Tests;
+
+/// <summary>Every export of libbotbottle, its errors, and its threading, through function pointers.</summary>
+public sealed unsafe class CAbiTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("bb-abi-").FullName;
+    private readonly nint _handle;
+
+    public CAbiTests()
+    {
+        (int code, nint handle) = OpenAt(Path.Combine(_directory, "db", "bot-bottle.db"));
+        Assert.Equal(Ok, code);
+        _handle = handle;
+    }
+
+    public void Dispose()
+    {
+        Close(_handle);
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private (int Code, JsonNode? Json) Call(delegate* unmanaged<nint, byte*, byte**, int> function, string? argument)
+    {
+        (int code, string? json) = CallJson(function, _handle, argument);
+        return (code, json is null ? null : JsonNode.Parse(json));
+    }
+
+    private int Call(delegate* unmanaged<nint, byte*, int> function, string argument)
+    {
+        byte* input = Utf8(argument);
+        int code = function(_handle, input);
+        Release(input);
+        return code;
+    }
+
+    private string Propose(string slug = "bottle-a") => ProposeOn(_handle, slug);
+
+    private static string ProposeOn(nint handle, string slug = "bottle-a")
+    {
+        (int code, string? json) = CallJson(WriteProposal, handle, $$"""{"bottle_slug":"{{slug}}","tool":"git-gate","proposed_file":"x\n","justification":"why"}""");
+        Assert.Equal(Ok, code);
+        return (string)JsonNode.Parse(json!)!["id"]!;
+    }
+
+    [Fact]
+    public void Queue_round_trip_through_every_queue_export()
+    {
+        string id = Propose();
+
+        (int readCode, JsonNode? proposal) = Call(ReadProposal, id);
+        (int listCode, JsonNode? pending) = Call(ListPending, "bottle-a");
+        int respondCode = Call(WriteResponse, $$"""{"proposal_id":"{{id}}","status":"approved","notes":"ok"}""");
+        (int responseCode, JsonNode? response) = Call(ReadResponse, id);
+        int archiveCode = Call(Archive, id);
+        (_, JsonNode? afterArchive) = Call(ListPending, null);
+
+        Assert.Equal((Ok, Ok, Ok, Ok, Ok), (readCode, listCode, respondCode, responseCode, archiveCode));
+        Assert.Equal("bottle-a", (string)proposal!["bottle_slug"]!);
+        Assert.Equal([id], pending!.AsArray().Select(static p => (string)p!["id"]!));
+        Assert.Equal("approved", (string)response!["status"]!);
+        Assert.Empty(afterArchive!.AsArray());
+        Assert.Null(TakeLastError());
+    }
+
+    [Fact]
+    public void Audit_round_trip_with_filters()
+    {
+        (int code, JsonNode? entry) = Call(WriteAudit, """{"bottle_slug":"bottle-a","component":"git-gate","operator_action":"approved","diff":"+x"}""");
+        Call(WriteAudit, """{"bottle_slug":"bottle-b","component":"egress","operator_action":"rejected"}""");
+
+        (int readCode, JsonNode? filtered) = Call(ReadAudit, """{"component":"git-gate"}""");
+        (_, JsonNode? all) = Call(ReadAudit, null);
+
+        Assert.Equal((Ok, Ok), (code, readCode));
+        Assert.True((long)entry!["id"]! > 0);
+        Assert.Equal([(long)entry["id"]!], filtered!.AsArray().Select(static e => (long)e!["id"]!));
+        Assert.Equal(2, all!.AsArray().Count);
+    }
+
+    [Fact]
+    public void Read_of_a_missing_proposal_or_response_is_not_found_with_null_output()
+    {
+        (int proposalCode, JsonNode? proposal) = Call(ReadProposal, "missing");
+        (int responseCode, JsonNode? response) = Call(ReadResponse, Propose());
+
+        Assert.Equal((NotFound, NotFound), (proposalCode, responseCode));
+        Assert.Null(proposal);
+        Assert.Null(response);
+    }
+
+    [Theory]
+    [InlineData("{")]
+    [InlineData("[]")]
+    [InlineData("null")]
+    [InlineData("""{"bottle_slug":"","tool":"git-gate","proposed_file":"x","justification":"y"}""")]
+    [InlineData("""{"bottle_slug":"bottle-a","tool":"git-gate","proposed_file":"x","justification":"y","surprise":1}""")]
+    public void WriteProposal_returns_invalid_argument_and_writes_nothing_for(string json)
+    {
+        (int code, JsonNode? output) = Call(WriteProposal, json);
+
+        Assert.Equal(InvalidArgument, code);
+        Assert.Null(output);
+        Assert.False(string.IsNullOrEmpty(TakeLastError()));
+        Assert.Empty(Call(ListPending, null).Json!.AsArray());
+    }
+
+    [Fact]
+    public void Null_arguments_return_invalid_argument()
+    {
+        byte* output;
+
+        Assert.Equal(InvalidArgument, WriteProposal(_handle, null, &output));
+        Assert.Equal(InvalidArgument, ReadProposal(_handle, null, &output));
+        Assert.Equal(InvalidArgument, ListPending(_handle, null, null));
+        Assert.Equal(InvalidArgument, Open(null, null));
+        Assert.Contains("NULL", TakeLastError(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invalid_utf8_returns_invalid_argument()
+    {
+        byte* bad = stackalloc byte[] { 0xC3, 0x28, 0x00 };
+
+        Assert.Equal(InvalidArgument, Archive(_handle, bad));
+        Assert.Contains("UTF-8", TakeLastError(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_and_closed_handles_return_invalid_handle()
+    {
+        byte* output;
+        (int code, nint handle) = OpenAt(Path.Combine(_directory, "other.db"));
+        Assert.Equal(Ok, code);
+        Assert.Equal(Ok, Close(handle));
+
+        Assert.Equal(InvalidHandle, ListPending(handle, null, &output));
+        Assert.Equal(InvalidHandle, Close(handle));
+        Assert.Equal(InvalidHandle, ListPending(123456, null, &output));
+    }
+
+    [Fact]
+    public void Second_response_returns_already_answered()
+    {
+        string id = Propose();
+        Assert.Equal(Ok, Call(WriteResponse, $$"""{"proposal_id":"{{id}}","status":"approved"}"""));
+
+        Assert.Equal(AlreadyAnswered, Call(WriteResponse, $$"""{"proposal_id":"{{id}}","status":"rejected","notes":"no"}"""));
+        Assert.Equal(InvalidArgument, Call(WriteResponse, $$"""{"proposal_id":"{{id}}","status":"maybe"}"""));
+    }
+
+    [Fact]
+    public void Wait_returns_timeout_when_nobody_answers()
+    {
+        (int code, string? json) = Wait(_handle, Propose(), 150);
+
+        Assert.Equal(TimedOut, code);
+        Assert.Null(json);
+        Assert.Contains("still pending", TakeLastErrorOn(code), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Wait_returns_the_answer_written_by_another_thread()
+    {
+        string id = Propose();
+        (Thread waiter, Func<(int, string?)> result) = OnThread(() => Wait(_handle, id, 30_000));
+        Thread.Sleep(200);
+
+        Assert.Equal(Ok, Call(WriteResponse, $$"""{"proposal_id":"{{id}}","status":"rejected","notes":"no"}"""));
+        Assert.True(waiter.Join(TimeSpan.FromSeconds(30)));
+        (int code, string? json) = result();
+
+        Assert.Equal(Ok, code);
+        Assert.Equal("rejected", (string)JsonNode.Parse(json!)!["status"]!);
+    }
+
+    [Fact]
+    public void Close_from_another_thread_interrupts_a_wait()
+    {
+        (int code, nint handle) = OpenAt(Path.Combine(_directory, "closing.db"));
+        Assert.Equal(Ok, code);
+        string id = ProposeOn(handle);
+
+        (Thread waiter, Func<(int Code, string? Json)> result) = OnThread(() => Wait(handle, id, -1));
+        Thread.Sleep(300);
+        Assert.Equal(Ok, Close(handle));
+
+        Assert.True(waiter.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(Closed, result().Code);
+    }
+
+    [Fact]
+    public void Many_threads_write_and_read_on_one_handle()
+    {
+        Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            string id = Propose("bottle-" + (i % 4));
+            Assert.Equal(Ok, Call(ReadProposal, id).Code);
+        });
+
+        Assert.Equal(16, Call(ListPending, null).Json!.AsArray().Count);
+    }
+
+    /// <summary>Runs <paramref name="work"/> on its own thread, as a C host thread would call the library.</summary>
+    private static (Thread Thread, Func<T> Result) OnThread<T>(Func<T> work)
+    {
+        T result = default!;
+        var thread = new Thread(() => result = work()) { IsBackground = true };
+        thread.Start();
+        return (thread, () => result);
+    }
+
+    /// <summary>The last error must be read on the thread that failed; Wait ran on this one.</summary>
+    private static string TakeLastErrorOn(int code) => code == Ok ? string.Empty : TakeLastError() ?? string.Empty;
+}
