@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Smoke-runs a published bot-bottle-sidecar: help, a fresh database, a proposal answered by the
-# operator commands, and serve answering /healthz and tools/list. Exits non-zero on any failure.
+# Smoke-runs a published bot-bottle-sidecar and libbotbottle: help, a fresh database, a proposal
+# answered by the operator commands, serve answering /healthz and tools/list, and the library
+# through the Python binding. Exits non-zero on any failure.
 #
 #   build/smoke.sh dist/RID/bot-bottle-sidecar
 set -euo pipefail
@@ -30,4 +31,13 @@ curl -fsS -H 'Content-Type: application/json' -H 'Accept: application/json, text
 kill -TERM "$serve_pid"
 wait "$serve_pid"
 serve_pid=""
+
+# The shared library through the Python binding published beside it.
+PYTHONPATH="$(dirname "$bin")" python3 - "$db" <<'PY'
+import sys, botbottle
+with botbottle.Store(sys.argv[1]) as store:
+    p = store.write_proposal(botbottle.Proposal("smoke", "git-gate", "", "smoke test"))
+    store.write_response(botbottle.Response(p.id, "approved", "ok"))
+    assert store.wait_for_response(p.id, timeout=5).status == "approved"
+PY
 echo "smoke ok: $bin ($(du -h "$bin" | cut -f1))"
