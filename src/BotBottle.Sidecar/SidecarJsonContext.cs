@@ -56,6 +56,7 @@ internal sealed record DbCheckOutput(bool Ok, IReadOnlyList<string> Integrity, I
 [JsonSerializable(typeof(List<AuditEntry>))]
 [JsonSerializable(typeof(MigrationReport))]
 [JsonSerializable(typeof(MigrationRun))]
+[JsonSerializable(typeof(AuditChainReport))]
 internal sealed partial class SidecarJsonContext : JsonSerializerContext;
 
 /// <summary>JSON as agents and scripts read it: no \u escapes for quotes, '+' or '&lt;' (never embedded in HTML).</summary>

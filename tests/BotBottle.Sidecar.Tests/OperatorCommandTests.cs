@@ -11,6 +11,9 @@ public sealed class OperatorCommandTests : IDisposable
 {
     private readonly TestHome _home = new TestHome().Migrated();
 
+    /// <summary>The newest migration this build embeds, as the binary under test knows it.</summary>
+    private static int Latest => BotBottle.Storage.Migrations.Migration.Embedded[^1].Version;
+
     public void Dispose() => _home.Dispose();
 
     private string Propose(string slug = "bottle-a", string tool = "git-gate")
@@ -125,7 +128,7 @@ public sealed class OperatorCommandTests : IDisposable
     {
         JsonNode report = _home.HostJson("db", "status");
 
-        Assert.Equal(3, (int)report["user_version"]!);
+        Assert.Equal(Latest, (int)report["user_version"]!);
         Assert.All(report["migrations"]!.AsArray(), static m => Assert.Equal("Applied", (string)m!["state"]!));
     }
 
@@ -152,7 +155,7 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.Equal(0, down.ExitCode);
         Assert.Equal(1, (int)afterDown["user_version"]!);
         Assert.Equal(0, up.ExitCode);
-        Assert.Equal(3, (int)_home.HostJson("db", "status")["user_version"]!);
+        Assert.Equal(Latest, (int)_home.HostJson("db", "status")["user_version"]!);
     }
 
     [Fact]
@@ -173,6 +176,7 @@ public sealed class OperatorCommandTests : IDisposable
 
         Assert.Equal(6, result.ExitCode);
         Assert.Contains("0003_proposal_current_file", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"{Latest:D4}_", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -187,5 +191,38 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.Equal(7, check.ExitCode);
         Assert.Equal(7, pending.ExitCode);
         Assert.Equal(new string('x', 4096), File.ReadAllText(garbage));
+    }
+}
+
+public sealed class AuditVerifyCommandTests : IDisposable
+{
+    private readonly TestHome _home = new TestHome().Migrated();
+
+    public void Dispose() => _home.Dispose();
+
+    [Fact]
+    public void AuditVerify_exits_0_when_intact_and_12_with_the_broken_entry_after_an_edit()
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            string id = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "j" + i).Output.Trim();
+            Assert.Equal(0, _home.Host("queue", "approve", id).ExitCode);
+        }
+
+        CommandResult intact = _home.Host("audit", "verify");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_home.DbPath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE supervise_audit_entries SET operator_action = 'rejected' WHERE id = 2";
+            command.ExecuteNonQuery();
+        }
+
+        CommandResult broken = _home.Host("audit", "verify", "--json");
+
+        Assert.True(intact.ExitCode == 0, intact.ToString());
+        Assert.Contains("3 entries verified", intact.Output, StringComparison.Ordinal);
+        Assert.Equal(12, broken.ExitCode);
+        Assert.Equal(2, (int)System.Text.Json.Nodes.JsonNode.Parse(broken.Output)!["first_broken_id"]!);
     }
 }

@@ -35,7 +35,15 @@ public sealed class HostPathsTests : IDisposable
     {
         var paths = new HostPaths(_temp.Directory);
 
-        BotBottleDatabase.OpenHost(paths.DbPath);
+        BotBottleDatabase database = BotBottleDatabase.OpenHost(paths.DbPath);
+
+        // The -wal file exists only while a connection is open; hold one (pools are cleared by other tests).
+        using Microsoft.Data.Sqlite.SqliteConnection connection = database.OpenConnection();
+        using (Microsoft.Data.Sqlite.SqliteCommand read = connection.CreateCommand())
+        {
+            read.CommandText = "SELECT count(*) FROM supervise_proposals;";
+            read.ExecuteScalar();
+        }
 
         Assert.Equal(HostPaths.DirectoryMode, File.GetUnixFileMode(paths.Root));
         Assert.Equal(HostPaths.DirectoryMode, File.GetUnixFileMode(paths.DbDirectory));

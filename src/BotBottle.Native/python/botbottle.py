@@ -79,6 +79,8 @@ class AuditEntry:
     diff: str = ""
     id: int = 0
     timestamp: Optional[datetime] = None
+    prev_hash: Optional[str] = None
+    entry_hash: Optional[str] = None
 
 
 # ---- errors -------------------------------------------------------------------------------------

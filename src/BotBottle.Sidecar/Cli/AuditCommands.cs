@@ -42,6 +42,27 @@ internal static class AuditCommands
             return ExitCodes.Success;
         }));
         audit.Subcommands.Add(list);
+
+        var verify = new Command("verify", "Walk the audit log's hash chain and report the first broken link: an edited, deleted, inserted or reordered entry. Exit 0 when intact, 12 when broken.") { CommonOptions.Json };
+        verify.SetAction(parse => cli.Run(() =>
+        {
+            AuditChainReport report = new AuditStore(BotBottleDatabase.OpenHost(CommonOptions.HostDbPath(parse), create: false)).VerifyChain();
+            if (parse.GetValue(CommonOptions.Json))
+            {
+                cli.WriteJson(report, SidecarJson.Readable.AuditChainReport);
+            }
+            else if (report.Ok)
+            {
+                cli.Output.WriteLine($"audit chain intact: {report.Checked} entries verified.");
+            }
+            else
+            {
+                cli.Error.WriteLine($"audit chain BROKEN at entry {report.FirstBrokenId}: {report.Problem} ({report.Checked} entries before it verified)");
+            }
+
+            return report.Ok ? ExitCodes.Success : ExitCodes.AuditBroken;
+        }));
+        audit.Subcommands.Add(verify);
         return audit;
     }
 

@@ -19,6 +19,7 @@ internal static class ExitCodes
     public const int Denied = 8;
     public const int Rejected = 10;
     public const int Pending = 11;
+    public const int AuditBroken = 12;
 
     /// <summary>The table printed by --help and the README.</summary>
     public const string Help = """
@@ -34,6 +35,7 @@ internal static class ExitCodes
           8   denied to this role
           10  propose --wait: rejected
           11  propose --wait: still pending when --timeout passed
+          12  audit verify: the audit log's hash chain is broken (edited, deleted or reordered entries)
         """;
 
     public static int For(StorageErrorKind kind) => kind switch

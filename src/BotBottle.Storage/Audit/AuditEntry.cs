@@ -12,6 +12,8 @@ namespace BotBottle.Storage.Audit;
 /// <param name="OperatorNotes">The operator's notes.</param>
 /// <param name="Justification">The agent's justification, as proposed.</param>
 /// <param name="Diff">A unified diff of the current file to the final one.</param>
+/// <param name="PrevHash">The previous entry's <paramref name="EntryHash"/> (the chain link); set when written.</param>
+/// <param name="EntryHash">SHA-256 over this entry and <paramref name="PrevHash"/> (see <see cref="AuditChain"/>); set when written.</param>
 [SqliteRow]
 public sealed record AuditEntry(
     long Id,
@@ -21,4 +23,6 @@ public sealed record AuditEntry(
     string OperatorAction,
     string OperatorNotes,
     string Justification,
-    string Diff);
+    string Diff,
+    string? PrevHash = null,
+    string? EntryHash = null);

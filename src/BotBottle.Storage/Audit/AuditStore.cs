@@ -31,11 +31,47 @@ public sealed class AuditStore
     public AuditEntry WriteAuditEntry(AuditEntry entry)
     {
         ValidateEntry(entry);
-        long id = _database.Write((connection, transaction) => Insert(connection, transaction, entry));
-
-        // Stored timestamps have 100 ns precision in UTC; hand back what a read would return.
-        return AsStored(entry, id);
+        return _database.Write((connection, transaction) => ReadEntry(connection, transaction, Insert(connection, transaction, entry)));
     }
+
+    /// <summary>
+    /// Walks the hash chain oldest first and reports the first broken link: an edited entry (its hash
+    /// no longer matches), a deleted, inserted or reordered one (ids or links out of step), or a
+    /// deleted newest entry (the highest id ever assigned is missing).
+    /// </summary>
+    public AuditChainReport VerifyChain() => _database.Read(static connection =>
+    {
+        long expectedId = 1;
+        string expectedPrevious = AuditChain.Genesis;
+        using (SqliteCommand command = SqlRegistry.Command(connection, null, SqlRegistry.SelectAuditChain))
+        using (SqliteDataReader reader = command.ExecuteReader())
+        {
+            foreach (AuditEntry entry in AuditEntryRowMapper.Instance.ReadAll(reader))
+            {
+                string? problem = entry.Id != expectedId
+                    ? $"entry {expectedId} is missing: entries were deleted (the next present is {entry.Id})."
+                    : entry.EntryHash is null
+                        ? $"entry {entry.Id} has no hash: it was inserted outside bot-bottle, or by a binary that predates migration 0004."
+                        : entry.PrevHash != expectedPrevious
+                            ? $"entry {entry.Id} does not link to entry {entry.Id - 1}: entries were deleted, inserted or reordered."
+                            : entry.EntryHash != HashOf(entry)
+                                ? $"entry {entry.Id} was edited after it was written (its fields no longer match its hash)."
+                                : null;
+                if (problem is not null)
+                {
+                    return new AuditChainReport(false, expectedId - 1, Math.Min(entry.Id, expectedId), problem);
+                }
+
+                expectedId++;
+                expectedPrevious = entry.EntryHash!;
+            }
+        }
+
+        long highest = SqlRegistry.Scalar<long>(connection, null, SqlRegistry.SelectAuditSequence);
+        return highest >= expectedId
+            ? new AuditChainReport(false, expectedId - 1, expectedId, $"entries {expectedId} to {highest} are missing: the newest entries were deleted.")
+            : new AuditChainReport(true, expectedId - 1, null, null);
+    });
 
     internal static void ValidateEntry(AuditEntry entry)
     {
@@ -48,22 +84,49 @@ public sealed class AuditStore
         Validate.Text(entry.Diff, "diff", Validate.MaxDiffBytes);
     }
 
-    /// <summary>Appends <paramref name="entry"/> inside the caller's write transaction; returns its id.</summary>
+    /// <summary>
+    /// Appends <paramref name="entry"/> inside the caller's write transaction and links it into the
+    /// hash chain (the write lock is held, so no other entry can slip in between); returns its id.
+    /// </summary>
     internal static long Insert(SqliteConnection connection, SqliteTransaction transaction, AuditEntry entry)
     {
-        using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertAuditEntry);
-        insert.Bind("$timestamp", SqliteValues.FormatTimestamp(entry.Timestamp))
-            .Bind("$bottle_slug", entry.BottleSlug)
-            .Bind("$component", entry.Component)
-            .Bind("$operator_action", entry.OperatorAction)
-            .Bind("$operator_notes", entry.OperatorNotes)
-            .Bind("$justification", entry.Justification)
-            .Bind("$diff", entry.Diff);
-        return (long)insert.ExecuteScalar()!;
+        string timestamp = SqliteValues.FormatTimestamp(entry.Timestamp);
+        long id;
+        using (SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertAuditEntry))
+        {
+            insert.Bind("$timestamp", timestamp)
+                .Bind("$bottle_slug", entry.BottleSlug)
+                .Bind("$component", entry.Component)
+                .Bind("$operator_action", entry.OperatorAction)
+                .Bind("$operator_notes", entry.OperatorNotes)
+                .Bind("$justification", entry.Justification)
+                .Bind("$diff", entry.Diff);
+            id = (long)insert.ExecuteScalar()!;
+        }
+
+        string previous;
+        using (SqliteCommand select = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectPreviousAuditHash).Bind("$id", id))
+        {
+            // No earlier entry: the chain starts here. An earlier entry without a hash stays a visible break.
+            object? value = select.ExecuteScalar();
+            previous = value is null ? AuditChain.Genesis : value as string ?? string.Empty;
+        }
+
+        string hash = AuditChain.Hash(previous, id, timestamp, entry.BottleSlug, entry.Component, entry.OperatorAction, entry.OperatorNotes, entry.Justification, entry.Diff);
+        using SqliteCommand update = SqlRegistry.Command(connection, transaction, SqlRegistry.UpdateAuditHashes);
+        update.Bind("$prev_hash", previous).Bind("$entry_hash", hash).Bind("$id", id).ExecuteNonQuery();
+        return id;
     }
 
-    internal static AuditEntry AsStored(AuditEntry entry, long id)
-        => entry with { Id = id, Timestamp = SqliteValues.ReadTimestamp(SqliteValues.FormatTimestamp(entry.Timestamp)) };
+    internal static AuditEntry ReadEntry(SqliteConnection connection, SqliteTransaction? transaction, long id)
+    {
+        using SqliteCommand command = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectAuditEntry).Bind("$id", id);
+        using SqliteDataReader reader = command.ExecuteReader();
+        return AuditEntryRowMapper.Instance.ReadFirstOrDefault(reader)!;
+    }
+
+    private static string HashOf(AuditEntry entry)
+        => AuditChain.Hash(entry.PrevHash!, entry.Id, SqliteValues.FormatTimestamp(entry.Timestamp), entry.BottleSlug, entry.Component, entry.OperatorAction, entry.OperatorNotes, entry.Justification, entry.Diff);
 
     /// <summary>Entries matching every filter in <paramref name="query"/>, oldest first.</summary>
     /// <exception cref="StorageException">InvalidArgument for a bad filter.</exception>

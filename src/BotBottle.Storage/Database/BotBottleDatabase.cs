@@ -127,6 +127,15 @@ public sealed class BotBottleDatabase
             using SqliteCommand policy = connection.CreateCommand();
             policy.CommandText = _connectionPolicy.Text;
             policy.ExecuteNonQuery();
+
+            // Migration 0004 chains existing audit entries in SQL with the same hash the store uses.
+            connection.CreateFunction<string, long, string, string, string, string, string, string, string, string>(
+                Audit.AuditChain.SqlFunctionName, Audit.AuditChain.Hash, isDeterministic: true);
+            if (Role == DatabaseRole.Sidecar)
+            {
+                SidecarAuthorizer.Install(connection.Handle!);
+            }
+
             return connection;
         }
         catch (SqliteException exception)

@@ -47,7 +47,7 @@ public sealed class OperatorDecisions
         var response = new Response(proposalId, status, notes, finalFile, Archived: false);
         QueueStore.ValidateResponse(response);
 
-        (Proposal proposal, long auditId, AuditEntry entry) = _database.Write((connection, transaction) =>
+        (Proposal proposal, AuditEntry stored) = _database.Write((connection, transaction) =>
         {
             Proposal answered = QueueStore.InsertResponse(connection, transaction, response);
             string applied = status == ResponseStatus.Modified ? finalFile! : answered.ProposedFile;
@@ -61,9 +61,9 @@ public sealed class OperatorDecisions
                 Justification: answered.Justification,
                 Diff: UnifiedDiff.Create(answered.CurrentFile, applied, "current", status == ResponseStatus.Rejected ? "rejected" : "final"));
             AuditStore.ValidateEntry(audit);
-            return (answered, AuditStore.Insert(connection, transaction, audit), audit);
+            return (answered, AuditStore.ReadEntry(connection, transaction, AuditStore.Insert(connection, transaction, audit)));
         });
 
-        return new Decision(proposal, response, AuditStore.AsStored(entry, auditId));
+        return new Decision(proposal, response, stored);
     }
 }

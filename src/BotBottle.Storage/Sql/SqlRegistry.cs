@@ -111,6 +111,28 @@ internal static class SqlRegistry
         RETURNING id;
         """);
 
+    // The chain link: the newest entry before this one (the primary key serves it).
+    public static readonly SqlStatement SelectPreviousAuditHash = new(
+        nameof(SelectPreviousAuditHash),
+        "SELECT entry_hash FROM supervise_audit_entries WHERE id < $id ORDER BY id DESC LIMIT 1;");
+
+    public static readonly SqlStatement UpdateAuditHashes = new(
+        nameof(UpdateAuditHashes),
+        "UPDATE supervise_audit_entries SET prev_hash = $prev_hash, entry_hash = $entry_hash WHERE id = $id;");
+
+    public static readonly SqlStatement SelectAuditEntry = new(
+        nameof(SelectAuditEntry),
+        "SELECT " + AuditEntryRowMapper.SelectColumns + " FROM supervise_audit_entries WHERE id = $id;");
+
+    public static readonly SqlStatement SelectAuditChain = new(
+        nameof(SelectAuditChain),
+        "SELECT " + AuditEntryRowMapper.SelectColumns + " FROM supervise_audit_entries ORDER BY id;");
+
+    // AUTOINCREMENT never reuses an id: the highest one ever assigned shows a deleted newest entry.
+    public static readonly SqlStatement SelectAuditSequence = new(
+        nameof(SelectAuditSequence),
+        "SELECT seq FROM sqlite_sequence WHERE name = 'supervise_audit_entries';");
+
     // Three shapes rather than one "$x IS NULL OR col = $x" query, so each filter can use its index.
     public static readonly SqlStatement SelectAuditBySlug = new(
         nameof(SelectAuditBySlug),
@@ -189,7 +211,8 @@ internal static class SqlRegistry
         ConnectionPolicyNormal, ConnectionPolicyFull, JournalModeWal,
         InsertProposal, SelectProposal, ListPendingForSlug, ListPendingAll, FindOpenDuplicate,
         SelectResponseExists, InsertResponse, SelectResponse, ArchiveProposal, ArchiveResponse,
-        InsertAuditEntry, SelectAuditBySlug, SelectAuditByComponent, SelectAuditAll,
+        InsertAuditEntry, SelectPreviousAuditHash, UpdateAuditHashes, SelectAuditEntry, SelectAuditChain, SelectAuditSequence,
+        SelectAuditBySlug, SelectAuditByComponent, SelectAuditAll,
         CreateMigrationsTable, MigrationsTableExists, SelectAppliedMigrations, InsertAppliedMigration,
         DeleteAppliedMigration, SelectUserVersion, SetUserVersionTemplate, IntegrityCheck,
     ];

@@ -1,0 +1,67 @@
+using System;
+using SQLitePCL;
+
+namespace BotBottle.Storage.Database;
+
+/// <summary>
+/// The SQLite authorizer on every sidecar-role connection. A sidecar sits next to an untrusted
+/// agent, so even a compromised sidecar must not be able to forge the operator's side: it may read,
+/// insert proposals, and mark proposals and responses archived — nothing else. SQLite consults
+/// this at prepare time, so a denied statement never runs (SQLITE_AUTH).
+/// </summary>
+internal static class SidecarAuthorizer
+{
+    // Action codes and results from sqlite3.h.
+    private const int Ok = 0;
+    private const int Deny = 1;
+
+    private const int Insert = 18;
+    private const int Pragma = 19;
+    private const int Read = 20;
+    private const int Select = 21;
+    private const int Transaction = 22;
+    private const int Update = 23;
+    private const int Function = 31;
+    private const int Savepoint = 32;
+    private const int Recursive = 33;
+
+    // Kept in a static field: SQLite holds the callback for the connection's lifetime.
+    private static readonly strdelegate_authorizer Callback = Authorize;
+
+    public static void Install(sqlite3 handle)
+    {
+        int rc = raw.sqlite3_set_authorizer(handle, Callback, null);
+        if (rc != 0)
+        {
+            throw new InvalidOperationException($"sqlite3_set_authorizer failed with {rc}; refusing to open a sidecar connection without it.");
+        }
+    }
+
+    /// <summary>The policy; public to the tests through InternalsVisibleTo.</summary>
+    internal static int Authorize(object userData, int action, string? first, string? second, string? database, string? trigger) => action switch
+    {
+        Read or Select or Transaction or Function or Savepoint or Recursive => Ok,
+        Insert => string.Equals(first, "supervise_proposals", StringComparison.Ordinal) ? Ok : Deny,
+        Update => IsArchivedFlag(first, second) ? Ok : Deny,
+        Pragma => IsAllowedPragma(first, second) ? Ok : Deny,
+
+        // Deletes, every create/drop/alter, attach/detach, reindex, analyze and virtual tables.
+        _ => Deny,
+    };
+
+    private static bool IsArchivedFlag(string? table, string? column)
+        => string.Equals(column, "archived", StringComparison.Ordinal)
+           && (string.Equals(table, "supervise_proposals", StringComparison.Ordinal) || string.Equals(table, "supervise_responses", StringComparison.Ordinal));
+
+    /// <summary>The connection policy's pragmas and read-only queries; never user_version = N or writable_schema.</summary>
+    private static bool IsAllowedPragma(string? name, string? value) => name?.ToLowerInvariant() switch
+    {
+        "busy_timeout" or "foreign_keys" or "synchronous" => true,
+
+        // Switching the shared database out of WAL would break every other process's connections.
+        "journal_mode" => value is null || string.Equals(value, "wal", StringComparison.OrdinalIgnoreCase),
+        "data_version" or "integrity_check" or "quick_check" or "table_info" or "index_list" => true,
+        "user_version" or "schema_version" => value is null,
+        _ => false,
+    };
+}
