@@ -19,6 +19,7 @@ internal enum BbError
     Denied = 11,
     Schema = 12,
     Internal = 13,
+    UnsafePlacement = 14,
     InvalidHandle = 20,
     Timeout = 21,
     Closed = 22,
@@ -40,6 +41,7 @@ internal static class BbErrors
         StorageErrorKind.Io => BbError.Io,
         StorageErrorKind.Denied => BbError.Denied,
         StorageErrorKind.Schema => BbError.Schema,
+        StorageErrorKind.UnsafePlacement => BbError.UnsafePlacement,
         _ => BbError.Internal,
     };
 }

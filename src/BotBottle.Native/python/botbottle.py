@@ -114,7 +114,7 @@ class Busy(BotBottleError):
 
 
 class StorageUnavailable(BotBottleError, OSError):
-    """The database cannot be used: read-only, disk full, corrupt, cannot open, I/O error."""
+    """The database cannot be used: read-only, disk full, corrupt, cannot open, I/O error, unsafe placement."""
 
 
 class Denied(BotBottleError, PermissionError):
@@ -140,7 +140,7 @@ class Closed(BotBottleError):
 _ERRORS = {
     1: InvalidArgument, 2: NotFound, 3: AlreadyAnswered, 4: Conflict, 5: Busy,
     6: StorageUnavailable, 7: StorageUnavailable, 8: StorageUnavailable, 9: StorageUnavailable,
-    10: StorageUnavailable, 11: Denied, 12: SchemaError, 13: InternalError, 20: InvalidHandle,
+    10: StorageUnavailable, 11: Denied, 12: SchemaError, 13: InternalError, 14: StorageUnavailable, 20: InvalidHandle,
     22: Closed,
 }
 _BB_ERR_NOT_FOUND = 2

@@ -17,6 +17,7 @@ internal static class ExitCodes
     public const int Schema = 6;
     public const int Unavailable = 7;
     public const int Denied = 8;
+    public const int UnsafePlacement = 9;
     public const int Rejected = 10;
     public const int Pending = 11;
     public const int AuditBroken = 12;
@@ -33,6 +34,7 @@ internal static class ExitCodes
           6   schema refused (edited or unknown migrations, or the database needs 'db migrate')
           7   database unavailable (cannot open, read-only, disk full, corrupt, I/O error)
           8   denied to this role
+          9   unsafe database placement (single-file mount, network/VM filesystem, directory not mounted)
           10  propose --wait: rejected
           11  propose --wait: still pending when --timeout passed
           12  audit verify: the audit log's hash chain is broken (edited, deleted or reordered entries)
@@ -47,6 +49,7 @@ internal static class ExitCodes
         StorageErrorKind.Schema => Schema,
         StorageErrorKind.ReadOnly or StorageErrorKind.DiskFull or StorageErrorKind.Corrupt or StorageErrorKind.CannotOpen or StorageErrorKind.Io => Unavailable,
         StorageErrorKind.Denied => Denied,
+        StorageErrorKind.UnsafePlacement => UnsafePlacement,
         _ => Internal,
     };
 }

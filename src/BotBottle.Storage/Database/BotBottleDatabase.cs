@@ -62,6 +62,7 @@ public sealed class BotBottleDatabase
     public static BotBottleDatabase OpenHost(string? path = null, SynchronousMode synchronous = SynchronousMode.Normal, bool migrate = true, bool create = true)
     {
         path ??= HostPaths.ForCurrentUser().DbPath;
+        PlacementGuard.Check(path);
         if (create)
         {
             HostPaths.EnsureDatabaseFile(path);
@@ -90,6 +91,7 @@ public sealed class BotBottleDatabase
     /// <exception cref="StorageException">The file is missing or the schema is refused.</exception>
     public static BotBottleDatabase OpenSidecar(string path, SynchronousMode synchronous = SynchronousMode.Normal)
     {
+        PlacementGuard.Check(path);
         if (!File.Exists(path))
         {
             throw new StorageException(

@@ -44,4 +44,7 @@ public enum StorageErrorKind
 
     /// <summary>An unexpected SQLite error.</summary>
     Internal = 13,
+
+    /// <summary>The database is placed where writes could be lost (single-file mount, network or VM filesystem, missing mount); nothing was touched.</summary>
+    UnsafePlacement = 14,
 }

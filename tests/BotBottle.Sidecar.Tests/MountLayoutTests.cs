@@ -1,0 +1,82 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace BotBottle.Sidecar.Tests;
+
+/// <summary>
+/// The real mount layouts a sidecar sees, built with unshare -m and mount --bind (the machine runs
+/// the tests as root): inside the namespace /run gets its own tmpfs, so nothing leaks onto the host.
+/// </summary>
+public sealed class MountLayoutTests : IDisposable
+{
+    private readonly TestHome _home = new TestHome().Migrated();
+
+    public void Dispose() => _home.Dispose();
+
+    /// <summary>Runs a shell script in a new mount namespace; $BIN is the sidecar binary.</summary>
+    private static CommandResult InNamespace(string script)
+    {
+        var start = new ProcessStartInfo("unshare", ["-m", "--propagation", "private", "bash", "-c", "set -e; mount -t tmpfs tmpfs /run; " + script])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["BIN"] = SidecarBinary.Path;
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "the namespace script did not finish");
+        return new CommandResult(process.ExitCode, output.Result, error.Result);
+    }
+
+    private string DbDirectory => Path.GetDirectoryName(_home.DbPath)!;
+
+    [Fact]
+    public void Directory_mount_shares_the_database_between_the_sidecar_view_and_the_host()
+    {
+        CommandResult sidecar = InNamespace($"mkdir /run/supervise; mount --bind '{DbDirectory}' /run/supervise; \"$BIN\" propose --slug bottle-a --tool git-gate --justification 'from the sidecar view'");
+
+        Assert.True(sidecar.ExitCode == 0, sidecar.ToString());
+        Assert.Equal([sidecar.Output.Trim()], _home.PendingIds());
+    }
+
+    [Fact]
+    public async Task Sidecar_view_receives_the_hosts_answer_through_the_directory_mount()
+    {
+        Task<CommandResult> waiting = Task.Run(() => InNamespace($"mkdir /run/supervise; mount --bind '{DbDirectory}' /run/supervise; \"$BIN\" propose --slug bottle-a --tool git-gate --justification j --wait --timeout 30"));
+        string id = await _home.WaitForPendingAsync();
+
+        Assert.Equal(0, _home.Host("queue", "approve", id, "--notes", "seen across mounts").ExitCode);
+        CommandResult sidecar = await waiting;
+
+        Assert.True(sidecar.ExitCode == 0, sidecar.ToString());
+        Assert.Contains("seen across mounts", sidecar.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Single_file_mount_is_refused_and_the_database_is_untouched()
+    {
+        byte[] before = File.ReadAllBytes(_home.DbPath);
+
+        CommandResult sidecar = InNamespace($"mkdir /run/supervise; touch /run/supervise/bot-bottle.db; mount --bind '{_home.DbPath}' /run/supervise/bot-bottle.db; \"$BIN\" propose --slug bottle-a --tool git-gate --justification j; ls /run/supervise");
+
+        Assert.Equal(9, sidecar.ExitCode);
+        Assert.Contains("bind-mounted on its own", sidecar.Error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(_home.DbPath));
+        Assert.False(File.Exists(_home.DbPath + "-journal"));
+        Assert.Empty(_home.PendingIds());
+    }
+
+    [Fact]
+    public void Container_path_without_the_directory_mount_is_refused_with_the_fix()
+    {
+        CommandResult sidecar = InNamespace("mkdir /run/supervise; \"$BIN\" propose --slug bottle-a --tool git-gate --justification j; ls -A /run/supervise | wc -l");
+
+        Assert.Equal(9, sidecar.ExitCode);
+        Assert.Contains("was not mounted", sidecar.Error, StringComparison.Ordinal);
+        Assert.Contains(".bot-bottle/db:/run/supervise", sidecar.Error, StringComparison.Ordinal);
+    }
+}
