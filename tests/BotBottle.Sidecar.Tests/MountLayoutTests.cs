@@ -79,4 +79,16 @@ public sealed class MountLayoutTests : IDisposable
         Assert.Contains("was not mounted", sidecar.Error, StringComparison.Ordinal);
         Assert.Contains(".bot-bottle/db:/run/supervise", sidecar.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Doctor_in_the_sidecar_view_passes_with_the_directory_mount_and_fails_without_it()
+    {
+        CommandResult mounted = InNamespace($"mkdir /run/supervise; mount --bind '{DbDirectory}' /run/supervise; \"$BIN\" doctor --sidecar");
+        CommandResult unmounted = InNamespace("mkdir /run/supervise; \"$BIN\" doctor --sidecar");
+
+        Assert.True(mounted.ExitCode == 0, mounted.ToString());
+        Assert.Contains("is a mount of the host's database directory", mounted.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, unmounted.ExitCode);
+        Assert.Contains("was not mounted", unmounted.Output, StringComparison.Ordinal);
+    }
 }

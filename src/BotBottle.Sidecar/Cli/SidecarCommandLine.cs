@@ -9,7 +9,7 @@ internal static class SidecarCommandLine
         bot-bottle's supervise sidecar and the operator's host commands, over one SQLite database.
 
         In a sidecar:  serve (the supervise MCP server), propose (for other sidecars and scripts).
-        On the host:   queue, audit, db (the operator's commands).
+        On the host:   queue, audit, db (the operator's commands), doctor (is the store safe here?).
         In the image:  healthcheck (the container HEALTHCHECK).
 
         The database: host commands use ~/.bot-bottle/db/bot-bottle.db; serve and propose use
@@ -27,6 +27,7 @@ internal static class SidecarCommandLine
         root.Subcommands.Add(QueueCommands.Build(cli));
         root.Subcommands.Add(AuditCommands.Build(cli));
         root.Subcommands.Add(DbCommands.Build(cli));
+        root.Subcommands.Add(DoctorCommand.Build(cli));
         root.Subcommands.Add(HealthcheckCommand.Build(cli));
         return root;
     }

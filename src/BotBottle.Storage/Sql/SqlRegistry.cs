@@ -26,6 +26,8 @@ internal static class SqlRegistry
 
     public static readonly SqlStatement JournalModeWal = new(nameof(JournalModeWal), "PRAGMA journal_mode = WAL;");
 
+    public static readonly SqlStatement SelectJournalMode = new(nameof(SelectJournalMode), "PRAGMA journal_mode;");
+
     // ---- queue -------------------------------------------------------------------------------
 
     public static readonly SqlStatement InsertProposal = new(
@@ -208,7 +210,7 @@ internal static class SqlRegistry
     /// <summary>Every statement above; the registry test checks nothing is missing from it.</summary>
     public static readonly IReadOnlyList<SqlStatement> All =
     [
-        ConnectionPolicyNormal, ConnectionPolicyFull, JournalModeWal,
+        ConnectionPolicyNormal, ConnectionPolicyFull, JournalModeWal, SelectJournalMode,
         InsertProposal, SelectProposal, ListPendingForSlug, ListPendingAll, FindOpenDuplicate,
         SelectResponseExists, InsertResponse, SelectResponse, ArchiveProposal, ArchiveResponse,
         InsertAuditEntry, SelectPreviousAuditHash, UpdateAuditHashes, SelectAuditEntry, SelectAuditChain, SelectAuditSequence,

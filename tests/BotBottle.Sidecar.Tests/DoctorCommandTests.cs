@@ -1,0 +1,77 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace BotBottle.Sidecar.Tests;
+
+/// <summary><c>doctor</c>: one line per check, exit 0 only when every check passes.</summary>
+public sealed class DoctorCommandTests : IDisposable
+{
+    private readonly TestHome _home = new TestHome().Migrated();
+
+    public void Dispose() => _home.Dispose();
+
+    private static string Line(CommandResult result, string check)
+        => result.Output.Split('\n').Single(l => l.StartsWith(check + " ", StringComparison.Ordinal));
+
+    [Fact]
+    public void Doctor_passes_every_check_on_a_healthy_host_database()
+    {
+        CommandResult result = _home.Host("doctor");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        foreach (string check in new[] { "placement", "filesystem", "mount layout", "database file", "access", "permissions", "open", "journal mode", "schema", "integrity" })
+        {
+            Assert.Contains("  ok  ", Line(result, check), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Doctor_fails_on_a_world_readable_database()
+    {
+        File.SetUnixFileMode(_home.DbPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        CommandResult result = _home.Host("doctor");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("FAIL", Line(result, "permissions"), StringComparison.Ordinal);
+        Assert.Contains("0644", Line(result, "permissions"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Doctor_fails_on_a_file_that_is_not_a_database_and_changes_nothing()
+    {
+        string garbage = Path.Combine(_home.Root, "garbage", "bot-bottle.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(garbage)!);
+        File.WriteAllText(garbage, new string('x', 4096));
+
+        CommandResult result = SidecarBinary.Run("--db", garbage, "doctor");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("FAIL", Line(result, "open"), StringComparison.Ordinal);
+        Assert.Equal(new string('x', 4096), File.ReadAllText(garbage));
+    }
+
+    [Fact]
+    public void Doctor_fails_on_other_files_in_the_database_directory()
+    {
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(_home.DbPath)!, "secrets.env"), "TOKEN=x");
+
+        CommandResult result = _home.Host("doctor");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("secrets.env", Line(result, "mount layout"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Doctor_fails_when_the_schema_needs_migrating()
+    {
+        _home.Host("db", "down", "--to", "1");
+
+        CommandResult result = _home.Host("doctor");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("FAIL", Line(result, "schema"), StringComparison.Ordinal);
+    }
+}
