@@ -1,3 +1,4 @@
+using System;
 using Microsoft.Data.Sqlite;
 
 namespace BotBottle.Storage.Errors;
@@ -21,6 +22,14 @@ internal static class SqliteErrors
     {
         int primary = exception.SqliteErrorCode & 0xFF;
         string detail = exception.Message;
+
+        // Growing the WAL or -shm on a full disk surfaces as SQLITE_IOERR rather than SQLITE_FULL;
+        // the user needs to hear "disk full", so look at the filesystem before calling it I/O.
+        if (primary == IoErr && IsNearlyFull(path))
+        {
+            primary = Full;
+        }
+
         return primary switch
         {
             Busy or Locked => new StorageException(StorageErrorKind.Busy, $"The database {path} stayed locked by another process for longer than the busy timeout; retry, or find the process holding it. ({detail})", exception),
@@ -33,5 +42,28 @@ internal static class SqliteErrors
             Constraint => new StorageException(StorageErrorKind.Conflict, $"The write violates a constraint of {path}; nothing was written. ({detail})", exception),
             _ => new StorageException(StorageErrorKind.Internal, $"SQLite error on {path}: {detail}", exception),
         };
+    }
+
+    private static bool IsNearlyFull(string path)
+    {
+        try
+        {
+            string full = System.IO.Path.GetFullPath(path);
+            System.IO.DriveInfo? owner = null;
+            foreach (System.IO.DriveInfo drive in System.IO.DriveInfo.GetDrives())
+            {
+                string root = drive.RootDirectory.FullName.TrimEnd('/');
+                if ((root.Length == 0 || full.StartsWith(root + "/", StringComparison.Ordinal)) && (owner is null || root.Length > owner.RootDirectory.FullName.TrimEnd('/').Length))
+                {
+                    owner = drive;
+                }
+            }
+
+            return owner is not null && owner.AvailableFreeSpace < 256 * 1024;
+        }
+        catch (Exception exception) when (exception is System.IO.IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }
