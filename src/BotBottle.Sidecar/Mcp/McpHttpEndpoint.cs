@@ -120,6 +120,13 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         log.RpcMethod = rpcRequest.Method;
         if (rpcRequest.Method == RequestMethods.Initialize)
         {
+            // The transport reads initialize's params itself and throws on a bad shape; refuse it first.
+            if (!IsValidInitialize(rpcRequest))
+            {
+                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidParams, "Invalid params: initialize needs {protocolVersion: string, capabilities: object, clientInfo: {name: string, version: string}}.").ConfigureAwait(false);
+                return;
+            }
+
             NegotiateProtocolVersion(rpcRequest);
         }
 
@@ -149,6 +156,14 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         try
         {
             await transport.HandlePostRequestAsync(rpcRequest, stream, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            // The stream is open: answer with a JSON-RPC error event rather than dropping the connection.
+            log.Outcome = "handler_error";
+            JsonLog.Event("error").Add("rpc", rpcRequest.Method).Add("type", exception.GetType().Name).Write();
+            var error = new JsonRpcError { Id = rpcRequest.Id, Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = "The request could not be processed: " + exception.Message } };
+            await stream.TryWriteEventAsync(JsonSerializer.Serialize(error, McpJson.GetTypeInfo(typeof(JsonRpcError))), context.RequestAborted).ConfigureAwait(false);
         }
         finally
         {
@@ -232,6 +247,19 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         }
 
         return message;
+    }
+
+    private static bool IsValidInitialize(JsonRpcRequest request)
+    {
+        try
+        {
+            return request.Params is JsonObject
+                && request.Params.Deserialize(McpJson.GetTypeInfo(typeof(InitializeRequestParams))) is InitializeRequestParams { ClientInfo: { Name: not null, Version: not null } };
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The spec's rule: echo a version we support, otherwise offer our latest.</summary>

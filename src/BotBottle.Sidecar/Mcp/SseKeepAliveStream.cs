@@ -52,6 +52,29 @@ internal sealed class SseKeepAliveStream(Stream inner) : Stream
         }
     }
 
+    /// <summary>Writes one complete SSE "message" event carrying <paramref name="json"/>, between events.</summary>
+    public async Task<bool> TryWriteEventAsync(string json, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_beforeLast != '\n' || _last != '\n')
+            {
+                return false;
+            }
+
+            byte[] frame = System.Text.Encoding.UTF8.GetBytes("event: message\ndata: " + json + "\n\n");
+            await inner.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+            await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+            Track(frame);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);

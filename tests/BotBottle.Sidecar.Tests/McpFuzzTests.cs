@@ -1,0 +1,218 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace BotBottle.Sidecar.Tests;
+
+/// <summary>
+/// 10,000 generated malformed requests at /mcp: no 5xx, no hang, the server survives, and the only
+/// rows written are the proposals the server accepted.
+/// </summary>
+public sealed class McpFuzzTests : RunningServe
+{
+    private const int Requests = 10_000;
+
+    /// <summary>serve's default body limit: 4 × (256 KiB file + 8 KiB justification) + 64 KiB.</summary>
+    private const int MaxBodyBytes = (4 * ((256 * 1024) + (8 * 1024))) + (64 * 1024);
+
+    private static readonly string[] Templates =
+    [
+        """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"f","version":"1"}}}""",
+        """{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}""",
+        """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"pipelock-block","arguments":{"proposed_file":"a.example\n","justification":"fuzz","wait":false}}}""",
+        """{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"cred-proxy-block","arguments":{"proposed_file":"{\"routes\":[]}","justification":"fuzz","wait":false}}}""",
+        """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"capability-block","arguments":{"proposed_file":"FROM debian\n","justification":"fuzz","wait":false}}}""",
+        """{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"supervise-status","arguments":{"proposal_id":"abc","wait_seconds":0}}}""",
+        """{"jsonrpc":"2.0","method":"notifications/initialized"}""",
+        """{"jsonrpc":"2.0","id":7,"method":"ping"}""",
+    ];
+
+    [Fact]
+    public async Task Ten_thousand_malformed_requests_cause_no_5xx_no_hang_and_no_unaccepted_write()
+    {
+        var random = new Random(5);
+        var accepted = new ConcurrentDictionary<string, bool>();
+        var serverErrors = new ConcurrentBag<string>();
+        int done = 0;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+
+        async Task Worker(int seed)
+        {
+            var local = new Random(seed);
+            while (Interlocked.Increment(ref done) <= Requests)
+            {
+                (string body, string accept, string contentType, string? version) = Generate(local);
+                HttpResponseMessage? response = null;
+                string text = string.Empty;
+                Exception? failure = null;
+
+                // One retry: a request sent on a pooled connection the server had just closed (after a
+                // 413) fails client-side; a real server failure fails again.
+                for (int attempt = 0; attempt < 2 && response is null; attempt++)
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, Serve.McpUrl) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
+                    request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+                    request.Headers.TryAddWithoutValidation("Accept", accept);
+                    if (version is not null)
+                    {
+                        request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", version);
+                    }
+
+                    try
+                    {
+                        response = await http.SendAsync(request);
+                        text = await response.Content.ReadAsStringAsync();
+                    }
+                    catch (HttpRequestException exception)
+                    {
+                        response?.Dispose();
+                        response = null;
+                        failure = exception;
+                    }
+                }
+
+                if (response is null)
+                {
+                    // An over-limit body is refused with 413 and the connection closed mid-upload, which
+                    // the client sees as a send error. Any other dropped connection is the server failing.
+                    if (Encoding.UTF8.GetByteCount(body) <= MaxBodyBytes)
+                    {
+                        serverErrors.Add($"{failure?.Message} for {body[..Math.Min(body.Length, 300)]}");
+                    }
+
+                    continue;
+                }
+
+                using HttpResponseMessage disposeResponse = response;
+                if ((int)response.StatusCode >= 500)
+                {
+                    serverErrors.Add($"{(int)response.StatusCode} for {body[..Math.Min(body.Length, 200)]}");
+                }
+
+                foreach (string id in AcceptedProposalIds(text))
+                {
+                    accepted[id] = true;
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => Worker(random.Next()))));
+
+        Assert.True(serverErrors.IsEmpty, $"{serverErrors.Count} server failures, e.g.:\n" + string.Join("\n", serverErrors.Take(3)));
+        using HttpResponseMessage health = await http.GetAsync(new Uri(Serve.BaseUrl, "/healthz"));
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.False(Serve.Process.HasExited);
+        Assert.Equal(accepted.Count, Home.Count("supervise_proposals"));
+        Assert.Equal(0, Home.Count("supervise_responses"));
+        Assert.Equal(0, Home.Count("supervise_audit_entries"));
+    }
+
+    /// <summary>Proposal ids the server reported as written (a pending tool result, not an error).</summary>
+    private static IEnumerable<string> AcceptedProposalIds(string sse)
+    {
+        foreach (string line in sse.Split('\n'))
+        {
+            if (!line.StartsWith("data:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            JsonNode? message = JsonNode.Parse(line[5..]);
+            JsonNode? structured = message?["result"]?["structuredContent"];
+            if (structured?["status"]?.GetValue<string>() == "pending" && message!["result"]!["isError"]?.GetValue<bool>() != true)
+            {
+                yield return structured["proposal_id"]!.GetValue<string>();
+            }
+        }
+    }
+
+    private static (string Body, string Accept, string ContentType, string? Version) Generate(Random random)
+    {
+        JsonNode node = JsonNode.Parse(Templates[random.Next(Templates.Length)])!;
+        for (int mutations = random.Next(1, 4); mutations > 0; mutations--)
+        {
+            Mutate(node, random);
+        }
+
+        KeepNonBlocking(node);
+        string body = node.ToJsonString();
+        switch (random.Next(12))
+        {
+            case 0: body = body[..random.Next(body.Length)]; break;
+            case 1: body = FlipByte(body, random); break;
+            case 2: body = new string('[', 300) + new string(']', 300); break;
+            case 3: body = "[" + body + "," + body + "]"; break;
+        }
+
+        string accept = random.Next(10) == 0 ? new[] { "application/json", "text/html", "", "*/*" }[random.Next(4)] : McpHttpClient.BothAccept;
+        string contentType = random.Next(15) == 0 ? "text/plain" : "application/json";
+        string? version = random.Next(10) == 0 ? new[] { "2024-11-05", "garbage", "2025-06-18", "" }[random.Next(4)] : null;
+        return (body, accept, contentType, version);
+    }
+
+    private static void Mutate(JsonNode node, Random random)
+    {
+        List<(JsonObject Parent, string Key)> slots = [];
+        Collect(node, slots);
+        if (slots.Count == 0)
+        {
+            return;
+        }
+
+        (JsonObject parent, string key) = slots[random.Next(slots.Count)];
+        switch (random.Next(7))
+        {
+            case 0: parent.Remove(key); break;
+            case 1: parent[key] = random.Next(-5, 5); break;
+            case 2: parent[key] = null; break;
+            case 3: parent[key] = new JsonArray(1, "two", null); break;
+            case 4: parent[key] = new string((char)random.Next(0x20, 0x7f), random.Next(0, 3) == 0 ? 300_000 : random.Next(0, 80)); break;
+            case 5: parent[key] = "a\u0000b\ud800" + key; break;
+            default: parent["extra_" + random.Next(100)] = "x"; break;
+        }
+    }
+
+    private static void Collect(JsonNode? node, List<(JsonObject, string)> slots)
+    {
+        if (node is JsonObject obj)
+        {
+            foreach ((string key, JsonNode? child) in obj.ToList())
+            {
+                slots.Add((obj, key));
+                Collect(child, slots);
+            }
+        }
+    }
+
+    /// <summary>Blocking calls are not what this test is about: force wait=false and wait_seconds=0.</summary>
+    private static void KeepNonBlocking(JsonNode node)
+    {
+        if (node["params"] is JsonObject parameters && parameters["arguments"] is JsonObject arguments)
+        {
+            if (arguments["wait"] is null || arguments["wait"] is JsonValue wait && wait.TryGetValue(out bool value) && value)
+            {
+                arguments["wait"] = false;
+            }
+
+            if (arguments["wait_seconds"] is JsonValue seconds && seconds.TryGetValue(out int _))
+            {
+                arguments["wait_seconds"] = 0;
+            }
+        }
+    }
+
+    private static string FlipByte(string body, Random random)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(body);
+        bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+        return Encoding.Latin1.GetString(bytes);
+    }
+}
