@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Concurrent;
-using System.Collections.Generic;
 using System.Diagnostics;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
@@ -22,20 +22,7 @@ public sealed class FaultInjectionTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    private static CommandResult InNamespace(string script)
-    {
-        var start = new ProcessStartInfo("unshare", ["-m", "--propagation", "private", "bash", "-c", "set -u; " + script])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["BIN"] = SidecarBinary.Path;
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(120)), "the namespace script did not finish");
-        return new CommandResult(process.ExitCode, output.Result, error.Result);
-    }
+    private static CommandResult InNamespace(string script) => MountNamespace.Run(script);
 
     [Fact]
     public async Task Writers_killed_at_random_points_lose_no_acknowledged_proposal_and_corrupt_nothing()

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Threading.Tasks;
 using Xunit;
@@ -16,21 +15,8 @@ public sealed class MountLayoutTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    /// <summary>Runs a shell script in a new mount namespace; $BIN is the sidecar binary.</summary>
-    private static CommandResult InNamespace(string script)
-    {
-        var start = new ProcessStartInfo("unshare", ["-m", "--propagation", "private", "bash", "-c", "set -e; mount -t tmpfs tmpfs /run; " + script])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["BIN"] = SidecarBinary.Path;
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "the namespace script did not finish");
-        return new CommandResult(process.ExitCode, output.Result, error.Result);
-    }
+    /// <summary>A sidecar's view: /run on its own tmpfs, so nothing leaks onto the machine.</summary>
+    private static CommandResult InNamespace(string script) => MountNamespace.Run("set -e; mount -t tmpfs tmpfs /run; " + script);
 
     private string DbDirectory => Path.GetDirectoryName(_home.DbPath)!;
 
