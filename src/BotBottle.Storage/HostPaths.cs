@@ -15,6 +15,12 @@ public sealed class HostPaths
     /// <summary>The database path inside a sidecar: the host's database directory is mounted at <c>/run/supervise</c>.</summary>
     public const string DbPathInContainer = "/run/supervise/bot-bottle.db";
 
+    /// <summary>
+    /// The host broker's socket inside a sidecar on a VM backend. When it exists, <c>serve</c> and
+    /// <c>propose</c> talk to the broker instead of opening <see cref="DbPathInContainer"/>.
+    /// </summary>
+    public const string BrokerSocketInContainer = "/run/supervise/bot-bottle.sock";
+
     /// <summary>The database file name, on the host and in a sidecar.</summary>
     public const string DbFileName = "bot-bottle.db";
 

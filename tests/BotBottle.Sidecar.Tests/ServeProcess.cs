@@ -32,11 +32,15 @@ public sealed class ServeProcess : IDisposable
     /// <summary>Every JSON log line written so far.</summary>
     public JsonNode[] Log => _log.Select(static line => JsonNode.Parse(line)!).ToArray();
 
-    public static async Task<ServeProcess> StartAsync(TestHome home, string slug = "bottle-a", params string[] extra)
+    public static Task<ServeProcess> StartAsync(TestHome home, string slug = "bottle-a", params string[] extra)
+        => StartWithQueueAsync(home, ["--db", home.DbPath], slug, extra);
+
+    /// <summary>Starts serve with <paramref name="queueArgs"/> choosing the queue (--db PATH or --socket PATH).</summary>
+    public static async Task<ServeProcess> StartWithQueueAsync(TestHome home, string[] queueArgs, string slug = "bottle-a", params string[] extra)
     {
         Process process = SidecarBinary.Start(
         [
-            "serve", "--db", home.DbPath, "--slug", slug, "--listen", "127.0.0.1:0",
+            "serve", .. queueArgs, "--slug", slug, "--listen", "127.0.0.1:0",
             "--current-config", home.CurrentConfig, "--progress-interval", "0.2", .. extra,
         ]);
         process.StandardInput.Close();

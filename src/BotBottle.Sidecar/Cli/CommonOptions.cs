@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.IO;
+using BotBottle.Sidecar.Broker;
 using BotBottle.Storage;
+using BotBottle.Storage.Database;
+using BotBottle.Storage.Queue;
 
 namespace BotBottle.Sidecar.Cli;
 
@@ -18,6 +21,44 @@ internal static class CommonOptions
     {
         Description = "Print JSON for scripts instead of a table.",
     };
+
+    /// <summary>serve and propose: the host broker's socket, for sidecars in a VM.</summary>
+    public static Option<string?> Socket() => new("--socket")
+    {
+        Description = $"Talk to the host broker on this Unix socket instead of opening a database (default: {HostPaths.BrokerSocketInContainer} when it exists, which is how VM backends run).",
+        HelpName = "PATH",
+    };
+
+    /// <summary>
+    /// The sidecar's queue, by the one rule: --socket, else --db, else the broker socket when it
+    /// exists in /run/supervise, else the mounted database. A broker is asked at once whether it
+    /// serves <paramref name="slug"/>; a database is opened and its schema checked.
+    /// </summary>
+    /// <param name="source">What was chosen, for logs: "broker PATH" or "db PATH".</param>
+    public static ISidecarStore OpenSidecarQueue(ParseResult parse, Option<string?> socket, string slug, out string source)
+    {
+        string? socketPath = parse.GetValue(socket);
+        string? dbPath = parse.GetValue(Db);
+        if (socketPath is not null && dbPath is not null)
+        {
+            throw new UsageException("--socket and --db each choose where the queue is; give one.");
+        }
+
+        if (socketPath is null && dbPath is null && File.Exists(HostPaths.BrokerSocketInContainer))
+        {
+            socketPath = HostPaths.BrokerSocketInContainer;
+        }
+
+        if (socketPath is not null)
+        {
+            source = "broker " + socketPath;
+            return BrokerClient.Connect(socketPath, slug);
+        }
+
+        dbPath = SidecarDbPath(parse);
+        source = "db " + dbPath;
+        return new QueueStore(BotBottleDatabase.OpenSidecar(dbPath));
+    }
 
     /// <summary>The host database: --db if given, else ~/.bot-bottle/db/bot-bottle.db. No environment variable is consulted.</summary>
     public static string HostDbPath(ParseResult parse) => parse.GetValue(Db) ?? HostPaths.ForCurrentUser().DbPath;

@@ -3,7 +3,6 @@ using System.CommandLine;
 using System.Threading;
 using System.Threading.Tasks;
 using BotBottle.Sidecar.Supervise;
-using BotBottle.Storage.Database;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Queue;
 
@@ -20,13 +19,14 @@ internal static class ProposeCommand
         var file = new Option<string?>("--file") { Description = "The proposed file ('-' reads standard input; default: empty).", HelpName = "PATH" };
         var current = new Option<string?>("--current") { Description = "The file the proposal would replace, so the operator sees a diff.", HelpName = "PATH" };
         var wait = new Option<bool>("--wait") { Description = "Wait for the operator's decision and print it as JSON." };
+        Option<string?> socket = CommonOptions.Socket();
         var timeout = new Option<double?>("--timeout") { Description = "With --wait: give up after this many seconds (exit 11, the proposal stays queued). Default: wait forever.", HelpName = "SECONDS" };
         var command = new Command("propose", "Queue a proposal for the operator and print its id, or with --wait the decision as JSON. A retried identical proposal that is still open joins it instead of queueing a duplicate.\n\n" + ExitCodes.Help)
         {
-            slug, tool, justification, file, current, wait, timeout, CommonOptions.Json,
+            slug, tool, justification, file, current, wait, timeout, socket, CommonOptions.Json,
         };
 
-        command.SetAction((parse, cancellationToken) => RunAsync(cli, parse, slug, tool, justification, file, current, wait, timeout, cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunAsync(cli, parse, slug, tool, justification, file, current, wait, timeout, socket, cancellationToken));
         return command;
     }
 
@@ -40,6 +40,7 @@ internal static class ProposeCommand
         Option<string?> current,
         Option<bool> wait,
         Option<double?> timeout,
+        Option<string?> socket,
         CancellationToken cancellationToken)
     {
         double? seconds = parse.GetValue(timeout);
@@ -49,7 +50,7 @@ internal static class ProposeCommand
         }
 
         ProposalWriteResult written;
-        QueueStore queue;
+        ISidecarStore queue;
         try
         {
             string toolName = parse.GetValue(tool)!;
@@ -60,8 +61,9 @@ internal static class ProposeCommand
             }
 
             string? currentFile = parse.GetValue(current) is { } currentPath ? CommonOptions.ReadFileArgument(currentPath, "--current") : null;
-            queue = new QueueStore(BotBottleDatabase.OpenSidecar(CommonOptions.SidecarDbPath(parse)));
-            written = queue.WriteOrJoinProposal(Proposal.Create(parse.GetValue(slug)!, toolName, text, parse.GetValue(justification)!, currentFile));
+            string slugValue = Storage.Validation.Validate.Slug(parse.GetValue(slug), "--slug");
+            queue = CommonOptions.OpenSidecarQueue(parse, socket, slugValue, out _);
+            written = queue.WriteOrJoinProposal(Proposal.Create(slugValue, toolName, text, parse.GetValue(justification)!, currentFile));
         }
         catch (StorageException exception)
         {

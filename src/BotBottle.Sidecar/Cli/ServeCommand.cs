@@ -4,6 +4,7 @@ using System.IO;
 using System.Net;
 using BotBottle.Sidecar.Mcp;
 using BotBottle.Storage.Errors;
+using BotBottle.Storage.Queue;
 
 namespace BotBottle.Sidecar.Cli;
 
@@ -19,6 +20,7 @@ internal static class ServeCommand
         var allowOrigin = new Option<string[]>("--allow-origin") { Description = "An Origin a browser-based client may call from (repeatable); requests with any other Origin get 403.", HelpName = "ORIGIN", AllowMultipleArgumentsPerToken = false };
         var maxFile = new Option<int>("--max-file-bytes") { Description = "Largest proposed file accepted.", DefaultValueFactory = static _ => 256 * 1024, HelpName = "BYTES" };
         var maxJustification = new Option<int>("--max-justification-bytes") { Description = "Longest justification accepted.", DefaultValueFactory = static _ => 8 * 1024, HelpName = "BYTES" };
+        Option<string?> socket = CommonOptions.Socket();
         var progress = new Option<double>("--progress-interval") { Description = "Seconds between progress notifications (or SSE comments) while a call waits; 0.05 to 15.", DefaultValueFactory = static _ => 10, HelpName = "SECONDS" };
 
         var command = new Command("serve", """
@@ -31,7 +33,7 @@ internal static class ServeCommand
             Logs are JSON lines on stderr.
             """)
         {
-            slug, listen, currentConfig, tokenFile, allowOrigin, maxFile, maxJustification, progress,
+            slug, listen, currentConfig, tokenFile, allowOrigin, maxFile, maxJustification, progress, socket,
         };
 
         command.SetAction(async (parse, _) =>
@@ -57,13 +59,16 @@ internal static class ServeCommand
                     throw new UsageException($"--max-file-bytes must be 1..{Storage.Validation.Validate.MaxFileBytes} and --max-justification-bytes 1..{Storage.Validation.Validate.MaxTextBytes}.");
                 }
 
+                string? token = ReadToken(parse.GetValue(tokenFile));
+                ISidecarStore queue = CommonOptions.OpenSidecarQueue(parse, socket, slugValue, out string source);
                 options = new SuperviseServerOptions
                 {
                     Slug = slugValue,
-                    DbPath = CommonOptions.SidecarDbPath(parse),
+                    Queue = queue,
+                    QueueSource = source,
                     Listen = endpoint,
                     CurrentConfigDirectory = parse.GetValue(currentConfig)!,
-                    Token = ReadToken(parse.GetValue(tokenFile)),
+                    Token = token,
                     AllowedOrigins = parse.GetValue(allowOrigin) ?? [],
                     MaxFileBytes = fileBytes,
                     MaxJustificationBytes = justificationBytes,

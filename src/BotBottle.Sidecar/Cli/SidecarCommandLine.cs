@@ -9,12 +9,14 @@ internal static class SidecarCommandLine
         bot-bottle's supervise sidecar and the operator's host commands, over one SQLite database.
 
         In a sidecar:  serve (the supervise MCP server), propose (for other sidecars and scripts).
-        On the host:   queue, audit, db (the operator's commands), doctor (is the store safe here?).
+        On the host:   queue, audit, db (the operator's commands), doctor (is the store safe here?),
+                       broker (serves one bottle's queue on a socket, for sidecars in a VM).
         In the image:  healthcheck (the container HEALTHCHECK).
 
         The database: host commands use ~/.bot-bottle/db/bot-bottle.db; serve and propose use
-        /run/supervise/bot-bottle.db (the host's ~/.bot-bottle/db directory, mounted). --db PATH
-        overrides both; nothing else chooses the database.
+        /run/supervise/bot-bottle.db (the host's ~/.bot-bottle/db directory, mounted), or the host
+        broker's /run/supervise/bot-bottle.sock when it exists. --db PATH (or --socket PATH) overrides
+        them; nothing else chooses the database.
 
         """ + ExitCodes.Help;
 
@@ -27,6 +29,7 @@ internal static class SidecarCommandLine
         root.Subcommands.Add(QueueCommands.Build(cli));
         root.Subcommands.Add(AuditCommands.Build(cli));
         root.Subcommands.Add(DbCommands.Build(cli));
+        root.Subcommands.Add(BrokerCommand.Build(cli));
         root.Subcommands.Add(DoctorCommand.Build(cli));
         root.Subcommands.Add(HealthcheckCommand.Build(cli));
         return root;

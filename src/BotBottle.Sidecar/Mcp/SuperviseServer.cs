@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Threading.Tasks;
-using BotBottle.Storage.Database;
 using BotBottle.Storage.Queue;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -20,8 +19,7 @@ internal static class SuperviseServer
     /// <summary>Serves until SIGTERM/SIGINT; pending waits end with an MCP error and the process exits 0.</summary>
     public static async Task<int> RunAsync(SuperviseServerOptions options)
     {
-        BotBottleDatabase database = BotBottleDatabase.OpenSidecar(options.DbPath);
-        var queue = new QueueStore(database);
+        ISidecarStore queue = options.Queue;
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
 
@@ -44,7 +42,7 @@ internal static class SuperviseServer
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             string addresses = string.Join(" ", app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
-            JsonLog.Event("listening").Add("slug", options.Slug).Add("addresses", addresses).Add("db", options.DbPath).Write();
+            JsonLog.Event("listening").Add("slug", options.Slug).Add("addresses", addresses).Add("queue", options.QueueSource).Write();
         });
         app.Lifetime.ApplicationStopping.Register(() => JsonLog.Event("stopping").Add("slug", options.Slug).Write());
 
@@ -52,7 +50,7 @@ internal static class SuperviseServer
         return 0;
     }
 
-    private static async Task HealthAsync(HttpContext context, QueueStore queue)
+    private static async Task HealthAsync(HttpContext context, ISidecarStore queue)
     {
         try
         {

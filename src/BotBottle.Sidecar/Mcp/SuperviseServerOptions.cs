@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Net;
+using BotBottle.Storage.Queue;
 
 namespace BotBottle.Sidecar.Mcp;
 
@@ -10,7 +11,11 @@ internal sealed record SuperviseServerOptions
     /// <summary>The bottle this sidecar serves. Never taken from agent input.</summary>
     public required string Slug { get; init; }
 
-    public required string DbPath { get; init; }
+    /// <summary>The queue: the database in direct mode, the host broker on VM backends.</summary>
+    public required ISidecarStore Queue { get; init; }
+
+    /// <summary>Where <see cref="Queue"/> is, for the logs ("db PATH" or "broker PATH").</summary>
+    public required string QueueSource { get; init; }
 
     public required IPEndPoint Listen { get; init; }
 

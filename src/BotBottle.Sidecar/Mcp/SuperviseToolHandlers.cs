@@ -39,10 +39,10 @@ internal sealed class SuperviseToolHandlers
         """;
 
     private readonly SuperviseServerOptions _options;
-    private readonly QueueStore _queue;
+    private readonly ISidecarStore _queue;
     private readonly List<Tool> _tools;
 
-    public SuperviseToolHandlers(SuperviseServerOptions options, QueueStore queue)
+    public SuperviseToolHandlers(SuperviseServerOptions options, ISidecarStore queue)
     {
         _options = options;
         _queue = queue;

@@ -15,7 +15,7 @@ namespace BotBottle.Storage.Queue;
 /// The supervise queue: sidecars write proposals and wait; the operator lists pending ones and
 /// answers; the sidecar archives what it consumed. Thread-safe; every call is one transaction.
 /// </summary>
-public sealed class QueueStore
+public sealed class QueueStore : ISidecarStore
 {
     private static readonly TimeSpan FirstPollInterval = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan MaxPollInterval = TimeSpan.FromMilliseconds(100);

@@ -1,0 +1,345 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.IO;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using BotBottle.Sidecar.Mcp;
+using BotBottle.Storage.Errors;
+using BotBottle.Storage.Queue;
+
+namespace BotBottle.Sidecar.Broker;
+
+/// <summary>
+/// The host side of a VM backend: owns the database and serves one bottle's queue on a Unix socket,
+/// so the sidecar inside the VM never opens SQLite across virtiofs. The slug is the broker's: every
+/// request naming another is refused, and another bottle's proposals do not exist through it.
+/// </summary>
+internal sealed class BrokerServer : IDisposable
+{
+    /// <summary>Connections served at once; more are answered Busy and closed, so a flood cannot exhaust the host.</summary>
+    public const int MaxConnections = 256;
+
+    /// <summary>How long a client has to send its whole request once connected.</summary>
+    private static readonly TimeSpan RequestReadTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan ReplyWriteTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Socket _listener;
+    private readonly ISidecarStore _queue;
+    private readonly ConcurrentDictionary<Task, bool> _connections = new();
+    private int _open;
+
+    private BrokerServer(Socket listener, string socketPath, string slug, ISidecarStore queue)
+    {
+        _listener = listener;
+        SocketPath = socketPath;
+        Slug = slug;
+        _queue = queue;
+    }
+
+    public string SocketPath { get; }
+
+    public string Slug { get; }
+
+    /// <summary>
+    /// Binds <paramref name="socketPath"/> (mode 0600). A stale socket left by a broker that died is
+    /// replaced; a live one, or any other kind of file, is refused.
+    /// </summary>
+    /// <exception cref="StorageException">CannotOpen when the path is taken or cannot be bound.</exception>
+    public static BrokerServer Bind(string socketPath, string slug, ISidecarStore queue)
+    {
+        socketPath = Path.GetFullPath(socketPath);
+        RemoveStaleSocket(socketPath);
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+            File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            listener.Listen(128);
+        }
+        catch (Exception exception) when (exception is SocketException or IOException or UnauthorizedAccessException)
+        {
+            listener.Dispose();
+            throw new StorageException(StorageErrorKind.CannotOpen, $"Cannot listen on {socketPath}: {exception.Message}");
+        }
+
+        return new BrokerServer(listener, socketPath, slug, queue);
+    }
+
+    /// <summary>Serves until <paramref name="stopping"/> fires; then waits end with an error naming the proposal, and the socket file is removed.</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                Socket client;
+                try
+                {
+                    client = await _listener.AcceptAsync(stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                Task connection = ServeConnectionAsync(client, stopping);
+                _connections.TryAdd(connection, true);
+                _ = connection.ContinueWith(done => _connections.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+        finally
+        {
+            _listener.Dispose();
+            File.Delete(SocketPath);
+            await Task.WhenAll(_connections.Keys).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    private static void RemoveStaleSocket(string socketPath)
+    {
+        if (Directory.Exists(socketPath))
+        {
+            throw new StorageException(StorageErrorKind.CannotOpen, $"{socketPath} is a directory; choose a file path for --socket.");
+        }
+
+        var info = new FileInfo(socketPath);
+        if (!info.Exists)
+        {
+            return;
+        }
+
+        // .NET cannot ask for a file's type, but a socket always has size 0: anything bigger is
+        // somebody's file and is left alone.
+        if (info.Length > 0)
+        {
+            throw new StorageException(StorageErrorKind.CannotOpen, $"{socketPath} exists and is not a socket; remove it or choose another --socket.");
+        }
+
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(socketPath));
+        }
+        catch (SocketException)
+        {
+            // Nobody listens: a broker died without cleaning up.
+            File.Delete(socketPath);
+            return;
+        }
+
+        throw new StorageException(StorageErrorKind.CannotOpen, $"Another broker is already serving {socketPath}; stop it first or choose another --socket.");
+    }
+
+    private async Task ServeConnectionAsync(Socket socket, CancellationToken stopping)
+    {
+        var clock = Stopwatch.StartNew();
+        string op = "?";
+        string outcome = "ok";
+        try
+        {
+            using (socket)
+            using (var stream = new NetworkStream(socket, ownsSocket: false))
+            {
+                if (Interlocked.Increment(ref _open) > MaxConnections)
+                {
+                    outcome = "busy";
+                    await TryReplyAsync(stream, Error(StorageErrorKind.Busy, $"The broker is serving {MaxConnections} connections already; try again.")).ConfigureAwait(false);
+                    return;
+                }
+
+                byte[] body;
+                using (var readLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+                {
+                    readLimit.CancelAfter(RequestReadTimeout);
+                    try
+                    {
+                        body = await BrokerFrames.ReadAsync(stream, readLimit.Token).ConfigureAwait(false);
+                    }
+                    catch (BrokerProtocolException exception)
+                    {
+                        outcome = "bad_frame";
+                        await TryReplyAsync(stream, Error(StorageErrorKind.InvalidArgument, exception.Message)).ConfigureAwait(false);
+                        return;
+                    }
+                    catch (Exception exception) when (exception is EndOfStreamException or IOException or OperationCanceledException or SocketException)
+                    {
+                        outcome = "no_request";
+                        return;
+                    }
+                }
+
+                BrokerRequest? request = Parse(body, out BrokerReply? parseError);
+                op = request?.Op ?? "?";
+                BrokerReply? reply = parseError ?? await DispatchAsync(request!, socket, stopping).ConfigureAwait(false);
+                if (reply is null)
+                {
+                    outcome = "client_gone";
+                    return;
+                }
+
+                outcome = reply.Ok ? "ok" : "error";
+                await TryReplyAsync(stream, reply).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
+            JsonLog.Event("request").Add("op", op.Length <= 32 ? op : op[..32]).Add("outcome", outcome).Add("ms", clock.ElapsedMilliseconds).Write();
+        }
+    }
+
+    private static BrokerRequest? Parse(byte[] body, out BrokerReply? error)
+    {
+        error = null;
+        try
+        {
+            BrokerRequest? request = JsonSerializer.Deserialize(body, BrokerJsonContext.Default.BrokerRequest);
+            if (request is null)
+            {
+                error = Error(StorageErrorKind.InvalidArgument, "The request must be a JSON object.");
+            }
+
+            return request;
+        }
+        catch (JsonException exception)
+        {
+            error = Error(StorageErrorKind.InvalidArgument, "The request is not valid JSON for the broker: " + exception.Message);
+            return null;
+        }
+        catch (InvalidOperationException exception)
+        {
+            // Invalid UTF-8 inside a string surfaces here rather than as a JsonException.
+            error = Error(StorageErrorKind.InvalidArgument, "The request is not valid UTF-8 JSON: " + exception.Message);
+            return null;
+        }
+    }
+
+    private async Task<BrokerReply?> DispatchAsync(BrokerRequest request, Socket socket, CancellationToken stopping)
+    {
+        if (request.Slug != Slug)
+        {
+            return Error(StorageErrorKind.Denied, $"This broker serves bottle '{Slug}', not '{request.Slug}'. Start the sidecar with --slug {Slug}, or run a broker for its bottle.");
+        }
+
+        try
+        {
+            switch (request.Op)
+            {
+                case BrokerOps.Hello:
+                    return new BrokerReply { Ok = true, Slug = Slug };
+
+                case BrokerOps.WriteOrJoin:
+                    if (request.Tool is null || request.ProposedFile is null || request.Justification is null || request.ProposalId is not null || request.TimeoutMs is not null)
+                    {
+                        return Error(StorageErrorKind.InvalidArgument, "write_or_join takes tool, proposed_file and justification (and optionally current_file), nothing else.");
+                    }
+
+                    ProposalWriteResult written = _queue.WriteOrJoinProposal(Proposal.Create(Slug, request.Tool, request.ProposedFile, request.Justification, request.CurrentFile));
+                    return new BrokerReply { Ok = true, Proposal = written.Proposal, Joined = written.Joined };
+
+                case BrokerOps.ReadProposal:
+                    return new BrokerReply { Ok = true, Proposal = OwnProposal(RequireIdOnly(request)) };
+
+                case BrokerOps.ReadResponse:
+                    string responseId = RequireIdOnly(request);
+                    return new BrokerReply { Ok = true, Response = OwnProposal(responseId) is null ? null : _queue.ReadResponse(responseId) };
+
+                case BrokerOps.Archive:
+                    string archiveId = RequireIdOnly(request);
+                    if (OwnProposal(archiveId) is null)
+                    {
+                        throw new StorageException(StorageErrorKind.NotFound, $"No proposal {archiveId} to archive.");
+                    }
+
+                    _queue.ArchiveProposal(archiveId);
+                    return new BrokerReply { Ok = true };
+
+                case BrokerOps.WaitForResponse:
+                    return await WaitAsync(request, socket, stopping).ConfigureAwait(false);
+
+                default:
+                    return Error(StorageErrorKind.InvalidArgument, $"Unknown op '{request.Op}'; the broker knows hello, write_or_join, read_proposal, read_response, wait_for_response, archive.");
+            }
+        }
+        catch (StorageException exception)
+        {
+            return Error(exception.Kind, exception.Message);
+        }
+    }
+
+    private async Task<BrokerReply?> WaitAsync(BrokerRequest request, Socket socket, CancellationToken stopping)
+    {
+        if (request.ProposalId is null || request.TimeoutMs is not { } milliseconds || request.Tool is not null || request.ProposedFile is not null || request.Justification is not null || request.CurrentFile is not null)
+        {
+            return Error(StorageErrorKind.InvalidArgument, "wait_for_response takes proposal_id and timeout_ms (-1 for no limit), nothing else.");
+        }
+
+        if (milliseconds is < -1 or > BrokerClient.MaxTimeoutMilliseconds)
+        {
+            return Error(StorageErrorKind.InvalidArgument, $"timeout_ms must be -1 (no limit) or 0 to {BrokerClient.MaxTimeoutMilliseconds}.");
+        }
+
+        if (OwnProposal(request.ProposalId) is null)
+        {
+            return Error(StorageErrorKind.NotFound, $"No proposal {request.ProposalId} to wait for.");
+        }
+
+        using var waitEnded = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var peerEnded = new CancellationTokenSource();
+        TimeSpan timeout = milliseconds == -1 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(milliseconds);
+        Task<Response?> wait = _queue.WaitForResponseAsync(request.ProposalId, timeout, waitEnded.Token);
+
+        // The client sends nothing more; a read that completes means it closed (or broke the protocol).
+        // It is not tied to shutdown, so a stopping broker still gets to say why the wait ended.
+        Task<int> peer = socket.ReceiveAsync(new byte[1], SocketFlags.None, peerEnded.Token).AsTask();
+        Task first = await Task.WhenAny(wait, peer).ConfigureAwait(false);
+        waitEnded.Cancel();
+        await peerEnded.CancelAsync().ConfigureAwait(false);
+        await ((Task)peer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (first == peer)
+        {
+            await ((Task)wait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return null;
+        }
+
+        try
+        {
+            return new BrokerReply { Ok = true, Response = await wait.ConfigureAwait(false) };
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return Error(StorageErrorKind.CannotOpen, $"The broker is shutting down. Proposal {request.ProposalId} stays queued; wait again once the broker is back.");
+        }
+    }
+
+    /// <summary>The proposal if it belongs to this broker's bottle; another bottle's is reported as absent.</summary>
+    private Proposal? OwnProposal(string proposalId)
+        => _queue.ReadProposal(proposalId) is { } proposal && proposal.BottleSlug == Slug ? proposal : null;
+
+    private static string RequireIdOnly(BrokerRequest request)
+        => request.ProposalId is { } id && request.Tool is null && request.ProposedFile is null && request.Justification is null && request.CurrentFile is null && request.TimeoutMs is null
+            ? id
+            : throw new StorageException(StorageErrorKind.InvalidArgument, $"{request.Op} takes proposal_id, nothing else.");
+
+    private static BrokerReply Error(StorageErrorKind kind, string message) => new() { Ok = false, ErrorKind = (int)kind, Message = message };
+
+    private static async Task TryReplyAsync(Stream stream, BrokerReply reply)
+    {
+        // Not tied to shutdown: a stopping broker still tells its waiters why their wait ended.
+        using var writeLimit = new CancellationTokenSource(ReplyWriteTimeout);
+        try
+        {
+            await BrokerFrames.WriteAsync(stream, JsonSerializer.SerializeToUtf8Bytes(reply, BrokerJsonContext.Default.BrokerReply), writeLimit.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // The client left; nothing to tell it.
+        }
+    }
+}

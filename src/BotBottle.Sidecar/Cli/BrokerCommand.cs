@@ -1,0 +1,78 @@
+using System;
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using BotBottle.Sidecar.Broker;
+using BotBottle.Sidecar.Mcp;
+using BotBottle.Storage.Database;
+using BotBottle.Storage.Errors;
+using BotBottle.Storage.Queue;
+
+namespace BotBottle.Sidecar.Cli;
+
+/// <summary><c>broker</c>: the host side of a VM backend, serving one bottle's queue on a Unix socket.</summary>
+internal static class BrokerCommand
+{
+    public static Command Build(CliContext cli)
+    {
+        var socket = new Option<string>("--socket") { Description = "The Unix socket to serve (created 0600; a dead broker's leftover socket is replaced). Forward it into the VM at /run/supervise/bot-bottle.sock.", Required = true, HelpName = "PATH" };
+        var slug = new Option<string>("--slug") { Description = "The one bottle this broker serves; requests naming any other slug are refused.", Required = true };
+        var command = new Command("broker", """
+            Serve one bottle's supervise queue on a Unix socket, for sidecars that run in a VM (macOS
+            containers, smolmachines). Those share files over virtiofs, which carries neither SQLite's
+            locks nor its -shm mapping, so the sidecar must not open the database: the broker, on the
+            host, owns it (creating and migrating it like any host command), and serve and propose
+            inside the VM use /run/supervise/bot-bottle.sock whenever it exists.
+
+            Requests are length-prefixed JSON, one per connection. Each runs with the sidecar's
+            privileges (propose, read, wait, archive; never answer or audit) on this bottle's rows
+            only. Logs are JSON lines on stderr. SIGTERM or SIGINT ends pending waits with an error
+            naming the proposal (it stays queued), removes the socket and exits 0.
+
+            """ + ExitCodes.Help)
+        {
+            socket, slug,
+        };
+
+        command.SetAction(async (parse, _) =>
+        {
+            BrokerServer server;
+            string dbPath = CommonOptions.HostDbPath(parse);
+            try
+            {
+                string slugValue = Storage.Validation.Validate.Slug(parse.GetValue(slug), "--slug");
+
+                // The host creates and migrates; the broker then serves through a sidecar-role
+                // connection, so even a bug here cannot answer or rewrite the audit log.
+                BotBottleDatabase.OpenHost(dbPath);
+                var queue = new QueueStore(BotBottleDatabase.OpenSidecar(dbPath));
+                server = BrokerServer.Bind(parse.GetValue(socket)!, slugValue, queue);
+            }
+            catch (StorageException exception)
+            {
+                return cli.Fail(ExitCodes.For(exception.Kind), exception.Message);
+            }
+
+            using var stopping = new CancellationTokenSource();
+            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using (server)
+            {
+                JsonLog.Event("listening").Add("slug", server.Slug).Add("socket", server.SocketPath).Add("db", dbPath).Write();
+                await server.RunAsync(stopping.Token).ConfigureAwait(false);
+                JsonLog.Event("stopped").Add("slug", server.Slug).Write();
+            }
+
+            return ExitCodes.Success;
+
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                JsonLog.Event("stopping").Add("signal", context.Signal.ToString()).Write();
+                stopping.Cancel();
+            }
+        });
+        return command;
+    }
+}

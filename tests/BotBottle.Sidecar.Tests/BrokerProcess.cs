@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+
+namespace BotBottle.Sidecar.Tests;
+
+/// <summary>A running <c>bot-bottle-sidecar broker</c> serving one bottle on a socket in the test home.</summary>
+public sealed class BrokerProcess : IDisposable
+{
+    private readonly ConcurrentQueue<string> _log;
+    private readonly Task _logPump;
+
+    private BrokerProcess(Process process, string socketPath, ConcurrentQueue<string> log, Task logPump)
+    {
+        Process = process;
+        SocketPath = socketPath;
+        _log = log;
+        _logPump = logPump;
+    }
+
+    public Process Process { get; }
+
+    public string SocketPath { get; }
+
+    public JsonNode[] Log => _log.Select(static line => JsonNode.Parse(line)!).ToArray();
+
+    public static async Task<BrokerProcess> StartAsync(TestHome home, string slug = "bottle-a", string? socketPath = null)
+    {
+        socketPath ??= Path.Combine(home.Root, "broker.sock");
+        Process process = SidecarBinary.Start("--db", home.DbPath, "broker", "--socket", socketPath, "--slug", slug);
+        process.StandardInput.Close();
+        var log = new ConcurrentQueue<string>();
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task pump = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                log.Enqueue(line);
+                if (line.Contains("\"event\":\"listening\"", StringComparison.Ordinal))
+                {
+                    listening.TrySetResult();
+                }
+            }
+
+            listening.TrySetException(new InvalidOperationException("broker exited before listening: " + string.Join('\n', log)));
+        });
+
+        await listening.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        return new BrokerProcess(process, socketPath, log, pump);
+    }
+
+    /// <summary>Sends SIGTERM and waits for the exit code.</summary>
+    public int Terminate()
+    {
+        using (Process kill = Process.Start("kill", ["-TERM", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            kill.WaitForExit();
+        }
+
+        if (!Process.WaitForExit(TimeSpan.FromSeconds(10)))
+        {
+            throw new TimeoutException("the broker did not exit within 10 s of SIGTERM");
+        }
+
+        return Process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+            Process.WaitForExit();
+        }
+
+        _logPump.Wait(TimeSpan.FromSeconds(5));
+        Process.Dispose();
+    }
+}
