@@ -103,12 +103,13 @@ public sealed partial class DirectAndBrokerModeTests
         await ToolAsync(client, transcript, "status other bottle", "supervise-status", $$"""{"proposal_id":"{{other.Output.Trim()}}","wait_seconds":1}""");
         await ToolAsync(client, transcript, "status waits then pending", "supervise-status", $$"""{"proposal_id":"{{id}}","wait_seconds":1}""");
 
-        Task<JsonNode> waiting = ToolAsync(client, transcript, "wait modified", "supervise-status", $$"""{"proposal_id":"{{id}}","wait_seconds":30}""");
+        Task<SseTranscript> waiting = client.CallAsync(McpHttpClient.ToolCall(1, "supervise-status", $$"""{"proposal_id":"{{id}}","wait_seconds":30}"""));
         await Task.Delay(300);
         string finalFile = System.IO.Path.Combine(home.Root, "final");
         await System.IO.File.WriteAllTextAsync(finalFile, "a.example.com\n");
         transcript.Add("modify", home.Host("queue", "modify", id, "--final-file", finalFile, "--notes", "only a"));
-        await waiting;
+        JsonNode decided = (await waiting.WaitAsync(TimeSpan.FromSeconds(60))).Response["result"]!;
+        transcript.Add("wait modified: " + decided.ToJsonString(Readable));
         await ToolAsync(client, transcript, "status after archive", "supervise-status", $$"""{"proposal_id":"{{id}}"}""");
 
         using System.Net.Http.HttpResponseMessage health = await client.Http.GetAsync(new Uri(serve.BaseUrl, "/healthz"));

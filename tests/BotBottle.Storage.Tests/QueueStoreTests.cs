@@ -342,12 +342,13 @@ public sealed class QueueStoreTests : IDisposable
     [Theory]
     [InlineData("approved")]
     [InlineData("modified")]
+    // 10 s is a third of the waiter's 30 s safety re-read: only the data_version watcher can wake it in time.
     public async Task WaitForResponseAsync_returns_when_another_process_writes_the_response(string status)
     {
         Proposal proposal = Write();
         using Process responder = TestProcess.Start("respond", _temp.Path, proposal.Id, status, "300");
 
-        Response? response = await _queue.WaitForResponseAsync(proposal.Id, TimeSpan.FromSeconds(30));
+        Response? response = await _queue.WaitForResponseAsync(proposal.Id, TimeSpan.FromSeconds(10));
 
         (int exitCode, string output, string error) = TestProcess.Finish(responder, TimeSpan.FromSeconds(30));
         Assert.True(exitCode == 0, output + error);

@@ -175,6 +175,9 @@ public sealed class BotBottleDatabase
             using SqliteTransaction transaction = connection.BeginTransaction(deferred: false);
             T result = write(connection, transaction);
             transaction.Commit();
+
+            // Waiters in this process wake now rather than at the watcher's next poll.
+            DataChangeWatcher.NotifyLocalWrite(Path);
             return result;
         }
         catch (SqliteException exception)

@@ -17,8 +17,8 @@ namespace BotBottle.Storage.Queue;
 /// </summary>
 public sealed class QueueStore : ISidecarStore
 {
-    private static readonly TimeSpan FirstPollInterval = TimeSpan.FromMilliseconds(5);
-    private static readonly TimeSpan MaxPollInterval = TimeSpan.FromMilliseconds(100);
+    /// <summary>How often a waiter re-reads its row even without a wake: only a safety net, since a wake is never lost by design.</summary>
+    private static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(30);
 
     private readonly BotBottleDatabase _database;
 
@@ -124,7 +124,9 @@ public sealed class QueueStore : ISidecarStore
     }
 
     /// <summary>
-    /// Waits until the proposal has a response, written by this or any other process.
+    /// Waits until the proposal has a response, written by this or any other process. Waiters share
+    /// the process's <see cref="DataChangeWatcher"/>: a commit anywhere wakes them within about a
+    /// millisecond, and nothing is polled while nobody waits.
     /// </summary>
     /// <param name="proposalId">The proposal to wait on.</param>
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
@@ -145,10 +147,14 @@ public sealed class QueueStore : ISidecarStore
         }
 
         long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        TimeSpan interval = FirstPollInterval;
+        DataChangeWatcher watcher = DataChangeWatcher.For(_database);
+        using DataChangeWatcher.Lease lease = watcher.Register();
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+
+            // Taken before the read: a commit between the read and the wait still wakes us.
+            Task changed = watcher.NextChange;
             Response? response = ReadResponse(proposalId);
             if (response is not null)
             {
@@ -161,8 +167,12 @@ public sealed class QueueStore : ISidecarStore
                 return null;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(remaining, interval.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
-            interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, MaxPollInterval.Ticks));
+            // Wakes are hints; re-reading at least every RecheckInterval bounds what a lost one would
+            // cost. No exception on the quiet path: with many idle waiters, throwing adds up.
+            using var recheck = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task timer = Task.Delay(TimeSpan.FromMilliseconds(Math.Min(remaining, RecheckInterval.TotalMilliseconds)), recheck.Token);
+            await Task.WhenAny(changed, timer).ConfigureAwait(false);
+            await recheck.CancelAsync().ConfigureAwait(false);
         }
     }
 

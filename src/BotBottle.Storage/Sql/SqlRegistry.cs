@@ -207,6 +207,9 @@ internal static class SqlRegistry
 
     public static readonly SqlStatement IntegrityCheck = new(nameof(IntegrityCheck), "PRAGMA integrity_check;");
 
+    // Changes whenever another connection commits; the change watcher polls it.
+    public static readonly SqlStatement DataVersion = new(nameof(DataVersion), "PRAGMA data_version;");
+
     /// <summary>Every statement above; the registry test checks nothing is missing from it.</summary>
     public static readonly IReadOnlyList<SqlStatement> All =
     [
@@ -216,7 +219,7 @@ internal static class SqlRegistry
         InsertAuditEntry, SelectPreviousAuditHash, UpdateAuditHashes, SelectAuditEntry, SelectAuditChain, SelectAuditSequence,
         SelectAuditBySlug, SelectAuditByComponent, SelectAuditAll,
         CreateMigrationsTable, MigrationsTableExists, SelectAppliedMigrations, InsertAppliedMigration,
-        DeleteAppliedMigration, SelectUserVersion, SetUserVersionTemplate, IntegrityCheck,
+        DeleteAppliedMigration, SelectUserVersion, SetUserVersionTemplate, IntegrityCheck, DataVersion,
     ];
 
     public static SqlStatement SetUserVersion(int version)

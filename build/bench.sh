@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs every benchmark and writes build/BENCHMARKS.md (the machine, the method, the commands, the table).
+#
+#   bash build/bench.sh            # everything, about 10 minutes
+#   BENCH_QUICK=1 bash build/bench.sh   # fewer rounds, for checking the script itself
+#
+# In-process figures come from BenchmarkDotNet (tests/BotBottle.Benchmarks); whole-process and
+# cross-process ones from the same program's other verbs and build/bench/*.py. Each peer runs in
+# the same session as the figure it is compared with, so ratios are like for like.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+framework="${BOTBOTTLE_AOT_FRAMEWORK:-net9.0}"
+out=artifacts/bench
+rm -rf "$out" && mkdir -p "$out"
+quick="${BENCH_QUICK:-}"
+rounds=$([ -n "$quick" ] && echo 60 || echo 400)
+py_rounds=$([ -n "$quick" ] && echo 6 || echo 30)
+seconds=$([ -n "$quick" ] && echo 3 || echo 10)
+process_runs=$([ -n "$quick" ] && echo 10 || echo 40)
+
+command -v sqlite3 >/dev/null || { command -v apt-get >/dev/null && apt-get install -y -qq sqlite3 >/dev/null 2>&1 || echo "sqlite3 shell not available: its column is left out" >&2; }
+
+echo "== publishing the NativeAOT sidecar ($framework)"
+bash build/publish.sh linux-x64 --framework "$framework" >/dev/null
+binary=dist/linux-x64/bot-bottle-sidecar
+
+echo "== building the benchmarks"
+dotnet build tests/BotBottle.Benchmarks -c Release -v q -nologo >/dev/null
+bench=(dotnet tests/BotBottle.Benchmarks/bin/Release/net10.0/BotBottle.Benchmarks.dll)
+
+echo "== in-process: generated mappers vs hand-written vs Dapper; ListPendingProposals (BenchmarkDotNet)"
+bdn_args=(--filter '*' --exporters json --artifacts "$out/bdn")
+[ -n "$quick" ] && bdn_args+=(--job short)
+"${bench[@]}" inproc "${bdn_args[@]}" > "$out/bdn.log"
+
+echo "== wake latency: another process commits, WaitForResponseAsync returns ($rounds rounds)"
+"${bench[@]}" wake "$out/wake.json" "$rounds"
+db_dir=$(mktemp -d)
+"$binary" --db "$db_dir/bot-bottle.db" db migrate >/dev/null
+python3 build/bench/peers.py wake "$db_dir/bot-bottle.db" "$py_rounds" "$out/wake-python.json" -- "${bench[@]}" answer-loop "$db_dir/bot-bottle.db"
+
+echo "== idle CPU: 64 waiters, then none (${seconds} s windows)"
+"${bench[@]}" idle-cpu "$out/idle.json" 64 "$seconds"
+python3 build/bench/peers.py idle-cpu "$db_dir/bot-bottle.db" 64 "$seconds" "$out/idle-python.json"
+rm -rf "$db_dir"
+
+echo "== whole processes: serve cold start and RSS; propose vs Python vs the sqlite3 shell ($process_runs runs)"
+python3 build/bench/process.py "$binary" "$out/process.json" "$process_runs"
+
+echo "== serve under 32 concurrent tools/list clients (${seconds} s)"
+serve_dir=$(mktemp -d)
+"$binary" --db "$serve_dir/bot-bottle.db" db migrate >/dev/null
+"$binary" serve --db "$serve_dir/bot-bottle.db" --slug bench --listen 127.0.0.1:0 --current-config "$serve_dir" 2> "$serve_dir/log" &
+serve_pid=$!
+trap 'kill $serve_pid 2>/dev/null || true; rm -rf "$serve_dir"' EXIT
+for _ in $(seq 100); do grep -q '"listening"' "$serve_dir/log" 2>/dev/null && break; sleep 0.05; done
+url=$(sed -n 's/.*"addresses":"\([^" ]*\).*/\1/p' "$serve_dir/log" | head -1)/mcp
+"${bench[@]}" serve-load "$out/serve-load.json" "$url" 32 "$seconds"
+kill -TERM $serve_pid; wait $serve_pid || true
+
+echo "== writing build/BENCHMARKS.md"
+python3 build/bench/report.py "$out" build/BENCHMARKS.md
+echo "done: build/BENCHMARKS.md"

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Whole-process figures: serve's cold start and RSS, and one proposal as a whole process for
+bot-bottle-sidecar, the Python stdlib peer and the sqlite3 shell, all from the same run.
+
+    process.py BINARY OUT RUNS
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+
+binary, out, runs = os.path.abspath(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stats(values):
+    return {"count": len(values), "min": min(values), "median": statistics.median(values), "max": max(values)}
+
+
+def serve_cold_start(db, config):
+    port = free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen([binary, "serve", "--db", db, "--slug", "bench", "--listen", f"127.0.0.1:{port}", "--current-config", config], stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise SystemExit("serve exited during start-up")
+                time.sleep(0.0005)
+        elapsed = (time.perf_counter() - started) * 1000
+        with open(f"/proc/{process.pid}/status") as status:
+            first = next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+        time.sleep(2)
+        with open(f"/proc/{process.pid}/status") as status:
+            idle = next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+        return elapsed, first, idle
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait()
+
+
+def timed(command):
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return (time.perf_counter() - started) * 1000
+
+
+def interleaved(commands, rounds):
+    """Runs each command once per round, in turn, so drift in machine load hits all alike."""
+    results = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, make in commands.items():
+            results[name].append(timed(make()))
+    return {name: stats(values) for name, values in results.items()}
+
+
+with tempfile.TemporaryDirectory() as work:
+    db = os.path.join(work, "db", "bot-bottle.db")
+    subprocess.run([binary, "--db", db, "db", "migrate"], stdout=subprocess.DEVNULL, check=True)
+    starts = [serve_cold_start(db, work) for _ in range(max(5, runs // 2))]
+    sqlite_shell = shutil.which("sqlite3")
+
+    def shell_insert():
+        return [sqlite_shell, db, f"PRAGMA busy_timeout=5000; BEGIN IMMEDIATE; INSERT INTO supervise_proposals (id, bottle_slug, tool, proposed_file, justification, arrival_timestamp, archived) VALUES ('{uuid.uuid4().hex}', 'bench', 'git-gate', 'x', 'bench', strftime('%Y-%m-%dT%H:%M:%fZ','now'), 0); COMMIT;"]
+
+    commands = {
+        "bot-bottle-sidecar propose": lambda: [binary, "--db", db, "propose", "--slug", "bench", "--tool", "git-gate", "--justification", "bench"],
+        "python3 stdlib sqlite3 propose": lambda: [sys.executable, os.path.join(here, "peers.py"), "propose", db],
+    }
+    if sqlite_shell:
+        commands["sqlite3 shell raw insert"] = shell_insert
+    result = {
+        "binary_mb": os.path.getsize(binary) / 1e6,
+        "serve_cold_start_ms": stats([s[0] for s in starts]),
+        "serve_rss_first_request_mb": stats([s[1] for s in starts]),
+        "serve_rss_idle_mb": stats([s[2] for s in starts]),
+        "propose_process_ms": interleaved(commands, runs),
+        "sqlite3_shell": sqlite_shell is not None,
+    }
+    with open(out, "w") as f:
+        json.dump(result, f)
