@@ -15,6 +15,7 @@ out=artifacts/bench
 rm -rf "$out" && mkdir -p "$out"
 quick="${BENCH_QUICK:-}"
 rounds=$([ -n "$quick" ] && echo 60 || echo 400)
+late_rounds=$([ -n "$quick" ] && echo 20 || echo 100)
 py_rounds=$([ -n "$quick" ] && echo 6 || echo 30)
 seconds=$([ -n "$quick" ] && echo 3 || echo 10)
 process_runs=$([ -n "$quick" ] && echo 10 || echo 40)
@@ -31,11 +32,11 @@ bench=(dotnet tests/BotBottle.Benchmarks/bin/Release/net10.0/BotBottle.Benchmark
 
 echo "== in-process: generated mappers vs hand-written vs Dapper; ListPendingProposals (BenchmarkDotNet)"
 bdn_args=(--filter '*' --exporters json --artifacts "$out/bdn")
-[ -n "$quick" ] && bdn_args+=(--job short)
 "${bench[@]}" inproc "${bdn_args[@]}" > "$out/bdn.log"
 
 echo "== wake latency: another process commits, WaitForResponseAsync returns ($rounds rounds)"
 "${bench[@]}" wake "$out/wake.json" "$rounds"
+"${bench[@]}" wake "$out/wake-late.json" "$late_rounds" --late
 db_dir=$(mktemp -d)
 "$binary" --db "$db_dir/bot-bottle.db" db migrate >/dev/null
 python3 build/bench/peers.py wake "$db_dir/bot-bottle.db" "$py_rounds" "$out/wake-python.json" -- "${bench[@]}" answer-loop "$db_dir/bot-bottle.db"

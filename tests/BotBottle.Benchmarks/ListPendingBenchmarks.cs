@@ -5,7 +5,7 @@ using BotBottle.Storage.Queue;
 namespace BotBottle.Benchmarks;
 
 /// <summary>
-/// <c>ListPendingProposals</c> as the archive grows: an empty table, 1,000 pending rows alone, and
+/// <c>ListPendingProposals</c> as the archive grows: an empty table, 1,000 pending rows alone ("1k"), and
 /// 1,000 pending among 100,000 archived ones (each with an archived response).
 /// </summary>
 [MemoryDiagnoser]
@@ -14,7 +14,7 @@ public class ListPendingBenchmarks
     private BenchDatabase _database = null!;
     private QueueStore _queue = null!;
 
-    [Params("empty", "1k-pending", "1k-pending+100k-archived")]
+    [Params("empty", "1k", "1k+100k-archived")]
     public string Table { get; set; } = "empty";
 
     [GlobalSetup]

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Turns the results build/bench.sh collected into build/BENCHMARKS.md.
+
+    report.py RESULTS_DIR OUT.md
+"""
+import glob
+import json
+import os
+import platform
+import subprocess
+import sqlite3
+import sys
+from datetime import datetime, timezone
+
+results, out = sys.argv[1], sys.argv[2]
+
+
+def load(name):
+    path = os.path.join(results, name)
+    return json.load(open(path)) if os.path.exists(path) else None
+
+
+def command_output(args):
+    try:
+        return subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "n/a"
+
+
+def cpu_model():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def mem_gib():
+    for line in open("/proc/meminfo"):
+        if line.startswith("MemTotal"):
+            return int(line.split()[1]) / 1024 / 1024
+    return 0
+
+
+def ms(value):
+    return f"{value:.2f} ms" if value < 10 else f"{value:.1f} ms"
+
+
+def spread(stats, unit_format=ms, middle="p50"):
+    return f"{unit_format(stats['min'])} / **{unit_format(stats[middle])}** / {unit_format(stats['max'])}"
+
+
+def verdict(ok):
+    return "met" if ok else "**not met**"
+
+
+def bdn_benchmarks():
+    rows = {}
+    for path in glob.glob(os.path.join(results, "bdn", "results", "*.json")):
+        for benchmark in json.load(open(path)).get("Benchmarks", []):
+            key = (benchmark["Type"], benchmark["Method"], benchmark.get("Parameters", ""))
+            rows[key] = benchmark
+    return rows
+
+
+def us(nanoseconds):
+    return f"{nanoseconds / 1000:.1f} µs" if nanoseconds < 1e6 else f"{nanoseconds / 1e6:.2f} ms"
+
+
+def bdn_spread(benchmark):
+    s = benchmark["Statistics"]
+    return f"{us(s['Min'])} / **{us(s['Median'])}** / {us(s['Max'])}"
+
+
+lines = []
+add = lines.append
+wake, wake_late, wake_py = load("wake.json"), load("wake-late.json"), load("wake-python.json")
+idle, idle_py = load("idle.json"), load("idle-python.json")
+process, load_result = load("process.json"), load("serve-load.json")
+bdn = bdn_benchmarks()
+
+add("# Benchmarks")
+add("")
+add(f"Written by `bash build/bench.sh` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Rerun it to reproduce every figure below; it")
+add("rewrites this file. Figures are min / **median or p50** / max unless a row says otherwise. The machine is a")
+add("shared 2-core VM, so absolute timings are noisy: compare ratios, which are always measured in the same run.")
+add("")
+add("## Machine")
+add("")
+add(f"- CPU: {cpu_model()}, {os.cpu_count()} cores; memory {mem_gib():.0f} GiB; kernel {platform.release()}")
+add(f"- .NET SDK {command_output(['dotnet', '--version'])}; the sidecar is NativeAOT `net9.0` linux-x64 (see the README on `net10.0`)")
+add(f"- Python {platform.python_version()} with SQLite {sqlite3.sqlite_version}; sqlite3 shell {command_output(['sqlite3', '--version']).split(' ')[0]}")
+add("")
+add("## Method")
+add("")
+add("| figure | how it is measured | reproduce |")
+add("|---|---|---|")
+add("| wake latency | a second process answers a proposal and prints CLOCK_MONOTONIC right after its commit; the waiter records the same clock when `WaitForResponseAsync` returns. The answer comes 3–15 ms after the wait starts (the watcher's fast window) or, for \"after a quiet spell\", once the fast window has passed. 20 warm-up rounds are dropped. | `dotnet tests/BotBottle.Benchmarks/bin/Release/net10.0/BotBottle.Benchmarks.dll wake OUT 400 [--late]` |")
+add("| Python peer wake | the same answering process; the waiter is Python's stdlib `sqlite3` polling every 0.5 s with a fresh connection, as bot-bottle's Python does today | `python3 build/bench/peers.py wake DB 30 OUT -- <answer-loop command>` |")
+add("| idle CPU | this process's CPU time (`/proc` utime+stime) while 64 waits sit on proposals nobody answers; the first window is the watcher's 5 s fast window after the waits start, the second after it, the third after every wait ended | `… BotBottle.Benchmarks.dll idle-cpu OUT 64 10`; peer `python3 build/bench/peers.py idle-cpu DB 64 10 OUT` |")
+add("| mappers, ListPendingProposals | BenchmarkDotNet, in process, 3 warm-up and 15 measured iterations | `dotnet tests/BotBottle.Benchmarks/bin/Release/net10.0/BotBottle.Benchmarks.dll inproc --filter '*'` |")
+add("| whole processes | wall time from spawn to exit for each command, the three commands interleaved round by round | `python3 build/bench/process.py dist/linux-x64/bot-bottle-sidecar OUT 40` |")
+add("| serve | cold start: spawn to the first answered `/healthz`; RSS from `/proc/PID/status` after that request and again 2 s later (idle); load: 32 concurrent HTTP/1.1 clients posting `tools/list` for 10 s after 1 s of warm-up | `python3 build/bench/process.py …`; `… BotBottle.Benchmarks.dll serve-load OUT URL 32 10` |")
+add("")
+add("## Results")
+add("")
+add("| figure | target | bot-bottle | peer (same run) | ratio | |")
+add("|---|---|---|---|---|---|")
+if wake:
+    w = wake["wake_ms"]
+    peer = wake_py["wake_ms"] if wake_py else None
+    add(f"| wake latency, p50 (n={w['count']}) | ≤ 2 ms | {spread(w)} | Python, 0.5 s polling: {spread(peer) if peer else 'n/a'} | {peer['p50'] / w['p50']:.0f}× faster |" if peer else f"| wake latency p50 | ≤ 2 ms | {spread(w)} | n/a | | |")
+    add(f"| wake latency, p99 | ≤ 10 ms | **{ms(w['p99'])}** | {ms(peer['p99']) if peer else 'n/a'} | | {verdict(w['p50'] <= 2 and w['p99'] <= 10)} |")
+if wake_late:
+    w = wake_late["wake_ms"]
+    add(f"| wake latency after a quiet spell (3 ms polls), p50 / p99 | ≤ 2 ms / ≤ 10 ms | {spread(w)}; p99 **{ms(w['p99'])}** | | | {verdict(w['p50'] <= 2 and w['p99'] <= 10)} |")
+if idle:
+    slow, fast, none = idle["after_fast_window"], idle["fast_window"], idle["no_waiters"]
+    py = idle_py["cpu_percent_of_one_core"] if idle_py else None
+    add(f"| CPU, 64 idle waiters (after the fast window) | ≤ 2% of a core | **{slow['cpu_percent_of_one_core']:.2f}%** ({slow['polls_per_second']:.0f} polls/s) | Python, 64 polling threads: {py:.2f}% | | {verdict(slow['cpu_percent_of_one_core'] <= 2)} |" if py is not None else f"| CPU, 64 idle waiters | ≤ 2% | {slow['cpu_percent_of_one_core']:.2f}% | | | {verdict(slow['cpu_percent_of_one_core'] <= 2)} |")
+    add(f"| CPU, 64 waiters in the 5 s fast window after they start | (≤ 2%) | **{fast['cpu_percent_of_one_core']:.2f}%** ({fast['polls_per_second']:.0f} polls/s) | | | {verdict(fast['cpu_percent_of_one_core'] <= 2)} |")
+    add(f"| CPU, no waiters | nothing measurable | **{none['cpu_percent_of_one_core']:.3f}%** ({none['polls_per_second']:.0f} polls/s) | | | {verdict(none['polls_per_second'] == 0 and none['cpu_percent_of_one_core'] < 0.2)} |")
+for rows in ("1", "1000"):
+    generated = bdn.get(("MapperBenchmarks", "Generated", f"Rows={rows}"))
+    hand = bdn.get(("MapperBenchmarks", "HandWritten", f"Rows={rows}"))
+    dapper = bdn.get(("MapperBenchmarks", "Dapper", f"Rows={rows}"))
+    if generated and hand and dapper:
+        g, h, d = (b["Statistics"]["Median"] for b in (generated, hand, dapper))
+        add(f"| generated mapper, {rows} row(s) | within 5% of hand-written | {bdn_spread(generated)} | hand-written: {bdn_spread(hand)} | {g / h:.3f}× | {verdict(g <= h * 1.05)} |")
+        add(f"| generated mapper vs Dapper, {rows} row(s) | faster than Dapper | {us(g)} | Dapper: {bdn_spread(dapper)} | {d / g:.2f}× faster | {verdict(g < d)} |")
+for method, label in (("ForOneBottle", "one bottle"), ("ForAllBottles", "all bottles")):
+    empty = bdn.get(("ListPendingBenchmarks", method, "Table=empty"))
+    alone = bdn.get(("ListPendingBenchmarks", method, "Table=1k"))
+    full = bdn.get(("ListPendingBenchmarks", method, "Table=1k+100k-archived"))
+    if empty and alone and full:
+        e, a, f = (b["Statistics"]["Median"] for b in (empty, alone, full))
+        add(f"| ListPendingProposals ({label}), 1k pending + 100k archived | within 2× of an empty table | {bdn_spread(full)} | empty: {bdn_spread(empty)}; 1k pending alone: {bdn_spread(alone)} | {f / e:.1f}× empty, {f / a:.2f}× 1k alone | {verdict(f <= 2 * e)} |")
+if process:
+    p = process["propose_process_ms"]
+    ours = p["bot-bottle-sidecar propose"]
+    py = p.get("python3 stdlib sqlite3 propose")
+    shell = p.get("sqlite3 shell raw insert")
+    peers = "; ".join(x for x in [f"Python: {spread(py, middle='median')}" if py else "", f"sqlite3 shell: {spread(shell, middle='median')}" if shell else ""] if x)
+    ratios = "; ".join(x for x in [f"{py['median'] / ours['median']:.1f}× faster than Python" if py else "", f"{shell['median'] / ours['median']:.2f}× the shell's time" if shell else ""] if x)
+    add(f"| `propose` as a whole process (start, open, write, exit) | ≤ 15 ms median | {spread(ours, middle='median')} | {peers} | {ratios} | {verdict(ours['median'] <= 15)} |")
+    c = process["serve_cold_start_ms"]
+    add(f"| `serve` cold start to first answered request | ≤ 50 ms | {spread(c, middle='median')} | | | {verdict(c['median'] <= 50)} |")
+    r = process["serve_rss_idle_mb"]
+    add(f"| `serve` idle RSS | ≤ 40 MB | {r['min']:.1f} / **{r['median']:.1f}** / {r['max']:.1f} MB | | | {verdict(r['max'] <= 40)} |")
+    add(f"| binary size | | {process['binary_mb']:.1f} MB (+ libe_sqlite3.so) | | | |")
+if load_result:
+    l = load_result["latency_ms"]
+    add(f"| `serve` `tools/list`, 32 concurrent clients | throughput and p99 | **{load_result['requests_per_second']:.0f} req/s**, p99 **{ms(l['p99'])}** (p50 {ms(l['p50'])}, max {ms(l['max'])}; {load_result['requests']} requests, {load_result['errors']} errors) | | | reported |")
+add("")
+add("## Notes")
+add("")
+add("- The watcher polls `PRAGMA data_version` every 1 ms for 5 s after a change or a new waiter, then every 3 ms; each")
+add("  wake-up of its thread costs tens of microseconds of CPU on this VM (kernel timer and scheduler), which is what the")
+add("  CPU rows measure. Waiters re-read their row on every wake and at least every 30 s.")
+add("- The \"within 2× of an empty table\" comparison for `ListPendingProposals` is shown both ways: against a table with no")
+add("  rows at all (which returns nothing, so it cannot include mapping 1,000 rows) and against 1,000 pending rows alone,")
+add("  which isolates what 100,000 archived rows add. The partial indexes keep archived rows out of the scan.")
+add("")
+open(out, "w").write("\n".join(lines))
