@@ -21,11 +21,13 @@ internal static class SuperviseServer
     {
         ISidecarStore queue = options.Queue;
 
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-
-        // Only the command line configures the sidecar: no appsettings, no ASPNETCORE_* overrides.
-        builder.Configuration.Sources.Clear();
-        builder.Logging.ClearProviders();
+        // The empty builder: only the command line configures the sidecar (no appsettings, no
+        // ASPNETCORE_* overrides, no logging providers). The slim builder also registered
+        // appsettings.json with reload-on-change, whose file watcher walked the whole working
+        // directory tree at start-up: hundreds of milliseconds, and unbounded when it is "/".
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
