@@ -33,6 +33,8 @@ bench=(dotnet tests/BotBottle.Benchmarks/bin/Release/net10.0/BotBottle.Benchmark
 echo "== in-process: generated mappers vs hand-written vs Dapper; ListPendingProposals (BenchmarkDotNet)"
 bdn_args=(--filter '*' --exporters json --artifacts "$out/bdn")
 "${bench[@]}" inproc "${bdn_args[@]}" > "$out/bdn.log"
+echo "== mapper ratios, interleaved round by round"
+"${bench[@]}" mapper-ratio "$out/mapper-ratio.json" "$([ -n "$quick" ] && echo 50 || echo 300)"
 
 echo "== wake latency: another process commits, WaitForResponseAsync returns ($rounds rounds)"
 "${bench[@]}" wake "$out/wake.json" "$rounds"

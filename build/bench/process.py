@@ -82,6 +82,7 @@ with tempfile.TemporaryDirectory() as work:
 
     commands = {
         "bot-bottle-sidecar propose": lambda: [binary, "--db", db, "propose", "--slug", "bench", "--tool", "git-gate", "--justification", "bench"],
+        "bot-bottle-sidecar --version": lambda: [binary, "--version"],
         "python3 stdlib sqlite3 propose": lambda: [sys.executable, os.path.join(here, "peers.py"), "propose", db],
     }
     if sqlite_shell:

@@ -23,7 +23,7 @@ internal static class Program
         Job job = Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithWarmupCount(quick ? 1 : 3)
-            .WithIterationCount(quick ? 5 : 15);
+            .WithIterationCount(quick ? 5 : 25);
         return DefaultConfig.Instance.AddJob(job);
     }
 
@@ -31,7 +31,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            await Console.Error.WriteLineAsync("usage: BotBottle.Benchmarks inproc [BenchmarkDotNet args] | wake OUT ROUNDS [--late] | answer-loop DB | idle-cpu OUT WAITERS SECONDS | serve-load OUT URL CLIENTS SECONDS");
+            await Console.Error.WriteLineAsync("usage: BotBottle.Benchmarks inproc [BenchmarkDotNet args] | wake OUT ROUNDS [--late] | mapper-ratio OUT ROUNDS | answer-loop DB | idle-cpu OUT WAITERS SECONDS | serve-load OUT URL CLIENTS SECONDS");
             return 2;
         }
 
@@ -43,6 +43,8 @@ internal static class Program
                 return 0;
             case "wake":
                 return await WakeLatency.RunAsync(rest[0], int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture), late: rest.Length > 2 && rest[2] == "--late");
+            case "mapper-ratio":
+                return MapperRatio.Run(rest[0], int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture));
             case "answer-loop":
                 return WakeLatency.AnswerLoop(rest[0]);
             case "idle-cpu":

@@ -27,7 +27,7 @@ internal sealed class DataChangeWatcher
     /// microseconds of CPU (mostly the kernel's timer and scheduler), so this is what keeps many idle
     /// waiters under 2% of a core while an answer still arrives within a few milliseconds.
     /// </summary>
-    internal static readonly TimeSpan SlowInterval = TimeSpan.FromMilliseconds(3);
+    internal static readonly TimeSpan SlowInterval = TimeSpan.FromMilliseconds(4);
 
     /// <summary>How long after the last change (or new waiter) polling stays fast. Benchmarks shorten it to measure the slow phase.</summary>
     internal static TimeSpan FastWindow { get; set; } = TimeSpan.FromSeconds(5);
