@@ -5,7 +5,7 @@ poll every 0.5 s).
 
     peers.py propose DB                       one proposal, as a whole process
     peers.py wake DB ROUNDS OUT -- ANSWERER…  wake latency: ANSWERER answers each id read on stdin
-                                              and prints CLOCK_MONOTONIC (ns) after its commit
+                                              and prints CLOCK_MONOTONIC (ns) as its write starts
     peers.py idle-cpu DB WAITERS SECONDS OUT  CPU of WAITERS threads polling unanswered proposals
 """
 import json

@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace BotBottle.Benchmarks;
 
 /// <summary>
-/// The mapper ratios, measured interleaved: every round runs the generated, hand-written and Dapper
+/// The mapper and ListPendingProposals ratios, measured interleaved: every round runs the generated, hand-written and Dapper
 /// reads back to back in a shuffled order, so drift in a shared machine's load hits all three alike.
 /// BenchmarkDotNet measures each method in its own stretch of time, and on a noisy VM the gap
 /// between stretches is bigger than the 5% being judged.
@@ -66,7 +66,51 @@ internal static class MapperRatio
             }
         }
 
+        result["list_pending"] = ListPending(rounds);
         ResultFile.Write(output, result);
         return 0;
+    }
+
+    /// <summary>ListPendingProposals for one bottle on an empty table, 1k pending, and 1k pending among 100k archived, interleaved.</summary>
+    private static JsonObject ListPending(int rounds)
+    {
+        string[] tables = ["empty", "1k", "1k+100k-archived"];
+        var cases = tables.Select(table =>
+        {
+            var benchmark = new ListPendingBenchmarks { Table = table };
+            benchmark.Setup();
+            return (Table: table, Benchmark: benchmark, Samples: new List<double>());
+        }).ToArray();
+        try
+        {
+            var random = new Random(4);
+            for (int round = 0; round < rounds + 20; round++)
+            {
+                foreach ((string _, ListPendingBenchmarks benchmark, List<double> samples) in cases.OrderBy(_ => random.Next()))
+                {
+                    long started = Stopwatch.GetTimestamp();
+                    benchmark.ForOneBottle();
+                    if (round >= 20)
+                    {
+                        samples.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+                    }
+                }
+            }
+
+            var result = new JsonObject { ["rounds"] = rounds };
+            foreach ((string table, _, List<double> samples) in cases)
+            {
+                result[table + "_us"] = samples.Order().ElementAt(samples.Count / 2);
+            }
+
+            return result;
+        }
+        finally
+        {
+            foreach ((_, ListPendingBenchmarks benchmark, _) in cases)
+            {
+                benchmark.Cleanup();
+            }
+        }
     }
 }

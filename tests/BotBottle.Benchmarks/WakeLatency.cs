@@ -11,8 +11,10 @@ namespace BotBottle.Benchmarks;
 
 /// <summary>
 /// From another process's commit of a response to <c>WaitForResponseAsync</c> returning here. The
-/// answering process prints its monotonic clock right after the commit; both processes read the
-/// same CLOCK_MONOTONIC through <see cref="Stopwatch"/>.
+/// answering process prints its monotonic clock just before it writes the response, so the figure
+/// includes the commit itself and never runs ahead of it (a stamp taken after the write returns
+/// can come late when the writer is descheduled after its commit is already visible). Both
+/// processes read the same CLOCK_MONOTONIC through <see cref="Stopwatch"/>.
 /// </summary>
 internal static class WakeLatency
 {
@@ -63,15 +65,16 @@ internal static class WakeLatency
         return 0;
     }
 
-    /// <summary>The other process: answers each proposal id read from stdin and prints the clock after the commit.</summary>
+    /// <summary>The other process: answers each proposal id read from stdin and prints the clock taken just before its write.</summary>
     public static int AnswerLoop(string path)
     {
         var queue = new QueueStore(BotBottleDatabase.OpenHost(path, migrate: false));
         while (Console.ReadLine() is { } id)
         {
-            queue.WriteResponse(new Response(id, ResponseStatus.Approved, "ok", null, Archived: false));
-            long committed = Stopwatch.GetTimestamp();
-            Console.WriteLine(committed.ToString(CultureInfo.InvariantCulture));
+            var response = new Response(id, ResponseStatus.Approved, "ok", null, Archived: false);
+            long writing = Stopwatch.GetTimestamp();
+            queue.WriteResponse(response);
+            Console.WriteLine(writing.ToString(CultureInfo.InvariantCulture));
             Console.Out.Flush();
         }
 

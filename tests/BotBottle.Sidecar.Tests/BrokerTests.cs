@@ -166,4 +166,21 @@ public sealed class BrokerTests : IDisposable
         Assert.Equal([(string)output["proposal_id"]!], _home.PendingIds());
         Assert.Contains(broker.Log, static l => (string?)l["op"] == "write_or_join");
     }
+
+    [Fact]
+    public async Task Doctor_as_a_sidecar_checks_the_broker_answers_for_its_bottle()
+    {
+        using BrokerProcess broker = await BrokerProcess.StartAsync(_home);
+
+        CommandResult ours = SidecarBinary.Run("doctor", "--sidecar", "--socket", broker.SocketPath, "--slug", "bottle-a");
+        CommandResult other = SidecarBinary.Run("doctor", "--sidecar", "--socket", broker.SocketPath, "--slug", "bottle-b");
+        CommandResult noSlug = SidecarBinary.Run("doctor", "--sidecar", "--socket", broker.SocketPath);
+
+        Assert.True(ours.ExitCode == 0, ours.ToString());
+        Assert.Contains("answers for bottle bottle-a", ours.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, other.ExitCode);
+        Assert.Contains("serves bottle 'bottle-a', not 'bottle-b'", other.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, noSlug.ExitCode);
+        Assert.Contains("pass --slug", noSlug.Output, StringComparison.Ordinal);
+    }
 }

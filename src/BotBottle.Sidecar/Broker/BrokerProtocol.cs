@@ -55,8 +55,27 @@ internal static class BrokerFrames
     {
         byte[] header = new byte[4];
         await stream.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
-        byte[] body = new byte[CheckLength(header)];
-        await stream.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+        int length = CheckLength(header);
+
+        // The buffer grows as bytes arrive, so a declared length costs memory only once it is sent.
+        byte[] body = new byte[Math.Min(length, 64 * 1024)];
+        int received = 0;
+        while (received < length)
+        {
+            if (received == body.Length)
+            {
+                Array.Resize(ref body, (int)Math.Min(length, 2L * body.Length));
+            }
+
+            int read = await stream.ReadAsync(body.AsMemory(received), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new EndOfStreamException($"The peer closed after {received} of {length} bytes.");
+            }
+
+            received += read;
+        }
+
         return body;
     }
 

@@ -29,6 +29,8 @@ internal sealed class BrokerServer : IDisposable
 
     private readonly Socket _listener;
     private readonly ISidecarStore _queue;
+    /// <summary>Requests read at once: with frames up to 16 MiB this bounds what reading can hold to 128 MiB.</summary>
+    private readonly SemaphoreSlim _reading = new(8);
     private readonly ConcurrentDictionary<Task, bool> _connections = new();
     private int _open;
 
@@ -99,7 +101,11 @@ internal sealed class BrokerServer : IDisposable
         }
     }
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _reading.Dispose();
+    }
 
     private static void RemoveStaleSocket(string socketPath)
     {
@@ -159,7 +165,15 @@ internal sealed class BrokerServer : IDisposable
                     readLimit.CancelAfter(RequestReadTimeout);
                     try
                     {
-                        body = await BrokerFrames.ReadAsync(stream, readLimit.Token).ConfigureAwait(false);
+                        await _reading.WaitAsync(readLimit.Token).ConfigureAwait(false);
+                        try
+                        {
+                            body = await BrokerFrames.ReadAsync(stream, readLimit.Token).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            _reading.Release();
+                        }
                     }
                     catch (BrokerProtocolException exception)
                     {

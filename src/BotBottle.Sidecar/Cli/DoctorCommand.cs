@@ -15,13 +15,17 @@ internal static class DoctorCommand
 {
     public static Command Build(CliContext cli)
     {
-        var sidecar = new Option<bool>("--sidecar") { Description = "Check as a sidecar sees it (/run/supervise/bot-bottle.db, mounted from the host) instead of the host's database." };
-        var command = new Command("doctor", "Check the database's placement, filesystem, mount layout, owner and permissions, journal mode, schema and integrity: one line each, exit 0 only when all pass. Changes nothing.") { sidecar };
+        var sidecar = new Option<bool>("--sidecar") { Description = "Check as a sidecar sees it (/run/supervise/bot-bottle.db, mounted from the host, or the host broker's socket when it exists) instead of the host's database." };
+        Option<string?> socket = CommonOptions.Socket();
+        var slug = new Option<string?>("--slug") { Description = "With --sidecar on a VM backend: the bottle this sidecar serves, to check that the broker serves it." };
+        var command = new Command("doctor", "Check the database's placement, filesystem, mount layout, owner and permissions, journal mode, schema and integrity (or, for a sidecar behind a host broker, that the broker answers for its bottle): one line each, exit 0 only when all pass. Changes nothing.") { sidecar, socket, slug };
         command.SetAction(parse =>
         {
             bool asSidecar = parse.GetValue(sidecar);
-            string path = Path.GetFullPath(asSidecar ? CommonOptions.SidecarDbPath(parse) : CommonOptions.HostDbPath(parse));
-            List<(string Check, bool Ok, string Detail)> results = Run(path, asSidecar);
+            string? socketPath = parse.GetValue(socket) ?? (asSidecar && parse.GetValue(CommonOptions.Db) is null && File.Exists(HostPaths.BrokerSocketInContainer) ? HostPaths.BrokerSocketInContainer : null);
+            List<(string Check, bool Ok, string Detail)> results = socketPath is not null
+                ? [CheckBroker(socketPath, parse.GetValue(slug))]
+                : Run(Path.GetFullPath(asSidecar ? CommonOptions.SidecarDbPath(parse) : CommonOptions.HostDbPath(parse)), asSidecar);
             int width = results.Max(static r => r.Check.Length);
             foreach ((string check, bool ok, string detail) in results)
             {
@@ -32,6 +36,16 @@ internal static class DoctorCommand
         });
         return command;
     }
+
+    /// <summary>Behind a broker the database is the host's and never opened here: what matters is that the broker answers for this bottle.</summary>
+    private static (string, bool, string) CheckBroker(string socketPath, string? slug)
+        => slug is null
+            ? ("broker", false, $"{socketPath} is present, so this sidecar uses the host broker; pass --slug to check that it serves this bottle")
+            : Check("broker", () =>
+            {
+                Broker.BrokerClient.Connect(socketPath, slug);
+                return $"{socketPath} answers for bottle {slug}; the database is the host's and is not opened here";
+            });
 
     private static List<(string, bool, string)> Run(string path, bool asSidecar)
     {
