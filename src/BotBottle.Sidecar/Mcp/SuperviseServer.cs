@@ -21,13 +21,14 @@ internal static class SuperviseServer
     {
         ISidecarStore queue = options.Queue;
 
-        // The empty builder: only the command line configures the sidecar (no appsettings, no
-        // ASPNETCORE_* overrides, no logging providers). The slim builder also registered
-        // appsettings.json with reload-on-change, whose file watcher walked the whole working
-        // directory tree at start-up: hundreds of milliseconds, and unbounded when it is "/".
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
-        builder.WebHost.UseKestrelCore();
-        builder.Services.AddRoutingCore();
+        // reloadConfigOnChange=false: the slim builder registers appsettings.json with reload-on-change,
+        // and that file watcher walked the whole working directory tree at start-up (hundreds of
+        // milliseconds, unbounded when it is "/"). The flag is host configuration, read from the args.
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+
+        // Only the command line configures the sidecar: no appsettings, no ASPNETCORE_* overrides.
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
