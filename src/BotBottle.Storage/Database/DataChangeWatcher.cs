@@ -116,13 +116,10 @@ internal sealed class DataChangeWatcher
                 if (Volatile.Read(ref _waiters) == 0)
                 {
                     // Nobody waits: release the connection and sleep until someone does.
-                    command?.Dispose();
-                    connection?.Dispose();
-                    command = null;
-                    connection = null;
+                    Release();
                     lastVersion = long.MinValue;
+                    // Register sets _fastRequested before waking us, so the next poll starts the fast window.
                     _wake.WaitOne();
-                    fastUntil = Stopwatch.GetTimestamp() + (long)(FastWindow.TotalSeconds * Stopwatch.Frequency);
                     continue;
                 }
 
@@ -142,23 +139,20 @@ internal sealed class DataChangeWatcher
                         // The first read after (re)opening only sets the baseline, but a change may
                         // have slipped in while no connection watched: waking costs nothing.
                         lastVersion = version;
-                        fastUntil = Stopwatch.GetTimestamp() + (long)(FastWindow.TotalSeconds * Stopwatch.Frequency);
+                        fastUntil = FastFromNow();
                         Signal();
                     }
 
                     if (Interlocked.Exchange(ref _fastRequested, 0) == 1)
                     {
-                        fastUntil = Stopwatch.GetTimestamp() + (long)(FastWindow.TotalSeconds * Stopwatch.Frequency);
+                        fastUntil = FastFromNow();
                     }
 
                     interval = Stopwatch.GetTimestamp() < fastUntil ? FastInterval : SlowInterval;
                 }
                 catch (Exception exception) when (exception is SqliteException or Errors.StorageException or InvalidOperationException)
                 {
-                    command?.Dispose();
-                    connection?.Dispose();
-                    command = null;
-                    connection = null;
+                    Release();
                     Signal();
                     interval = ErrorInterval;
                 }
@@ -169,10 +163,19 @@ internal sealed class DataChangeWatcher
         }
         finally
         {
+            Release();
+        }
+
+        void Release()
+        {
             command?.Dispose();
             connection?.Dispose();
+            command = null;
+            connection = null;
         }
     }
+
+    private static long FastFromNow() => Stopwatch.GetTimestamp() + (long)(FastWindow.TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>A registered waiter; disposing it counts the waiter out.</summary>
     internal readonly struct Lease(DataChangeWatcher watcher) : IDisposable
