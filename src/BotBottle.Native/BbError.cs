@@ -2,7 +2,7 @@ using BotBottle.Storage.Errors;
 
 namespace BotBottle.Native;
 
-/// <summary>The C ABI's error codes (bb_error in bot_bottle.h). 1-13 mirror StorageErrorKind.</summary>
+/// <summary>The C ABI's error codes (bb_error in bot_bottle.h). 1-15 mirror StorageErrorKind.</summary>
 internal enum BbError
 {
     Ok = 0,
@@ -20,6 +20,7 @@ internal enum BbError
     Schema = 12,
     Internal = 13,
     UnsafePlacement = 14,
+    LimitReached = 15,
     InvalidHandle = 20,
     Timeout = 21,
     Closed = 22,
@@ -42,6 +43,7 @@ internal static class BbErrors
         StorageErrorKind.Denied => BbError.Denied,
         StorageErrorKind.Schema => BbError.Schema,
         StorageErrorKind.UnsafePlacement => BbError.UnsafePlacement,
+        StorageErrorKind.LimitReached => BbError.LimitReached,
         _ => BbError.Internal,
     };
 }

@@ -57,13 +57,17 @@ internal sealed record DbCheckOutput(bool Ok, IReadOnlyList<string> Integrity, I
 [JsonSerializable(typeof(MigrationReport))]
 [JsonSerializable(typeof(MigrationRun))]
 [JsonSerializable(typeof(AuditChainReport))]
+[JsonSerializable(typeof(List<Cli.LimitRow>))]
 internal sealed partial class SidecarJsonContext : JsonSerializerContext;
 
-/// <summary>JSON as agents and scripts read it: no \u escapes for quotes, '+' or '&lt;' (never embedded in HTML).</summary>
+/// <summary>
+/// JSON as agents, scripts and people read it: no \u escapes for quotes, '+' or '&lt;' (never
+/// embedded in HTML), but none of the characters that could reshape a terminal either.
+/// </summary>
 internal static class SidecarJson
 {
     public static readonly SidecarJsonContext Readable = new(new System.Text.Json.JsonSerializerOptions(SidecarJsonContext.Default.Options)
     {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = Cli.TerminalSafeJsonEncoder.Instance,
     });
 }

@@ -71,7 +71,7 @@ public sealed class HostPaths
 
         if (Directory.Exists(fullPath))
         {
-            throw new Errors.StorageException(Errors.StorageErrorKind.CannotOpen, $"{fullPath} is a directory; the database must be a file. Move the directory aside.");
+            throw new Errors.StorageException(Errors.StorageErrorKind.CannotOpen, $"{fullPath} is a directory, not a database file; name the file itself (for example {Path.Combine(fullPath, DbFileName)}), or move the directory aside.");
         }
 
         if (!File.Exists(fullPath))

@@ -36,7 +36,7 @@ from typing import List, Optional
 __all__ = [
     "Proposal", "Response", "AuditEntry", "Store",
     "BotBottleError", "InvalidArgument", "NotFound", "AlreadyAnswered", "Conflict", "Busy",
-    "StorageUnavailable", "Denied", "SchemaError", "InternalError", "InvalidHandle", "Closed",
+    "StorageUnavailable", "Denied", "SchemaError", "InternalError", "LimitReached", "InvalidHandle", "Closed",
     "configure", "write_proposal", "read_proposal", "list_pending_proposals", "write_response",
     "read_response", "wait_for_response", "archive_proposal", "write_audit_entry", "read_audit_entries",
 ]
@@ -129,6 +129,10 @@ class InternalError(BotBottleError):
     """Unexpected failure inside the library."""
 
 
+class LimitReached(BotBottleError):
+    """A cap the host set refused the proposal (pending count or bytes, rate, disk reserve); nothing was written."""
+
+
 class InvalidHandle(BotBottleError):
     """The store was closed."""
 
@@ -140,7 +144,7 @@ class Closed(BotBottleError):
 _ERRORS = {
     1: InvalidArgument, 2: NotFound, 3: AlreadyAnswered, 4: Conflict, 5: Busy,
     6: StorageUnavailable, 7: StorageUnavailable, 8: StorageUnavailable, 9: StorageUnavailable,
-    10: StorageUnavailable, 11: Denied, 12: SchemaError, 13: InternalError, 14: StorageUnavailable, 20: InvalidHandle,
+    10: StorageUnavailable, 11: Denied, 12: SchemaError, 13: InternalError, 14: StorageUnavailable, 15: LimitReached, 20: InvalidHandle,
     22: Closed,
 }
 _BB_ERR_NOT_FOUND = 2

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using BotBottle.Storage.Database;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Queue;
 
@@ -64,6 +65,19 @@ internal sealed class BrokerClient : ISidecarStore
     public Response? ReadResponse(string proposalId) => Call(ById(BrokerOps.ReadResponse, proposalId)).Response;
 
     public void ArchiveProposal(string proposalId) => Call(ById(BrokerOps.Archive, proposalId));
+
+    /// <summary>The broker's own health check of the database it owns; an unreachable broker is unhealthy too.</summary>
+    public StorageHealth CheckHealth()
+    {
+        try
+        {
+            return Call(new BrokerRequest { Op = BrokerOps.Health, Slug = _slug }).Health ?? throw Malformed(BrokerOps.Health);
+        }
+        catch (StorageException exception)
+        {
+            return StorageHealth.From(exception);
+        }
+    }
 
     public async Task<Response?> WaitForResponseAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken = default)
     {

@@ -51,11 +51,22 @@ internal static class BrokerFrames
     }
 
     /// <inheritdoc cref="Read"/>
-    public static async Task<byte[]> ReadAsync(Stream stream, CancellationToken cancellationToken)
+    public static Task<byte[]> ReadAsync(Stream stream, CancellationToken cancellationToken)
+        => ReadAsync(stream, static (_, _) => ValueTask.FromResult<IDisposable?>(null), cancellationToken);
+
+    /// <summary>
+    /// Reads one frame; once the header has declared the body's length, <paramref name="reserve"/>
+    /// may hold the read back (and its result is disposed when the body is in), so a reader can
+    /// bound how many large bodies are in memory at once.
+    /// </summary>
+    /// <inheritdoc cref="Read"/>
+    public static async Task<byte[]> ReadAsync(Stream stream, Func<int, CancellationToken, ValueTask<IDisposable?>> reserve, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(reserve);
         byte[] header = new byte[4];
         await stream.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
         int length = CheckLength(header);
+        using IDisposable? reservation = await reserve(length, cancellationToken).ConfigureAwait(false);
 
         // The buffer grows as bytes arrive, so a declared length costs memory only once it is sent.
         byte[] body = new byte[Math.Min(length, 64 * 1024)];
@@ -100,6 +111,7 @@ internal static class BrokerOps
     public const string ReadResponse = "read_response";
     public const string WaitForResponse = "wait_for_response";
     public const string Archive = "archive";
+    public const string Health = "health";
 }
 
 /// <summary>
@@ -145,6 +157,9 @@ internal sealed record BrokerReply
     public Response? Response { get; init; }
 
     public bool Joined { get; init; }
+
+    /// <summary>health: whether the broker's store can take writes.</summary>
+    public Storage.Database.StorageHealth? Health { get; init; }
 }
 
 /// <summary>Source-generated JSON for the broker's messages, in the same snake_case shapes as the rest of the store.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Net.Sockets;
@@ -19,8 +20,18 @@ namespace BotBottle.Sidecar.Broker;
 /// </summary>
 internal sealed class BrokerServer : IDisposable
 {
-    /// <summary>Connections served at once; more are answered Busy and closed, so a flood cannot exhaust the host.</summary>
-    public const int MaxConnections = 256;
+    /// <summary>
+    /// Connections that have not yet sent a whole request. When a new one arrives past this, the
+    /// oldest is dropped: a real client sends its request at once, so a flood of idle connections
+    /// only ever evicts itself and cannot keep legitimate requests out.
+    /// </summary>
+    public const int MaxUnreadConnections = 64;
+
+    /// <summary>Connections with a request in hand (mostly waits); more are answered Busy and closed.</summary>
+    public const int MaxActiveConnections = 1024;
+
+    /// <summary>Frames up to this size are read by anyone; larger ones take one of a few slots, which bounds what reading can hold.</summary>
+    private const int SmallFrameBytes = 64 * 1024;
 
     /// <summary>How long a client has to send its whole request once connected.</summary>
     private static readonly TimeSpan RequestReadTimeout = TimeSpan.FromSeconds(10);
@@ -29,10 +40,11 @@ internal sealed class BrokerServer : IDisposable
 
     private readonly Socket _listener;
     private readonly ISidecarStore _queue;
-    /// <summary>Requests read at once: with frames up to 16 MiB this bounds what reading can hold to 128 MiB.</summary>
-    private readonly SemaphoreSlim _reading = new(8);
+    /// <summary>Large requests read at once: with frames up to 16 MiB this bounds what reading them can hold to 128 MiB.</summary>
+    private readonly SemaphoreSlim _largeReads = new(8);
     private readonly ConcurrentDictionary<Task, bool> _connections = new();
-    private int _open;
+    private readonly LinkedList<CancellationTokenSource> _unread = new();
+    private int _active;
 
     private BrokerServer(Socket listener, string socketPath, string slug, ISidecarStore queue)
     {
@@ -104,7 +116,7 @@ internal sealed class BrokerServer : IDisposable
     public void Dispose()
     {
         _listener.Dispose();
-        _reading.Dispose();
+        _largeReads.Dispose();
     }
 
     private static void RemoveStaleSocket(string socketPath)
@@ -147,45 +159,43 @@ internal sealed class BrokerServer : IDisposable
         var clock = Stopwatch.StartNew();
         string op = "?";
         string outcome = "ok";
+        string? error = null;
+        using var readLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        LinkedListNode<CancellationTokenSource> unread = TrackUnread(readLimit);
+        bool active = false;
         try
         {
             using (socket)
             using (var stream = new NetworkStream(socket, ownsSocket: false))
             {
-                if (Interlocked.Increment(ref _open) > MaxConnections)
+                byte[] body;
+                readLimit.CancelAfter(RequestReadTimeout);
+                try
                 {
-                    outcome = "busy";
-                    await TryReplyAsync(stream, Error(StorageErrorKind.Busy, $"The broker is serving {MaxConnections} connections already; try again.")).ConfigureAwait(false);
+                    body = await BrokerFrames.ReadAsync(stream, ReserveLargeReadAsync, readLimit.Token).ConfigureAwait(false);
+                }
+                catch (BrokerProtocolException exception)
+                {
+                    outcome = "bad_frame";
+                    await TryReplyAsync(stream, Error(StorageErrorKind.InvalidArgument, exception.Message)).ConfigureAwait(false);
                     return;
                 }
-
-                byte[] body;
-                using (var readLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+                catch (Exception exception) when (exception is EndOfStreamException or IOException or OperationCanceledException or SocketException)
                 {
-                    readLimit.CancelAfter(RequestReadTimeout);
-                    try
-                    {
-                        await _reading.WaitAsync(readLimit.Token).ConfigureAwait(false);
-                        try
-                        {
-                            body = await BrokerFrames.ReadAsync(stream, readLimit.Token).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            _reading.Release();
-                        }
-                    }
-                    catch (BrokerProtocolException exception)
-                    {
-                        outcome = "bad_frame";
-                        await TryReplyAsync(stream, Error(StorageErrorKind.InvalidArgument, exception.Message)).ConfigureAwait(false);
-                        return;
-                    }
-                    catch (Exception exception) when (exception is EndOfStreamException or IOException or OperationCanceledException or SocketException)
-                    {
-                        outcome = "no_request";
-                        return;
-                    }
+                    outcome = unread.List is null && !readLimit.IsCancellationRequested ? "evicted" : "no_request";
+                    return;
+                }
+                finally
+                {
+                    Untrack(unread);
+                }
+
+                active = true;
+                if (Interlocked.Increment(ref _active) > MaxActiveConnections)
+                {
+                    outcome = "busy";
+                    await TryReplyAsync(stream, Error(StorageErrorKind.Busy, $"The broker is serving {MaxActiveConnections} requests already; try again.")).ConfigureAwait(false);
+                    return;
                 }
 
                 BrokerRequest? request = Parse(body, out BrokerReply? parseError);
@@ -198,14 +208,67 @@ internal sealed class BrokerServer : IDisposable
                 }
 
                 outcome = reply.Ok ? "ok" : "error";
+                error = reply.ErrorKind is { } kind ? StorageErrorCodes.Name((StorageErrorKind)kind) : null;
                 await TryReplyAsync(stream, reply).ConfigureAwait(false);
             }
         }
         finally
         {
-            Interlocked.Decrement(ref _open);
-            JsonLog.Event("request").Add("op", op.Length <= 32 ? op : op[..32]).Add("outcome", outcome).Add("ms", clock.ElapsedMilliseconds).Write();
+            if (active)
+            {
+                Interlocked.Decrement(ref _active);
+            }
+
+            JsonLog.Event("request").Add("op", op.Length <= 32 ? op : op[..32]).Add("outcome", outcome).Add("error", error).Add("ms", clock.ElapsedMilliseconds).Write();
         }
+    }
+
+    /// <summary>Counts a connection as unread; past <see cref="MaxUnreadConnections"/> the oldest unread one is dropped.</summary>
+    private LinkedListNode<CancellationTokenSource> TrackUnread(CancellationTokenSource readLimit)
+    {
+        CancellationTokenSource? evicted = null;
+        LinkedListNode<CancellationTokenSource> node;
+        lock (_unread)
+        {
+            if (_unread.Count >= MaxUnreadConnections)
+            {
+                evicted = _unread.First!.Value;
+                _unread.RemoveFirst();
+            }
+
+            node = _unread.AddLast(readLimit);
+        }
+
+        evicted?.Cancel();
+        return node;
+    }
+
+    private void Untrack(LinkedListNode<CancellationTokenSource> node)
+    {
+        lock (_unread)
+        {
+            if (node.List is not null)
+            {
+                _unread.Remove(node);
+            }
+        }
+    }
+
+    /// <summary>Called once a frame's header declares its size: large frames wait for one of a few slots.</summary>
+    private async ValueTask<IDisposable?> ReserveLargeReadAsync(int length, CancellationToken cancellationToken)
+    {
+        if (length <= SmallFrameBytes)
+        {
+            return null;
+        }
+
+        await _largeReads.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new SlotRelease(_largeReads);
+    }
+
+    private sealed class SlotRelease(SemaphoreSlim slots) : IDisposable
+    {
+        public void Dispose() => slots.Release();
     }
 
     private static BrokerRequest? Parse(byte[] body, out BrokerReply? error)
@@ -277,8 +340,16 @@ internal sealed class BrokerServer : IDisposable
                 case BrokerOps.WaitForResponse:
                     return await WaitAsync(request, socket, stopping).ConfigureAwait(false);
 
+                case BrokerOps.Health:
+                    if (request.ProposalId is not null || request.Tool is not null || request.ProposedFile is not null || request.Justification is not null || request.CurrentFile is not null || request.TimeoutMs is not null)
+                    {
+                        return Error(StorageErrorKind.InvalidArgument, "health takes nothing but the slug.");
+                    }
+
+                    return new BrokerReply { Ok = true, Health = _queue.CheckHealth() };
+
                 default:
-                    return Error(StorageErrorKind.InvalidArgument, $"Unknown op '{request.Op}'; the broker knows hello, write_or_join, read_proposal, read_response, wait_for_response, archive.");
+                    return Error(StorageErrorKind.InvalidArgument, $"Unknown op '{request.Op}'; the broker knows hello, write_or_join, read_proposal, read_response, wait_for_response, archive, health.");
             }
         }
         catch (StorageException exception)

@@ -38,9 +38,10 @@ internal sealed class CliContext(TextWriter output, TextWriter error)
         }
     }
 
+    /// <summary>Prints "error: …" (any control or bidi character in it shown as an escape) and returns <paramref name="exitCode"/>.</summary>
     public int Fail(int exitCode, string message)
     {
-        Error.WriteLine("error: " + message);
+        Error.WriteLine("error: " + Storage.Text.AgentText.Visible(message));
         return exitCode;
     }
 

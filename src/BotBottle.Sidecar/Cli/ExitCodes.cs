@@ -21,6 +21,7 @@ internal static class ExitCodes
     public const int Rejected = 10;
     public const int Pending = 11;
     public const int AuditBroken = 12;
+    public const int LimitReached = 13;
 
     /// <summary>The table printed by --help and the README.</summary>
     public const string Help = """
@@ -38,6 +39,7 @@ internal static class ExitCodes
           10  propose --wait: rejected
           11  propose --wait: still pending when --timeout passed
           12  audit verify: the audit log's hash chain is broken (edited, deleted or reordered entries)
+          13  refused by a limit the host set (pending proposals or bytes per bottle, rate, disk reserve)
         """;
 
     public static int For(StorageErrorKind kind) => kind switch
@@ -50,6 +52,7 @@ internal static class ExitCodes
         StorageErrorKind.ReadOnly or StorageErrorKind.DiskFull or StorageErrorKind.Corrupt or StorageErrorKind.CannotOpen or StorageErrorKind.Io => Unavailable,
         StorageErrorKind.Denied => Denied,
         StorageErrorKind.UnsafePlacement => UnsafePlacement,
+        StorageErrorKind.LimitReached => LimitReached,
         _ => Internal,
     };
 }

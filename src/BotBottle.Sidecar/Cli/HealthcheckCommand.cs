@@ -18,7 +18,7 @@ internal static class HealthcheckCommand
     {
         var url = new Option<string>("--url") { Description = "The health endpoint to probe.", DefaultValueFactory = static _ => "http://127.0.0.1:9100/healthz", HelpName = "URL" };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the answer.", DefaultValueFactory = static _ => 3, HelpName = "SECONDS" };
-        var command = new Command("healthcheck", "Probe a running serve's /healthz; exit 0 when it answers 200 (the database is reachable), 1 otherwise.") { url, timeout };
+        var command = new Command("healthcheck", "Probe a running serve's /healthz; exit 0 when it answers 200 (the sidecar can read and write its queue and the disk is above the host's reserve), 1 otherwise, printing why.") { url, timeout };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out Uri? target) || parse.GetValue(timeout) is <= 0 or > 60)

@@ -1,9 +1,11 @@
 using System.CommandLine;
+using System.IO;
 using System.Linq;
 using BotBottle.Sidecar.Supervise;
 using BotBottle.Storage.Audit;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Queue;
+using BotBottle.Storage.Text;
 
 namespace BotBottle.Sidecar.Cli;
 
@@ -75,22 +77,24 @@ internal static class QueueCommands
                 return ExitCodes.Success;
             }
 
-            cli.Output.WriteLine($"Proposal       {proposal.Id}");
-            cli.Output.WriteLine($"Bottle         {proposal.BottleSlug}");
-            cli.Output.WriteLine($"Tool           {proposal.Tool}");
-            cli.Output.WriteLine($"Arrived (UTC)  {proposal.ArrivalTimestamp:yyyy-MM-dd HH:mm:ss}");
-            cli.Output.WriteLine($"Current hash   {proposal.CurrentFileHash ?? "(no current file)"}");
-            cli.Output.WriteLine($"Status         {(response is null ? "pending" : Storage.Queue.ResponseStatusSqliteText.ToText(response.Status))}{(proposal.Archived ? " (archived)" : string.Empty)}");
-            cli.Output.WriteLine();
-            cli.Output.WriteLine("Justification:");
-            cli.Output.WriteLine(proposal.Justification);
-            cli.Output.WriteLine();
+            // Every stored text is shown through AgentText.Visible: what the operator reads is what they approve.
+            TextWriter output = cli.Output;
+            output.WriteLine($"Proposal       {proposal.Id}");
+            output.WriteLine($"Bottle         {AgentText.Visible(proposal.BottleSlug, multiline: false)}");
+            output.WriteLine($"Tool           {AgentText.Visible(proposal.Tool, multiline: false)}");
+            output.WriteLine($"Arrived (UTC)  {proposal.ArrivalTimestamp:yyyy-MM-dd HH:mm:ss}");
+            output.WriteLine($"Current hash   {AgentText.Visible(proposal.CurrentFileHash ?? "(no current file)", multiline: false)}");
+            output.WriteLine($"Status         {(response is null ? "pending" : Storage.Queue.ResponseStatusSqliteText.ToText(response.Status))}{(proposal.Archived ? " (archived)" : string.Empty)}");
+            output.WriteLine();
+            output.WriteLine("Justification:");
+            output.WriteLine(AgentText.Visible(proposal.Justification));
+            output.WriteLine();
             string diff = UnifiedDiff.Create(proposal.CurrentFile, proposal.ProposedFile, "current", "proposed");
-            cli.Output.WriteLine(diff.Length == 0 ? "The proposed file equals the current file." : diff);
+            output.WriteLine(diff.Length == 0 ? "The proposed file equals the current file." : AgentText.Visible(diff));
             if (response is not null)
             {
-                cli.Output.WriteLine("Notes:");
-                cli.Output.WriteLine(response.Notes);
+                output.WriteLine("Notes:");
+                output.WriteLine(AgentText.Visible(response.Notes));
             }
 
             return ExitCodes.Success;
@@ -146,7 +150,7 @@ internal static class QueueCommands
         }
         else
         {
-            cli.Output.WriteLine($"{ResponseStatusSqliteText.ToText(status)} {proposalId} (bottle {decision.Proposal.BottleSlug}, {decision.Proposal.Tool}); audit entry {decision.AuditEntry.Id}");
+            cli.Output.WriteLine($"{ResponseStatusSqliteText.ToText(status)} {proposalId} (bottle {AgentText.Visible(decision.Proposal.BottleSlug, multiline: false)}, {AgentText.Visible(decision.Proposal.Tool, multiline: false)}); audit entry {decision.AuditEntry.Id}");
         }
 
         return ExitCodes.Success;

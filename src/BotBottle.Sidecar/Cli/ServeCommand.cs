@@ -20,6 +20,7 @@ internal static class ServeCommand
         var allowOrigin = new Option<string[]>("--allow-origin") { Description = "An Origin a browser-based client may call from (repeatable); requests with any other Origin get 403.", HelpName = "ORIGIN", AllowMultipleArgumentsPerToken = false };
         var maxFile = new Option<int>("--max-file-bytes") { Description = "Largest proposed file accepted.", DefaultValueFactory = static _ => 256 * 1024, HelpName = "BYTES" };
         var maxJustification = new Option<int>("--max-justification-bytes") { Description = "Longest justification accepted.", DefaultValueFactory = static _ => 8 * 1024, HelpName = "BYTES" };
+        var maxConnections = new Option<int>("--max-connections") { Description = "Connections served at once (each waiting tool call holds one); more are refused.", DefaultValueFactory = static _ => 1024, HelpName = "N" };
         Option<string?> socket = CommonOptions.Socket();
         var progress = new Option<double>("--progress-interval") { Description = "Seconds between progress notifications (or SSE comments) while a call waits; 0.05 to 15.", DefaultValueFactory = static _ => 10, HelpName = "SECONDS" };
 
@@ -33,7 +34,7 @@ internal static class ServeCommand
             Logs are JSON lines on stderr.
             """)
         {
-            slug, listen, currentConfig, tokenFile, allowOrigin, maxFile, maxJustification, progress, socket,
+            slug, listen, currentConfig, tokenFile, allowOrigin, maxFile, maxJustification, maxConnections, progress, socket,
         };
 
         command.SetAction(async (parse, _) =>
@@ -59,6 +60,12 @@ internal static class ServeCommand
                     throw new UsageException($"--max-file-bytes must be 1..{Storage.Validation.Validate.MaxFileBytes} and --max-justification-bytes 1..{Storage.Validation.Validate.MaxTextBytes}.");
                 }
 
+                int connections = parse.GetValue(maxConnections);
+                if (connections is < 8 or > 65536)
+                {
+                    throw new UsageException("--max-connections must be between 8 and 65536.");
+                }
+
                 string? token = ReadToken(parse.GetValue(tokenFile));
                 ISidecarStore queue = CommonOptions.OpenSidecarQueue(parse, socket, slugValue, out string source);
                 options = new SuperviseServerOptions
@@ -73,6 +80,7 @@ internal static class ServeCommand
                     MaxFileBytes = fileBytes,
                     MaxJustificationBytes = justificationBytes,
                     ProgressInterval = TimeSpan.FromSeconds(seconds),
+                    MaxConnections = connections,
                 };
             }
             catch (StorageException exception)

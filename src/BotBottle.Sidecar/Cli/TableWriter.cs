@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using BotBottle.Storage.Text;
 
 namespace BotBottle.Sidecar.Cli;
 
@@ -25,21 +26,20 @@ internal static class TableWriter
         }
     }
 
-    /// <summary>One line, no control characters, at most 60 characters: agent text must not reshape the terminal.</summary>
+    /// <summary>
+    /// One line of at most 60 characters in which nothing can reshape the terminal: controls, bidi
+    /// and other invisible characters are shown as escapes (<see cref="AgentText.Visible"/>).
+    /// </summary>
     public static string Clean(string value)
     {
-        var builder = new StringBuilder(Math.Min(value.Length, 61));
-        foreach (char c in value)
+        string visible = AgentText.Visible(value, multiline: false);
+        if (visible.Length <= 60)
         {
-            if (builder.Length == 60)
-            {
-                builder.Append('…');
-                break;
-            }
-
-            builder.Append(char.IsControl(c) ? ' ' : c);
+            return visible;
         }
 
-        return builder.ToString();
+        // Never cut a surrogate pair in half: the half would be an unpaired surrogate on the terminal.
+        int cut = char.IsHighSurrogate(visible[59]) ? 59 : 60;
+        return visible[..cut] + "…";
     }
 }

@@ -37,9 +37,13 @@ internal sealed class JsonLog : IDisposable
         return this;
     }
 
-    public JsonLog Add(string name, long value)
+    public JsonLog Add(string name, long? value)
     {
-        _writer.WriteNumber(name, value);
+        if (value is { } number)
+        {
+            _writer.WriteNumber(name, number);
+        }
+
         return this;
     }
 

@@ -37,6 +37,13 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         {
             log.Outcome ??= "client_gone";
         }
+        catch (Exception exception) when (!context.Response.HasStarted)
+        {
+            // Whatever slipped past the checks still gets a JSON-RPC body, and the log records the 500.
+            log.Outcome = "handler_error";
+            JsonLog.Event("error").Add("rpc", log.RpcMethod).Add("type", exception.GetType().Name).Write();
+            await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, (int)McpErrorCode.InternalError, "Internal error: the request could not be processed.").ConfigureAwait(false);
+        }
         finally
         {
             JsonLog.Event("request")
@@ -211,6 +218,12 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
 
     private static async Task<JsonRpcMessage?> ParseMessageAsync(HttpContext context, byte[] body)
     {
+        if (FindMalformedText(body) is { } problem)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32700, "Parse error: " + problem + "; send well-formed UTF-8 JSON.").ConfigureAwait(false);
+            return null;
+        }
+
         JsonNode? node;
         try
         {
@@ -247,6 +260,37 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         }
 
         return message;
+    }
+
+    /// <summary>
+    /// Invalid UTF-8 or an unpaired surrogate escape (<c>\ud800</c>) anywhere in a string or a
+    /// property name: JSON's grammar lets them through, but no string can hold them, so they are a
+    /// parse error up front rather than a failure deep inside the handler.
+    /// </summary>
+    private static string? FindMalformedText(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+                {
+                    _ = reader.GetString();
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return $"the string at byte {reader.TokenStartIndex} is not valid Unicode (invalid UTF-8 or an unpaired surrogate)";
+        }
+        catch (JsonException)
+        {
+            // Malformed JSON is reported by the parser with its own position.
+            return null;
+        }
+
+        return null;
     }
 
     private static bool IsValidInitialize(JsonRpcRequest request)

@@ -33,6 +33,15 @@ internal static class SuperviseServer
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes + 1;
+
+            // A hostile client must not hold the server with idle or trickling connections: a cap on
+            // connections, a deadline for headers, a bound on idle keep-alive, and a minimum body rate.
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = 0;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 1024, gracePeriod: TimeSpan.FromSeconds(5));
             kestrel.Listen(options.Listen);
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(1.5));
@@ -46,6 +55,12 @@ internal static class SuperviseServer
         {
             string addresses = string.Join(" ", app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
             JsonLog.Event("listening").Add("slug", options.Slug).Add("addresses", addresses).Add("queue", options.QueueSource).Write();
+
+            // Serving on keeps the sidecar answering once the cause is fixed; the log and /healthz say it cannot write now.
+            if (queue.CheckHealth() is { Ok: false } health)
+            {
+                JsonLog.Event("unhealthy").Add("slug", options.Slug).Add("error", Storage.Errors.StorageErrorCodes.Name(health.Kind ?? Storage.Errors.StorageErrorKind.Internal)).Add("problem", health.Problem).Write();
+            }
         });
         app.Lifetime.ApplicationStopping.Register(() => JsonLog.Event("stopping").Add("slug", options.Slug).Write());
 
@@ -53,21 +68,20 @@ internal static class SuperviseServer
         return 0;
     }
 
+    /// <summary>200 "ok" only when the sidecar can do its job; otherwise 503 with the storage error's kind and message.</summary>
     private static async Task HealthAsync(HttpContext context, ISidecarStore queue)
     {
-        try
+        Storage.Database.StorageHealth health = queue.CheckHealth();
+        context.Response.ContentType = "text/plain";
+        if (health.Ok)
         {
-            // A read proves the mount is there and the database opens; the id never exists.
-            _ = queue.ReadProposal("healthz");
-            context.Response.ContentType = "text/plain";
             context.Response.ContentLength = 3;
             await context.Response.WriteAsync("ok\n", context.RequestAborted).ConfigureAwait(false);
+            return;
         }
-        catch (Storage.Errors.StorageException exception)
-        {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Response.ContentType = "text/plain";
-            await context.Response.WriteAsync("database unavailable: " + exception.Message + "\n", context.RequestAborted).ConfigureAwait(false);
-        }
+
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        string code = Storage.Errors.StorageErrorCodes.Name(health.Kind ?? Storage.Errors.StorageErrorKind.Internal);
+        await context.Response.WriteAsync($"unhealthy: {code}: {health.Problem}\n", context.RequestAborted).ConfigureAwait(false);
     }
 }

@@ -32,6 +32,9 @@ internal sealed record SuperviseServerOptions
 
     public int MaxJustificationBytes { get; init; } = 8 * 1024;
 
+    /// <summary>Connections open at once (each waiting call holds one); Kestrel refuses more, so a flood cannot exhaust the process's descriptors.</summary>
+    public int MaxConnections { get; init; } = 1024;
+
     /// <summary>How often a waiting call reports progress (or writes an SSE comment); at most 15 s.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
 

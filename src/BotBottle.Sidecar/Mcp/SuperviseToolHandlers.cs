@@ -8,7 +8,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using BotBottle.Sidecar.Supervise;
 using BotBottle.Storage.Errors;
+using BotBottle.Storage.Limits;
 using BotBottle.Storage.Queue;
+using BotBottle.Storage.Text;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -41,6 +43,7 @@ internal sealed class SuperviseToolHandlers
     private readonly SuperviseServerOptions _options;
     private readonly ISidecarStore _queue;
     private readonly List<Tool> _tools;
+    private long _refusals;
 
     public SuperviseToolHandlers(SuperviseServerOptions options, ISidecarStore queue)
     {
@@ -145,10 +148,9 @@ internal sealed class SuperviseToolHandlers
         {
             written = _queue.WriteOrJoinProposal(Proposal.Create(_options.Slug, tool.Name, file, justification, ReadCurrentFile(tool)));
         }
-        catch (StorageException exception) when (exception.Kind == StorageErrorKind.InvalidArgument)
+        catch (StorageException exception)
         {
-            scope.Outcome = "invalid";
-            return Error(exception.Message);
+            return StorageError(exception, scope, tool.Name);
         }
 
         scope.ProposalId = written.Proposal.Id;
@@ -182,9 +184,9 @@ internal sealed class SuperviseToolHandlers
         {
             proposal = _queue.ReadProposal(proposalId);
         }
-        catch (StorageException exception) when (exception.Kind == StorageErrorKind.InvalidArgument)
+        catch (StorageException exception)
         {
-            return Error(exception.Message);
+            return StorageError(exception, scope, StatusToolName);
         }
 
         // Another bottle's proposals do not exist as far as this bottle's agent can tell.
@@ -193,10 +195,17 @@ internal sealed class SuperviseToolHandlers
             return Error($"No proposal {proposalId} for this bottle; use the proposal_id a supervise tool returned.");
         }
 
-        if (_queue.ReadResponse(proposal.Id) is null && waitSeconds == 0)
+        try
         {
-            scope.Outcome = "pending";
-            return Result(ToolResult.Pending(proposal.Id));
+            if (waitSeconds == 0 && _queue.ReadResponse(proposal.Id) is null)
+            {
+                scope.Outcome = "pending";
+                return Result(ToolResult.Pending(proposal.Id));
+            }
+        }
+        catch (StorageException exception)
+        {
+            return StorageError(exception, scope, StatusToolName);
         }
 
         return await WaitAsync(context, proposal, TimeSpan.FromSeconds(waitSeconds), scope, cancellationToken).ConfigureAwait(false);
@@ -258,6 +267,10 @@ internal sealed class SuperviseToolHandlers
             JsonLog.Event("wait_ended").Add("proposal_id", proposal.Id).Add("reason", "client disconnected; proposal stays queued").Write();
             throw;
         }
+        catch (StorageException exception)
+        {
+            return StorageError(exception, scope, proposal.Tool);
+        }
 
         if (response is null)
         {
@@ -265,12 +278,41 @@ internal sealed class SuperviseToolHandlers
             return Result(ToolResult.Pending(proposal.Id));
         }
 
-        // The sidecar consumed the decision: archive both rows so it is never pending again.
-        _queue.ArchiveProposal(proposal.Id);
+        try
+        {
+            // The sidecar consumed the decision: archive both rows so it is never pending again.
+            _queue.ArchiveProposal(proposal.Id);
+        }
+        catch (StorageException exception)
+        {
+            return StorageError(exception, scope, proposal.Tool);
+        }
+
         string status = ResponseStatusSqliteText.ToText(response.Status);
         scope.Outcome = status;
         JsonLog.Event("decision").Add("slug", _options.Slug).Add("tool", proposal.Tool).Add("proposal_id", proposal.Id).Add("status", status).Write();
         return Result(ToolResult.From(proposal, response));
+    }
+
+    /// <summary>
+    /// A storage failure as the agent sees it: a tool error that starts with the error's stable
+    /// code ("limit_reached: …") and says what to do, and the same in the log, so a refusal or a
+    /// broken database is never hidden behind a generic message.
+    /// </summary>
+    private CallToolResult StorageError(StorageException exception, RequestScope scope, string tool)
+    {
+        string code = StorageErrorCodes.Name(exception.Kind);
+        scope.Outcome = exception.Kind == StorageErrorKind.InvalidArgument ? "invalid" : code;
+        string message = AgentText.Visible(exception.Message, multiline: false);
+        JsonLog.Event(exception.Kind == StorageErrorKind.LimitReached ? "proposal_refused" : "tool_error")
+            .Add("slug", _options.Slug)
+            .Add("tool", tool)
+            .Add("error", code)
+            .Add("limit", (exception as LimitReachedException)?.Limit)
+            .Add("refusals", exception.Kind == StorageErrorKind.LimitReached ? Interlocked.Increment(ref _refusals) : null)
+            .Add("message", message)
+            .Write();
+        return Error(code + ": " + message);
     }
 
     private string? ReadCurrentFile(SuperviseTool tool)
@@ -289,11 +331,6 @@ internal sealed class SuperviseToolHandlers
 
     private static string? CheckText(string value, string field, int maxBytes)
     {
-        if (value.Contains('\0', StringComparison.Ordinal))
-        {
-            return $"{field} contains a NUL character; send plain text.";
-        }
-
         int bytes = Encoding.UTF8.GetByteCount(value);
         return bytes > maxBytes ? $"{field} is {bytes} bytes; the limit is {maxBytes} bytes. Send a smaller file or a shorter justification." : null;
     }

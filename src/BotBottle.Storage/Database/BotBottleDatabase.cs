@@ -67,9 +67,9 @@ public sealed class BotBottleDatabase
         {
             HostPaths.EnsureDatabaseFile(path);
         }
-        else if (!File.Exists(path))
+        else
         {
-            throw new StorageException(StorageErrorKind.CannotOpen, $"No database at {path}; 'bot-bottle-sidecar db migrate' creates it.");
+            RequireFile(path, "'bot-bottle-sidecar db migrate' creates it.");
         }
 
         var database = new BotBottleDatabase(path, DatabaseRole.Host, synchronous);
@@ -92,12 +92,7 @@ public sealed class BotBottleDatabase
     public static BotBottleDatabase OpenSidecar(string path, SynchronousMode synchronous = SynchronousMode.Normal)
     {
         PlacementGuard.Check(path);
-        if (!File.Exists(path))
-        {
-            throw new StorageException(
-                StorageErrorKind.CannotOpen,
-                $"No database at {path}. Only the host creates it: run a host command (for example 'bot-bottle-sidecar db migrate') on the host, and mount the host's database directory at {System.IO.Path.GetDirectoryName(path)}.");
-        }
+        RequireFile(path, $"Only the host creates it: run a host command (for example 'bot-bottle-sidecar db migrate') on the host, and mount the host's database directory at {System.IO.Path.GetDirectoryName(path)}.");
 
         var database = new BotBottleDatabase(path, DatabaseRole.Sidecar, synchronous);
         database.EnsureWriteAheadLog();
@@ -118,6 +113,61 @@ public sealed class BotBottleDatabase
 
         return lines;
     });
+
+    /// <summary>
+    /// Whether this database can take writes now: it opens, its schema is one this binary works
+    /// with, the file and its directory are writable (the write lock is taken and released), and
+    /// its filesystem has more free space than the host's reserve. Changes nothing.
+    /// </summary>
+    public StorageHealth CheckHealth()
+    {
+        try
+        {
+            if (Role == DatabaseRole.Sidecar)
+            {
+                new Migrator(this).EnsureCompatible();
+            }
+
+            Limits.SuperviseLimits limits = Read(connection =>
+            {
+                // SQLite quietly opens a file it cannot write read-only; only the first write would fail.
+                if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+                {
+                    throw new StorageException(StorageErrorKind.ReadOnly, $"The database {Path} is read-only to this process; check the file and directory permissions and that the mount is writable.");
+                }
+
+                using (SqliteTransaction probe = connection.BeginTransaction(deferred: false))
+                {
+                    probe.Rollback();
+                }
+
+                return Limits.LimitsStore.Read(connection, null);
+            });
+
+            if (Limits.FreeSpace.AvailableBytes(Path) is { } available && available < limits.FreeSpaceReserveBytes)
+            {
+                return new StorageHealth(
+                    false,
+                    StorageErrorKind.DiskFull,
+                    $"The disk holding {Path} has {available / (1024 * 1024)} MiB free, below the host's reserve of {limits.FreeSpaceReserveBytes / (1024 * 1024)} MiB: new proposals are refused until space is freed.");
+            }
+
+            return StorageHealth.Healthy;
+        }
+        catch (StorageException exception) when (exception.Kind != StorageErrorKind.Busy)
+        {
+            return StorageHealth.From(exception);
+        }
+        catch (StorageException)
+        {
+            // Another process holding the write lock is normal; the database itself is fine.
+            return StorageHealth.Healthy;
+        }
+        catch (SqliteException exception)
+        {
+            return StorageHealth.From(SqliteErrors.Translate(exception, Path));
+        }
+    }
 
     /// <summary>Opens a connection with the policy applied. The caller disposes it.</summary>
     internal SqliteConnection OpenConnection()
@@ -183,6 +233,21 @@ public sealed class BotBottleDatabase
         catch (SqliteException exception)
         {
             throw SqliteErrors.Translate(exception, Path);
+        }
+    }
+
+    private static void RequireFile(string path, string howToCreate)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new StorageException(
+                StorageErrorKind.CannotOpen,
+                $"{path} is a directory, not a database file; name the file itself (for example {System.IO.Path.Combine(path, HostPaths.DbFileName)}).");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new StorageException(StorageErrorKind.CannotOpen, $"No database at {path}. {howToCreate}");
         }
     }
 

@@ -6,8 +6,10 @@ namespace BotBottle.Storage.Database;
 /// <summary>
 /// The SQLite authorizer on every sidecar-role connection. A sidecar sits next to an untrusted
 /// agent, so even a compromised sidecar must not be able to forge the operator's side: it may read,
-/// insert proposals, and mark proposals and responses archived — nothing else. SQLite consults
-/// this at prepare time, so a denied statement never runs (SQLITE_AUTH).
+/// insert proposals, keep its rate bucket, and mark responses archived (which archives their
+/// proposals through a trigger, so an unanswered proposal can never be archived by a sidecar) —
+/// nothing else: no limits, no audit entries, no decisions. SQLite consults this at prepare time,
+/// so a denied statement never runs (SQLITE_AUTH).
 /// </summary>
 internal static class SidecarAuthorizer
 {
@@ -41,17 +43,24 @@ internal static class SidecarAuthorizer
     internal static int Authorize(object userData, int action, string? first, string? second, string? database, string? trigger) => action switch
     {
         Read or Select or Transaction or Function or Savepoint or Recursive => Ok,
-        Insert => string.Equals(first, "supervise_proposals", StringComparison.Ordinal) ? Ok : Deny,
-        Update => IsArchivedFlag(first, second) ? Ok : Deny,
+        Insert => first is "supervise_proposals" or "supervise_rate_buckets" ? Ok : Deny,
+        Update => IsAllowedUpdate(first, second, trigger) ? Ok : Deny,
         Pragma => IsAllowedPragma(first, second) ? Ok : Deny,
 
         // Deletes, every create/drop/alter, attach/detach, reindex, analyze and virtual tables.
         _ => Deny,
     };
 
-    private static bool IsArchivedFlag(string? table, string? column)
-        => string.Equals(column, "archived", StringComparison.Ordinal)
-           && (string.Equals(table, "supervise_proposals", StringComparison.Ordinal) || string.Equals(table, "supervise_responses", StringComparison.Ordinal));
+    /// <summary>The trigger through which archiving a response archives its proposal (migration 0006).</summary>
+    internal const string ArchiveTrigger = "supervise_responses_archive_proposal";
+
+    private static bool IsAllowedUpdate(string? table, string? column, string? trigger) => (table, column) switch
+    {
+        ("supervise_responses", "archived") => true,
+        ("supervise_proposals", "archived") => string.Equals(trigger, ArchiveTrigger, StringComparison.Ordinal),
+        ("supervise_rate_buckets", "tokens" or "refilled_at") => true,
+        _ => false,
+    };
 
     /// <summary>The connection policy's pragmas and read-only queries; never user_version = N or writable_schema.</summary>
     private static bool IsAllowedPragma(string? name, string? value) => name?.ToLowerInvariant() switch

@@ -47,4 +47,10 @@ public enum StorageErrorKind
 
     /// <summary>The database is placed where writes could be lost (single-file mount, network or VM filesystem, missing mount); nothing was touched.</summary>
     UnsafePlacement = 14,
+
+    /// <summary>
+    /// A cap the host set refused the write (pending proposals or bytes per bottle, proposal rate,
+    /// free-space reserve); nothing was written. Waiting for the operator, or for time to pass, lifts it.
+    /// </summary>
+    LimitReached = 15,
 }

@@ -26,4 +26,7 @@ public interface ISidecarStore
 
     /// <inheritdoc cref="QueueStore.ArchiveProposal"/>
     void ArchiveProposal(string proposalId);
+
+    /// <inheritdoc cref="QueueStore.CheckHealth"/>
+    Database.StorageHealth CheckHealth();
 }

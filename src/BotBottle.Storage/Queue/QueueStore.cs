@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Errors;
+using BotBottle.Storage.Limits;
 using BotBottle.Storage.Mapping;
 using BotBottle.Storage.Sql;
 using BotBottle.Storage.Validation;
@@ -177,10 +178,11 @@ public sealed class QueueStore : ISidecarStore
     }
 
     /// <summary>
-    /// Marks the proposal and its response (if any) archived: consumed, never pending again.
-    /// Archiving twice is harmless.
+    /// Marks the proposal and its response archived: consumed, never pending again. Archiving
+    /// twice is harmless. The host may archive an unanswered proposal; a sidecar may not, so it
+    /// can never drop a proposal from the operator's queue (the database enforces this too).
     /// </summary>
-    /// <exception cref="StorageException">NotFound when the proposal does not exist.</exception>
+    /// <exception cref="StorageException">NotFound when the proposal does not exist; Denied when a sidecar archives an unanswered one.</exception>
     public void ArchiveProposal(string proposalId)
     {
         Validate.Id(proposalId, "proposal_id");
@@ -191,16 +193,33 @@ public sealed class QueueStore : ISidecarStore
                 throw new StorageException(StorageErrorKind.NotFound, $"No proposal {proposalId} to archive.");
             }
 
-            using (SqliteCommand proposal = SqlRegistry.Command(connection, transaction, SqlRegistry.ArchiveProposal).Bind("$id", proposalId))
+            // Archiving the response archives the proposal with it (trigger supervise_responses_archive_proposal).
+            using (SqliteCommand response = SqlRegistry.Command(connection, transaction, SqlRegistry.ArchiveResponse).Bind("$id", proposalId))
             {
-                proposal.ExecuteNonQuery();
+                response.ExecuteNonQuery();
             }
 
-            using SqliteCommand response = SqlRegistry.Command(connection, transaction, SqlRegistry.ArchiveResponse).Bind("$id", proposalId);
-            response.ExecuteNonQuery();
+            if (_database.Role == DatabaseRole.Host)
+            {
+                using SqliteCommand proposal = SqlRegistry.Command(connection, transaction, SqlRegistry.ArchiveProposal).Bind("$id", proposalId);
+                proposal.ExecuteNonQuery();
+            }
+            else if (!ResponseExists(connection, transaction, proposalId))
+            {
+                throw new StorageException(
+                    StorageErrorKind.Denied,
+                    $"Proposal {proposalId} has no answer yet; a sidecar archives only a proposal whose answer it consumed, so it stays in the operator's queue.");
+            }
+
             return 0;
         });
     }
+
+    /// <summary>
+    /// Whether this store can do its job now: the database opens, its schema is one this binary
+    /// works with, it is writable, and the disk holds more than the host's free-space reserve.
+    /// </summary>
+    public StorageHealth CheckHealth() => _database.CheckHealth();
 
     internal static void ValidateResponse(Response response)
     {
@@ -233,12 +252,9 @@ public sealed class QueueStore : ISidecarStore
             throw new StorageException(StorageErrorKind.Conflict, $"Proposal {response.ProposalId} is archived; it can no longer be answered.");
         }
 
-        using (SqliteCommand exists = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectResponseExists).Bind("$proposal_id", response.ProposalId))
+        if (ResponseExists(connection, transaction, response.ProposalId))
         {
-            if (exists.ExecuteScalar() is not null)
-            {
-                throw new StorageException(StorageErrorKind.AlreadyAnswered, $"Proposal {response.ProposalId} already has a response; a decision is written once.");
-            }
+            throw new StorageException(StorageErrorKind.AlreadyAnswered, $"Proposal {response.ProposalId} already has a response; a decision is written once.");
         }
 
         using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertResponse);
@@ -256,18 +272,20 @@ public sealed class QueueStore : ISidecarStore
         Validate.Id(proposal.Id, "id");
         Validate.Slug(proposal.BottleSlug);
         Validate.Name(proposal.Tool, "tool");
-        Validate.Text(proposal.ProposedFile, "proposed_file", Validate.MaxFileBytes);
-        Validate.Text(proposal.Justification, "justification", Validate.MaxTextBytes);
+        Validate.AgentText(proposal.ProposedFile, "proposed_file", Validate.MaxFileBytes);
+        Validate.AgentText(proposal.Justification, "justification", Validate.MaxTextBytes, allowEmpty: false);
         Validate.OptionalText(proposal.CurrentFileHash, "current_file_hash", 128);
         Validate.OptionalText(proposal.CurrentFile, "current_file", Validate.MaxFileBytes);
     }
 
-    private static void Insert(SqliteConnection connection, SqliteTransaction transaction, Proposal proposal)
+    private void Insert(SqliteConnection connection, SqliteTransaction transaction, Proposal proposal)
     {
         if (ReadProposal(connection, transaction, proposal.Id) is not null)
         {
             throw new StorageException(StorageErrorKind.Conflict, $"A proposal with id {proposal.Id} already exists; use a new id (Proposal.NewId()).");
         }
+
+        ProposalCaps.Admit(connection, transaction, _database.Path, proposal, DateTimeOffset.UtcNow);
 
         using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertProposal);
         insert.Bind("$id", proposal.Id)
@@ -287,6 +305,12 @@ public sealed class QueueStore : ISidecarStore
         using SqliteCommand command = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectProposal).Bind("$id", proposalId);
         using SqliteDataReader reader = command.ExecuteReader();
         return ProposalRowMapper.Instance.ReadFirstOrDefault(reader);
+    }
+
+    private static bool ResponseExists(SqliteConnection connection, SqliteTransaction transaction, string proposalId)
+    {
+        using SqliteCommand exists = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectResponseExists).Bind("$proposal_id", proposalId);
+        return exists.ExecuteScalar() is not null;
     }
 
     private static Response? ReadResponse(SqliteConnection connection, string proposalId)

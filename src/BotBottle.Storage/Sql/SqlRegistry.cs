@@ -97,9 +97,44 @@ internal static class SqlRegistry
         nameof(ArchiveProposal),
         "UPDATE supervise_proposals SET archived = 1 WHERE id = $id AND archived = 0;");
 
+    // Trigger supervise_responses_archive_proposal archives the proposal with it (migration 0006).
     public static readonly SqlStatement ArchiveResponse = new(
         nameof(ArchiveResponse),
         "UPDATE supervise_responses SET archived = 1 WHERE proposal_id = $id AND archived = 0;");
+
+    // ---- limits ------------------------------------------------------------------------------
+
+    public static readonly SqlStatement SelectLimits = new(nameof(SelectLimits), "SELECT name, value FROM supervise_limits;");
+
+    public static readonly SqlStatement UpsertLimit = new(
+        nameof(UpsertLimit),
+        "INSERT INTO supervise_limits (name, value) VALUES ($name, $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value;");
+
+    public static readonly SqlStatement DeleteLimit = new(nameof(DeleteLimit), "DELETE FROM supervise_limits WHERE name = $name;");
+
+    // What one bottle has waiting for the operator, as the caps count it; served by
+    // supervise_proposals_pending_by_slug. octet_length reads a text's size without its content.
+    public static readonly SqlStatement SelectPendingUsage = new(
+        nameof(SelectPendingUsage),
+        """
+        SELECT count(*),
+               coalesce(sum(octet_length(p.proposed_file) + octet_length(p.justification) + coalesce(octet_length(p.current_file), 0)), 0)
+          FROM supervise_proposals AS p
+         WHERE p.archived = 0
+           AND p.bottle_slug = $bottle_slug
+           AND NOT EXISTS (SELECT 1 FROM supervise_responses AS r WHERE r.proposal_id = p.id AND r.archived = 0);
+        """);
+
+    public static readonly SqlStatement SelectRateBucket = new(
+        nameof(SelectRateBucket),
+        "SELECT tokens, refilled_at FROM supervise_rate_buckets WHERE bottle_slug = $bottle_slug;");
+
+    public static readonly SqlStatement UpsertRateBucket = new(
+        nameof(UpsertRateBucket),
+        """
+        INSERT INTO supervise_rate_buckets (bottle_slug, tokens, refilled_at) VALUES ($bottle_slug, $tokens, $refilled_at)
+            ON CONFLICT (bottle_slug) DO UPDATE SET tokens = excluded.tokens, refilled_at = excluded.refilled_at;
+        """);
 
     // ---- audit -------------------------------------------------------------------------------
 
@@ -216,6 +251,7 @@ internal static class SqlRegistry
         ConnectionPolicyNormal, ConnectionPolicyFull, JournalModeWal, SelectJournalMode,
         InsertProposal, SelectProposal, ListPendingForSlug, ListPendingAll, FindOpenDuplicate,
         SelectResponseExists, InsertResponse, SelectResponse, ArchiveProposal, ArchiveResponse,
+        SelectLimits, UpsertLimit, DeleteLimit, SelectPendingUsage, SelectRateBucket, UpsertRateBucket,
         InsertAuditEntry, SelectPreviousAuditHash, UpdateAuditHashes, SelectAuditEntry, SelectAuditChain, SelectAuditSequence,
         SelectAuditBySlug, SelectAuditByComponent, SelectAuditAll,
         CreateMigrationsTable, MigrationsTableExists, SelectAppliedMigrations, InsertAppliedMigration,

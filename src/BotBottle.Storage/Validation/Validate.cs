@@ -75,7 +75,7 @@ internal static partial class Validate
 
         if (!allowEmpty && text.Trim().Length == 0)
         {
-            throw Invalid($"{field} is empty.");
+            throw Invalid($"{field} is empty; say in a sentence or two why the change is needed.");
         }
 
         int bytes;
@@ -99,6 +99,21 @@ internal static partial class Validate
         }
 
         return text;
+    }
+
+    /// <summary>
+    /// Text an agent controls, which the operator will read in a terminal: besides <see cref="Text"/>'s
+    /// rules, control characters other than tab and newline, and bidi controls, are refused.
+    /// </summary>
+    public static string AgentText(string? text, string field, int maxBytes, bool allowEmpty = true)
+    {
+        Text(text, field, maxBytes, allowEmpty);
+        if (BotBottle.Storage.Text.AgentText.FindRefused(text!) is { } refused)
+        {
+            throw Invalid($"{field} holds {refused}. Control characters other than tab and newline, and bidi controls, are refused because they can change what the operator's terminal shows; remove it (end lines with \\n alone) and send again.");
+        }
+
+        return text!;
     }
 
     public static string? OptionalText(string? text, string field, int maxBytes)

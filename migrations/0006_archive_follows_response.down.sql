@@ -1,0 +1,1 @@
+DROP TRIGGER supervise_responses_archive_proposal;
