@@ -31,7 +31,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            await Console.Error.WriteLineAsync("usage: BotBottle.Benchmarks inproc [BenchmarkDotNet args] | wake OUT ROUNDS [--late] | mapper-ratio OUT ROUNDS | answer-loop DB | idle-cpu OUT WAITERS SECONDS | serve-load OUT URL CLIENTS SECONDS");
+            await Console.Error.WriteLineAsync("usage: BotBottle.Benchmarks inproc [BenchmarkDotNet args] | wake OUT ROUNDS [--late] | mapper-ratio OUT ROUNDS | answer-loop DB | idle-cpu OUT WAITERS SECONDS | serve-load OUT URL CLIENTS SECONDS | waits-under-load OUT BINARY WAITS SECONDS");
             return 2;
         }
 
@@ -51,6 +51,8 @@ internal static class Program
                 return await IdleCpu.RunAsync(rest[0], int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture), double.Parse(rest[2], System.Globalization.CultureInfo.InvariantCulture));
             case "serve-load":
                 return await ServeLoad.RunAsync(rest[0], new Uri(rest[1]), int.Parse(rest[2], System.Globalization.CultureInfo.InvariantCulture), double.Parse(rest[3], System.Globalization.CultureInfo.InvariantCulture));
+            case "waits-under-load":
+                return await WaitsUnderLoad.RunAsync(rest[0], rest[1], int.Parse(rest[2], System.Globalization.CultureInfo.InvariantCulture), double.Parse(rest[3], System.Globalization.CultureInfo.InvariantCulture));
             default:
                 await Console.Error.WriteLineAsync("unknown verb " + args[0]);
                 return 2;

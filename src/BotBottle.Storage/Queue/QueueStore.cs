@@ -18,9 +18,6 @@ namespace BotBottle.Storage.Queue;
 /// </summary>
 public sealed class QueueStore : ISidecarStore
 {
-    /// <summary>How often a waiter re-reads its row even without a wake: only a safety net, since a wake is never lost by design.</summary>
-    private static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(30);
-
     private readonly BotBottleDatabase _database;
 
     /// <summary>A queue over <paramref name="database"/>.</summary>
@@ -126,8 +123,8 @@ public sealed class QueueStore : ISidecarStore
 
     /// <summary>
     /// Waits until the proposal has a response, written by this or any other process. Waiters share
-    /// the process's <see cref="DataChangeWatcher"/>: a commit anywhere wakes them within about a
-    /// millisecond, and nothing is polled while nobody waits.
+    /// the process's <see cref="ResponseNotifier"/>: a commit anywhere is noticed within about a
+    /// millisecond and costs one query however many wait, and nothing is polled while nobody waits.
     /// </summary>
     /// <param name="proposalId">The proposal to wait on.</param>
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
@@ -147,34 +144,30 @@ public sealed class QueueStore : ISidecarStore
             throw new StorageException(StorageErrorKind.NotFound, $"No proposal {proposalId} to wait for.");
         }
 
-        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        DataChangeWatcher watcher = DataChangeWatcher.For(_database);
-        using DataChangeWatcher.Lease lease = watcher.Register();
-        while (true)
+        // Subscribed before the read: an answer committed after the read is still reported.
+        using ResponseNotifier.Subscription subscription = ResponseNotifier.For(_database).Subscribe(proposalId);
+        if (ReadResponse(proposalId) is { } existing)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-
-            // Taken before the read: a commit between the read and the wait still wakes us.
-            Task changed = watcher.NextChange;
-            Response? response = ReadResponse(proposalId);
-            if (response is not null)
-            {
-                return response;
-            }
-
-            long remaining = deadline - Environment.TickCount64;
-            if (remaining <= 0)
-            {
-                return null;
-            }
-
-            // Wakes are hints; re-reading at least every RecheckInterval bounds what a lost one would
-            // cost. No exception on the quiet path: with many idle waiters, throwing adds up.
-            using var recheck = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task timer = Task.Delay(TimeSpan.FromMilliseconds(Math.Min(remaining, RecheckInterval.TotalMilliseconds)), recheck.Token);
-            await Task.WhenAny(changed, timer).ConfigureAwait(false);
-            await recheck.CancelAsync().ConfigureAwait(false);
+            return existing;
         }
+
+        if (timeout == TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        Task<Response> answered = subscription.Answered;
+        using var timerStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task timer = Task.Delay(timeout, timerStop.Token);
+        Task first = await Task.WhenAny(answered, timer).ConfigureAwait(false);
+        await timerStop.CancelAsync().ConfigureAwait(false);
+        if (first == answered)
+        {
+            return await answered.ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return null;
     }
 
     /// <summary>
@@ -313,7 +306,7 @@ public sealed class QueueStore : ISidecarStore
         return exists.ExecuteScalar() is not null;
     }
 
-    private static Response? ReadResponse(SqliteConnection connection, string proposalId)
+    internal static Response? ReadResponse(SqliteConnection connection, string proposalId)
     {
         using SqliteCommand command = SqlRegistry.Command(connection, null, SqlRegistry.SelectResponse).Bind("$proposal_id", proposalId);
         using SqliteDataReader reader = command.ExecuteReader();

@@ -93,6 +93,15 @@ internal static class SqlRegistry
         nameof(SelectResponse),
         "SELECT " + ResponseRowMapper.SelectColumns + " FROM supervise_responses WHERE proposal_id = $proposal_id;");
 
+    // Responses only ever get new rowids, in commit order: waiters learn of answers by rowid range.
+    public static readonly SqlStatement SelectMaxResponseRowId = new(
+        nameof(SelectMaxResponseRowId),
+        "SELECT coalesce(max(rowid), 0) FROM supervise_responses;");
+
+    public static readonly SqlStatement SelectResponsesAddedAfter = new(
+        nameof(SelectResponsesAddedAfter),
+        "SELECT " + ResponseRowMapper.SelectColumns + " FROM supervise_responses WHERE rowid > $after AND rowid <= $up_to ORDER BY rowid;");
+
     public static readonly SqlStatement ArchiveProposal = new(
         nameof(ArchiveProposal),
         "UPDATE supervise_proposals SET archived = 1 WHERE id = $id AND archived = 0;");
@@ -250,7 +259,7 @@ internal static class SqlRegistry
     [
         ConnectionPolicyNormal, ConnectionPolicyFull, JournalModeWal, SelectJournalMode,
         InsertProposal, SelectProposal, ListPendingForSlug, ListPendingAll, FindOpenDuplicate,
-        SelectResponseExists, InsertResponse, SelectResponse, ArchiveProposal, ArchiveResponse,
+        SelectResponseExists, InsertResponse, SelectResponse, SelectMaxResponseRowId, SelectResponsesAddedAfter, ArchiveProposal, ArchiveResponse,
         SelectLimits, UpsertLimit, DeleteLimit, SelectPendingUsage, SelectRateBucket, UpsertRateBucket,
         InsertAuditEntry, SelectPreviousAuditHash, UpdateAuditHashes, SelectAuditEntry, SelectAuditChain, SelectAuditSequence,
         SelectAuditBySlug, SelectAuditByComponent, SelectAuditAll,
