@@ -1,0 +1,78 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using BotBottle.Storage.Database;
+using BotBottle.Storage.Limits;
+using BotBottle.Storage.Queue;
+using Xunit;
+
+namespace BotBottle.Storage.Tests;
+
+/// <summary>Many waiters, one query per change: answers reach exactly their waiters.</summary>
+public sealed class ResponseNotifierTests : IDisposable
+{
+    private readonly TempDatabase _temp = new();
+    private readonly QueueStore _queue;
+
+    public ResponseNotifierTests()
+    {
+        BotBottleDatabase host = _temp.OpenHost();
+        var limits = new LimitsStore(host);
+        limits.Set("pending_per_bottle", 1000);
+        limits.Set("rate_burst", 1000);
+        _queue = new QueueStore(host);
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task One_answer_among_two_hundred_waiters_completes_only_its_own_wait_with_few_scans()
+    {
+        Proposal[] proposals = Enumerable.Range(0, 200)
+            .Select(i => _queue.WriteOrJoinProposal(Proposal.Create("bottle-a", "git-gate", "", "wait " + i)).Proposal)
+            .ToArray();
+        using var stop = new CancellationTokenSource();
+        Task<Response?>[] waits = proposals.Select(p => _queue.WaitForResponseAsync(p.Id, Timeout.InfiniteTimeSpan, stop.Token)).ToArray();
+        ResponseNotifier notifier = ResponseNotifier.For(_temp.OpenHost(migrate: false));
+        await Task.Delay(200);
+        long scansBefore = Interlocked.Read(ref notifier.Scans);
+
+        using Process responder = TestProcess.Start("respond", _temp.Path, proposals[137].Id, "approved", "0");
+        (int exitCode, string output, string error) = TestProcess.Finish(responder, TimeSpan.FromSeconds(30));
+        Assert.True(exitCode == 0, output + error);
+        Response? answered = await waits[137].WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(100);
+
+        Assert.Equal(proposals[137].Id, answered!.ProposalId);
+        Assert.Equal(1, waits.Count(static w => w.IsCompleted));
+        Assert.True(Interlocked.Read(ref notifier.Scans) - scansBefore < 20, "a single commit should cost a handful of scans, not one per waiter");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.WhenAll(waits.Where(static w => !w.IsCompleted)));
+    }
+
+    [Fact]
+    public async Task A_response_written_just_before_the_wait_is_returned_at_once()
+    {
+        Proposal proposal = _queue.WriteOrJoinProposal(Proposal.Create("bottle-a", "git-gate", "", "early")).Proposal;
+        new OperatorDecisions(_temp.OpenHost(migrate: false)).Decide(proposal.Id, ResponseStatus.Rejected, "no");
+
+        Response? response = await _queue.WaitForResponseAsync(proposal.Id, TimeSpan.FromSeconds(5));
+
+        Assert.Equal(ResponseStatus.Rejected, response!.Status);
+    }
+
+    [Fact]
+    public async Task Waiters_on_the_same_proposal_all_get_the_answer()
+    {
+        Proposal proposal = _queue.WriteOrJoinProposal(Proposal.Create("bottle-a", "git-gate", "", "shared")).Proposal;
+        Task<Response?>[] waits = Enumerable.Range(0, 5).Select(_ => _queue.WaitForResponseAsync(proposal.Id, TimeSpan.FromSeconds(20))).ToArray();
+        await Task.Delay(50);
+
+        new OperatorDecisions(_temp.OpenHost(migrate: false)).Decide(proposal.Id, ResponseStatus.Approved, "ok");
+        Response?[] answers = await Task.WhenAll(waits).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.All(answers, static a => Assert.Equal(ResponseStatus.Approved, a!.Status));
+    }
+}
