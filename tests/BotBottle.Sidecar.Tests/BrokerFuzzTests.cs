@@ -69,37 +69,7 @@ public sealed class BrokerFuzzTests : IAsyncLifetime
         Assert.True(kinds.Count >= 20, "the generator covers too few kinds: " + string.Join(", ", kinds.Keys));
     }
 
-    /// <summary>Sends one connection's bytes, half-closes, and reads the reply (null when the broker closed without one).</summary>
-    private async Task<JsonNode?> SendAsync(byte[] bytes)
-    {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(_broker.SocketPath));
-        using var stream = new NetworkStream(socket, ownsSocket: false);
-        using var limit = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(20));
-        try
-        {
-            await stream.WriteAsync(bytes, limit.Token);
-        }
-        catch (IOException)
-        {
-            // The broker refused the header and closed before the body was written.
-        }
-
-        socket.Shutdown(SocketShutdown.Send);
-        byte[] header = new byte[4];
-        try
-        {
-            await stream.ReadExactlyAsync(header, limit.Token);
-        }
-        catch (EndOfStreamException)
-        {
-            return null;
-        }
-
-        byte[] body = new byte[BinaryPrimitives.ReadInt32BigEndian(header)];
-        await stream.ReadExactlyAsync(body, limit.Token);
-        return JsonNode.Parse(body);
-    }
+    private Task<JsonNode?> SendAsync(byte[] bytes) => BrokerWire.SendAsync(_broker.SocketPath, bytes);
 
     private (string Kind, byte[] Bytes) Generate(Random random)
     {
@@ -187,16 +157,11 @@ public sealed class BrokerFuzzTests : IAsyncLifetime
 
     private static string Escape(string value) => System.Text.Json.JsonEncodedText.Encode(value, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
 
-    private static byte[] Header(uint length)
-    {
-        byte[] header = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(header, length);
-        return header;
-    }
+    private static byte[] Header(uint length) => BrokerWire.Header(length);
 
-    private static byte[] Frame(string json) => Frame(Encoding.UTF8.GetBytes(json));
+    private static byte[] Frame(string json) => BrokerWire.Frame(json);
 
-    private static byte[] Frame(byte[] body) => [.. Header((uint)body.Length), .. body];
+    private static byte[] Frame(byte[] body) => BrokerWire.Frame(body);
 
     private static readonly string[] Tables = ["supervise_proposals", "supervise_responses", "supervise_audit_entries", "schema_migrations"];
 

@@ -110,6 +110,8 @@ public sealed class FaultInjectionTests : IDisposable
             mkdir -p /mnt && mount -t tmpfs -o size=1m tmpfs /mnt
             db=/mnt/db/bot-bottle.db
             "$BIN" --db "$db" db migrate > /dev/null || exit 90
+            # The disk-full path itself: no reserve to stop proposals before the disk does.
+            "$BIN" --db "$db" limits set free_space_reserve_bytes 0 > /dev/null || exit 91
             head -c 500000 /dev/zero | tr '\0' 'x' > /mnt/big.txt
             dd if=/dev/zero of=/mnt/filler bs=4k 2> /dev/null
             "$BIN" --db "$db" propose --slug bottle-a --tool git-gate --justification full --file /mnt/big.txt; echo "full_exit=$?"
@@ -206,6 +208,6 @@ public sealed class FaultInjectionTests : IDisposable
         Assert.Contains("0090_split_queue", host.Error, StringComparison.Ordinal);
         Assert.Contains("Upgrade this binary", host.Error, StringComparison.Ordinal);
         Assert.Equal(0, _home.Count("supervise_proposals"));
-        Assert.Equal(5, _home.Count("schema_migrations"));
+        Assert.Equal(BotBottle.Storage.Migrations.Migration.Embedded.Count + 1, _home.Count("schema_migrations"));
     }
 }

@@ -36,13 +36,46 @@ public sealed class ServeProcess : IDisposable
         => StartWithQueueAsync(home, ["--db", home.DbPath], slug, extra);
 
     /// <summary>Starts serve with <paramref name="queueArgs"/> choosing the queue (--db PATH or --socket PATH).</summary>
-    public static async Task<ServeProcess> StartWithQueueAsync(TestHome home, string[] queueArgs, string slug = "bottle-a", params string[] extra)
+    public static Task<ServeProcess> StartWithQueueAsync(TestHome home, string[] queueArgs, string slug = "bottle-a", params string[] extra)
+        => AttachAsync(SidecarBinary.Start(ServeArguments(home, queueArgs, slug, extra)));
+
+    /// <summary>
+    /// Starts serve in a private mount namespace after <paramref name="setup"/> (bash, run as root)
+    /// has built the mounts it should see; the network is shared, so the test reaches it as usual.
+    /// </summary>
+    public static Task<ServeProcess> StartInMountNamespaceAsync(TestHome home, string setup, string dbPath, string slug = "bottle-a", params string[] extra)
     {
-        Process process = SidecarBinary.Start(
-        [
-            "serve", .. queueArgs, "--slug", slug, "--listen", "127.0.0.1:0",
-            "--current-config", home.CurrentConfig, "--progress-interval", "0.2", .. extra,
-        ]);
+        string serve = string.Join(' ', ServeArguments(home, ["--db", dbPath], slug, extra).Select(static a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        var start = new ProcessStartInfo("unshare", ["-m", "--propagation", "private", "bash", "-c", $"set -eu; {setup}\nexec \"$BIN\" {serve}"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["BIN"] = SidecarBinary.Path;
+        return AttachAsync(Process.Start(start)!);
+    }
+
+    /// <summary>Starts serve as the unprivileged user <c>nobody</c> (setpriv), as a sidecar runs in its image.</summary>
+    public static Task<ServeProcess> StartAsNobodyAsync(TestHome home, string slug = "bottle-a", params string[] extra)
+    {
+        var start = new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", SidecarBinary.Path, .. ServeArguments(home, ["--db", home.DbPath], slug, extra)])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        return AttachAsync(Process.Start(start)!);
+    }
+
+    private static string[] ServeArguments(TestHome home, string[] queueArgs, string slug, string[] extra) =>
+    [
+        "serve", .. queueArgs, "--slug", slug, "--listen", "127.0.0.1:0",
+        "--current-config", home.CurrentConfig, "--progress-interval", "0.2", .. extra,
+    ];
+
+    private static async Task<ServeProcess> AttachAsync(Process process)
+    {
         process.StandardInput.Close();
         var log = new ConcurrentQueue<string>();
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);

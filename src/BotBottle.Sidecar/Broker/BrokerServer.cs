@@ -182,7 +182,7 @@ internal sealed class BrokerServer : IDisposable
                 }
                 catch (Exception exception) when (exception is EndOfStreamException or IOException or OperationCanceledException or SocketException)
                 {
-                    outcome = unread.List is null && !readLimit.IsCancellationRequested ? "evicted" : "no_request";
+                    outcome = unread.List is null ? "evicted" : "no_request";
                     return;
                 }
                 finally

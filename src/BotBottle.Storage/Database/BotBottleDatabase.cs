@@ -128,6 +128,12 @@ public sealed class BotBottleDatabase
                 new Migrator(this).EnsureCompatible();
             }
 
+            // A read-only mount or file: pooled connections opened before it changed would not notice until a write fails.
+            if (!PosixAccess.CanReadWrite(Path) || !PosixAccess.CanWriteDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!))
+            {
+                throw new StorageException(StorageErrorKind.ReadOnly, $"The database {Path} or its directory is not writable by this process (uid {PosixAccess.EffectiveUserId}); check the permissions and that the mount is read-write.");
+            }
+
             Limits.SuperviseLimits limits = Read(connection =>
             {
                 // SQLite quietly opens a file it cannot write read-only; only the first write would fail.

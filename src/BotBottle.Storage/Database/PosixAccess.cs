@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 
-namespace BotBottle.Sidecar.Cli;
+namespace BotBottle.Storage.Database;
 
-/// <summary>The few POSIX calls doctor needs: who this process is, and what it may do to a path.</summary>
+/// <summary>The few POSIX calls the health check and doctor need: who this process is, and what it may do to a path (read-only mounts included).</summary>
 internal static partial class PosixAccess
 {
     private const int ReadOk = 4, WriteOk = 2, ExecuteOk = 1;
