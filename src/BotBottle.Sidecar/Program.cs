@@ -17,7 +17,8 @@ internal static class Program
         {
             foreach (System.CommandLine.Parsing.ParseError error in parse.Errors)
             {
-                cli.Error.WriteLine("error: " + error.Message);
+                // Parse errors quote the arguments, which may come from anyone: never print them raw.
+                cli.Error.WriteLine("error: " + Storage.Text.AgentText.Visible(error.Message));
             }
 
             cli.Error.WriteLine($"Run '{CommandPath(parse)} --help' for usage.");
@@ -31,7 +32,7 @@ internal static class Program
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            cli.Error.WriteLine("error: unexpected: " + exception.Message);
+            cli.Error.WriteLine("error: unexpected: " + Storage.Text.AgentText.Visible(exception.Message));
             return ExitCodes.Internal;
         }
     }

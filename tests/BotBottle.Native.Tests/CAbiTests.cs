@@ -71,6 +71,39 @@ public sealed unsafe class CAbiTests : IDisposable
         Assert.Null(TakeLastError());
     }
 
+    [Theory]
+    [InlineData("clear\u001B[2J", "U+001B (ESC")]
+    [InlineData("over\u202Eride", "U+202E (right-to-left override)")]
+    [InlineData("   ", "justification is empty")]
+    public void WriteProposal_refuses_agent_text_that_could_mislead_the_operator(string justification, string fragment)
+    {
+        string json = new JsonObject { ["bottle_slug"] = "bottle-a", ["tool"] = "git-gate", ["proposed_file"] = "", ["justification"] = justification }.ToJsonString();
+
+        (int code, JsonNode? written) = Call(WriteProposal, json);
+
+        Assert.Equal(1, code);
+        Assert.Null(written);
+        Assert.Contains(fragment, TakeLastError(), StringComparison.Ordinal);
+        Assert.Empty(Call(ListPending, null).Json!.AsArray());
+    }
+
+    [Fact]
+    public void WriteProposal_past_a_cap_returns_limit_reached_and_writes_nothing()
+    {
+        int code = Ok;
+        int written = 0;
+        while (code == Ok && written <= 20)
+        {
+            string json = new JsonObject { ["bottle_slug"] = "bottle-a", ["tool"] = "git-gate", ["proposed_file"] = "", ["justification"] = "flood " + written }.ToJsonString();
+            code = CallJson(WriteProposal, _handle, json).Code;
+            written += code == Ok ? 1 : 0;
+        }
+
+        Assert.Equal(15, code);
+        Assert.Contains("'bottle-a'", TakeLastError(), StringComparison.Ordinal);
+        Assert.Equal(written, Call(ListPending, "bottle-a").Json!.AsArray().Count);
+    }
+
     [Fact]
     public void Audit_round_trip_with_filters()
     {

@@ -23,6 +23,7 @@ public sealed class CliFuzzTests : IDisposable
     [
         ["propose"], ["queue", "pending"], ["queue", "show"], ["queue", "approve"], ["queue", "modify"],
         ["queue", "reject"], ["audit", "list"], ["audit", "verify"], ["db", "status"], ["db", "check"], ["db", "migrate", "--dry-run"],
+        ["limits", "show"], ["limits", "set"], ["limits", "reset"],
     ];
 
     private static readonly string[] Options =
@@ -31,7 +32,7 @@ public sealed class CliFuzzTests : IDisposable
         "--since", "--until", "--limit", "--component", "--to", "--wait", "--bogus", "-x", "--", "--help",
     ];
 
-    private static readonly int[] Documented = [0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    private static readonly int[] Documented = [0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
 
     private readonly TestHome _home = new TestHome().Migrated();
 
@@ -75,7 +76,12 @@ public sealed class CliFuzzTests : IDisposable
                 }
 
                 CommandResult result = await Task.Run(() => SidecarBinary.Run([.. args]));
-                if (!Documented.Contains(result.ExitCode))
+                string printed = result.Output + result.Error;
+                if (HostileText.IndexOfRaw(printed) is >= 0 and int raw)
+                {
+                    failures.Add($"raw U+{(int)printed[raw]:X4} printed for {string.Join(' ', args.Skip(2))}");
+                }
+                else if (!Documented.Contains(result.ExitCode))
                 {
                     failures.Add($"exit {result.ExitCode} for {string.Join(' ', args.Skip(2))}: {result.Error[..Math.Min(result.Error.Length, 300)]}");
                 }
@@ -111,6 +117,7 @@ public sealed class CliFuzzTests : IDisposable
         6 => "2026-13-45",
         7 => "bottle-" + random.Next(3),
         8 => "ünïcødé \u0007 \u001b[31m",
+        9 when random.Next(2) == 0 => HostileText.Pick(random),
         _ => random.Next(0, 100).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

@@ -36,17 +36,7 @@ public sealed class HostileAgentTests : IDisposable
     private CommandResult Propose(string slug, string justification, params string[] extra)
         => SidecarBinary.Run(["--db", _home.DbPath, "propose", "--slug", slug, "--tool", "git-gate", "--justification", justification, .. extra]);
 
-    /// <summary>Anything a terminal would act on rather than show: C0/C1 controls (newline and tab aside) and bidi controls.</summary>
-    private static void AssertNothingRaw(string output)
-    {
-        for (int i = 0; i < output.Length; i++)
-        {
-            char c = output[i];
-            bool control = (c < ' ' && c is not '\n' and not '\t') || c is >= '\u007F' and <= '\u009F';
-            bool bidi = c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
-            Assert.False(control || bidi, $"U+{(int)c:X4} reached the terminal raw at {i}: {output[Math.Max(0, i - 40)..Math.Min(output.Length, i + 40)]}");
-        }
-    }
+    private static void AssertNothingRaw(string output) => HostileText.AssertNothingRaw(output);
 
     [Theory]
     [MemberData(nameof(TerminalPayloads))]

@@ -111,6 +111,19 @@ public sealed class McpFuzzTests : RunningServe
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.False(Serve.Process.HasExited);
         Assert.Equal(accepted.Count, Home.Count("supervise_proposals"));
+
+        // Whatever got in, the operator's views show no terminal control raw.
+        foreach (string[] view in new[] { new[] { "queue", "pending" }, ["queue", "pending", "--json"], ["audit", "list"] })
+        {
+            CommandResult shown = Home.Host(view);
+            Assert.True(shown.ExitCode == 0, shown.ToString());
+            HostileText.AssertNothingRaw(shown.Output + shown.Error);
+        }
+
+        foreach (string id in accepted.Keys.Take(50))
+        {
+            HostileText.AssertNothingRaw(Home.Host("queue", "show", id).Output);
+        }
         Assert.Equal(0, Home.Count("supervise_responses"));
         Assert.Equal(0, Home.Count("supervise_audit_entries"));
     }
@@ -168,7 +181,7 @@ public sealed class McpFuzzTests : RunningServe
         }
 
         (JsonObject parent, string key) = slots[random.Next(slots.Count)];
-        switch (random.Next(7))
+        switch (random.Next(8))
         {
             case 0: parent.Remove(key); break;
             case 1: parent[key] = random.Next(-5, 5); break;
@@ -176,6 +189,7 @@ public sealed class McpFuzzTests : RunningServe
             case 3: parent[key] = new JsonArray(1, "two", null); break;
             case 4: parent[key] = new string((char)random.Next(0x20, 0x7f), random.Next(0, 3) == 0 ? 300_000 : random.Next(0, 80)); break;
             case 5: parent[key] = "a\u0000b\ud800" + key; break;
+            case 6: parent[key] = HostileText.Pick(random); break;
             default: parent["extra_" + random.Next(100)] = "x"; break;
         }
     }

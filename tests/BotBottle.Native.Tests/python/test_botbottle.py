@@ -149,6 +149,29 @@ class ValidationTests(StoreTestCase):
     def test_oversized_file(self):
         self.assert_invalid(lambda: self.propose(file="x" * (1024 * 1024 + 1)), "limit")
 
+    def test_terminal_escape_in_justification_is_refused_with_its_position(self):
+        self.assert_invalid(lambda: self.propose(justification="ok\n\x1b]52;c;ZXZpbA==\x07"), "U+001B (ESC")
+
+    def test_bidi_override_in_file_is_refused(self):
+        self.assert_invalid(lambda: self.propose(file="a.example\u202e\n"), "right-to-left override")
+
+    def test_blank_justification_is_refused(self):
+        self.assert_invalid(lambda: self.propose(justification="   "), "justification is empty")
+
+
+class LimitTests(StoreTestCase):
+    def test_a_flood_from_one_bottle_raises_limit_reached_and_writes_nothing_more(self):
+        written = 0
+        with self.assertRaises(botbottle.LimitReached) as caught:
+            for index in range(21):
+                self.store.write_proposal(Proposal("bottle-a", "git-gate", "", f"scan {index}"))
+                written += 1
+        self.assertEqual(caught.exception.code, 15)
+        self.assertLessEqual(written, 20)
+        self.assertIn("'bottle-a'", str(caught.exception))
+        self.assertEqual(len(self.store.list_pending_proposals("bottle-a")), written)
+        self.store.write_proposal(Proposal("bottle-b", "git-gate", "", "another bottle"))
+
 
 class RawAbiTests(StoreTestCase):
     """Inputs the Python layer would never send, straight at the C functions."""
