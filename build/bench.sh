@@ -62,6 +62,9 @@ url=$(sed -n 's/.*"addresses":"\([^" ]*\).*/\1/p' "$serve_dir/log" | head -1)/mc
 "${bench[@]}" serve-load "$out/serve-load.json" "$url" 32 "$seconds"
 kill -TERM $serve_pid; wait $serve_pid || true
 
+echo "== tools/list while 500 tool calls wait, over 100,000 rows, with the operator answering other bottles (${seconds} s)"
+"${bench[@]}" waits-under-load "$out/waits-under-load.json" "$binary" 500 "$seconds"
+
 echo "== writing build/BENCHMARKS.md"
 python3 build/bench/report.py "$out" build/BENCHMARKS.md
 echo "done: build/BENCHMARKS.md"
