@@ -11,6 +11,12 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         var cli = new CliContext(Console.Out, Console.Error);
+        if (InvalidUtf8Argument() is { } position)
+        {
+            // The runtime would have replaced the bytes with U+FFFD, silently changing what gets stored.
+            return cli.Fail(ExitCodes.Usage, $"argument {position} is not UTF-8 text; pass UTF-8 (or a file with --file).");
+        }
+
         RootCommand root = SidecarCommandLine.Build(cli);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -35,6 +41,34 @@ internal static class Program
             cli.Error.WriteLine("error: unexpected: " + Storage.Text.AgentText.Visible(exception.Message));
             return ExitCodes.Internal;
         }
+    }
+
+    /// <summary>The 1-based position of the first argument whose raw bytes are not UTF-8 (Linux: /proc/self/cmdline), or null.</summary>
+    private static int? InvalidUtf8Argument()
+    {
+        byte[] commandLine;
+        try
+        {
+            commandLine = System.IO.File.ReadAllBytes("/proc/self/cmdline");
+        }
+        catch (Exception exception) when (exception is System.IO.IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        int position = 0;
+        foreach (System.Range range in ((ReadOnlySpan<byte>)commandLine).Split((byte)0))
+        {
+            // The first entry is the program's own path, which is the system's business.
+            if (position > 0 && !System.Text.Unicode.Utf8.IsValid(commandLine.AsSpan(range)))
+            {
+                return position;
+            }
+
+            position++;
+        }
+
+        return null;
     }
 
     private static string CommandPath(ParseResult parse)

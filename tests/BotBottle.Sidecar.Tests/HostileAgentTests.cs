@@ -275,6 +275,18 @@ public sealed class HostileAgentTests : IDisposable
     }
 
     [Fact]
+    public void Invalid_utf8_in_an_argument_is_refused_not_replaced()
+    {
+        CommandResult run = MountNamespace.Run($$"""
+            "$BIN" --db '{{_home.DbPath}}' propose --slug bottle-a --tool git-gate --justification "$(printf 'caf\xe9')"; echo "exit=$?"
+            """);
+
+        Assert.Contains("exit=2", run.Output, StringComparison.Ordinal);
+        Assert.Contains("argument 9 is not UTF-8 text", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, _home.Count("supervise_proposals"));
+    }
+
+    [Fact]
     public void A_db_flag_naming_a_directory_says_so()
     {
         string directory = Path.GetDirectoryName(_home.DbPath)!;
