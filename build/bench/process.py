@@ -74,6 +74,9 @@ def interleaved(commands, rounds):
 with tempfile.TemporaryDirectory() as work:
     db = os.path.join(work, "db", "bot-bottle.db")
     subprocess.run([binary, "--db", db, "db", "migrate"], stdout=subprocess.DEVNULL, check=True)
+    # The figures are about the store's work, not the caps that protect it from a flooding agent.
+    for name, value in (("pending_per_bottle", "1000000"), ("rate_burst", "1000000"), ("rate_per_hour", "100000000"), ("free_space_reserve_bytes", "0"), ("pending_bytes_per_bottle", "1024G")):
+        subprocess.run([binary, "--db", db, "limits", "set", name, value], stdout=subprocess.DEVNULL, check=True)
     starts = [serve_cold_start(db, work) for _ in range(max(5, runs // 2))]
     sqlite_shell = shutil.which("sqlite3")
 
@@ -81,7 +84,7 @@ with tempfile.TemporaryDirectory() as work:
         return [sqlite_shell, db, f"PRAGMA busy_timeout=5000; BEGIN IMMEDIATE; INSERT INTO supervise_proposals (id, bottle_slug, tool, proposed_file, justification, arrival_timestamp, archived) VALUES ('{uuid.uuid4().hex}', 'bench', 'git-gate', 'x', 'bench', strftime('%Y-%m-%dT%H:%M:%fZ','now'), 0); COMMIT;"]
 
     commands = {
-        "bot-bottle-sidecar propose": lambda: [binary, "--db", db, "propose", "--slug", "bench", "--tool", "git-gate", "--justification", "bench"],
+        "bot-bottle-sidecar propose": lambda: [binary, "--db", db, "propose", "--slug", "bench", "--tool", "git-gate", "--justification", f"bench {uuid.uuid4().hex}"],
         "bot-bottle-sidecar --version": lambda: [binary, "--version"],
         "python3 stdlib sqlite3 propose": lambda: [sys.executable, os.path.join(here, "peers.py"), "propose", db],
     }

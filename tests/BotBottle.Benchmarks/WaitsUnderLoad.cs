@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Concurrent;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -10,8 +9,6 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using BotBottle.Storage.Database;
-using BotBottle.Storage.Limits;
-using BotBottle.Storage.Mapping;
 using BotBottle.Storage.Queue;
 using Microsoft.Data.Sqlite;
 
@@ -31,19 +28,17 @@ internal static class WaitsUnderLoad
 
     public static async Task<int> RunAsync(string output, string binary, int waits, double seconds)
     {
-        string directory = Directory.CreateTempSubdirectory("bb-bench-load-").FullName;
-        string dbPath = Path.Combine(directory, "bot-bottle.db");
+        using var bench = new BenchDatabase();
+        string dbPath = bench.Path;
+        string directory = Path.GetDirectoryName(dbPath)!;
         Process? serve = null;
         try
         {
-            BotBottleDatabase database = BotBottleDatabase.OpenHost(dbPath);
-            Fill(dbPath);
-            var limits = new LimitsStore(database);
-            limits.Set("pending_per_bottle", 1_000_000);
-            limits.Set("pending_bytes_per_bottle", 1L << 40);
-            limits.Set("rate_burst", 1_000_000);
-            limits.Set("rate_per_hour", 100_000_000);
-            limits.Set("free_space_reserve_bytes", 0);
+            BotBottleDatabase database = bench.Database;
+
+            // History: answered and archived proposals across many bottles; then some still pending in them.
+            bench.AddProposals(Rows - OtherPending, archived: true, "row", static i => $"other-{i % OtherBottles:D2}");
+            bench.AddProposals(OtherPending, archived: false, "pending", static i => $"other-{i % OtherBottles:D2}");
 
             (serve, Uri url) = await StartServeAsync(binary, dbPath, directory);
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = waits + 16, PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { Timeout = Timeout.InfiniteTimeSpan };
@@ -134,51 +129,7 @@ internal static class WaitsUnderLoad
                 serve.Kill();
                 serve.WaitForExit();
             }
-
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(directory, recursive: true);
         }
-    }
-
-    /// <summary>100,000 proposals: answered and archived history across many bottles, and some pending in others.</summary>
-    private static void Fill(string dbPath)
-    {
-        using var connection = new SqliteConnection($"Data Source={dbPath};Pooling=False");
-        connection.Open();
-        using SqliteTransaction transaction = connection.BeginTransaction();
-        using SqliteCommand insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = """
-            INSERT INTO supervise_proposals (id, bottle_slug, tool, proposed_file, justification, arrival_timestamp, current_file_hash, archived, current_file)
-            VALUES ($id, $slug, 'pipelock-block', $file, 'the docs live on b.example.com', $at, NULL, $archived, NULL)
-            """;
-        SqliteParameter id = insert.Parameters.Add("$id", SqliteType.Text);
-        SqliteParameter slug = insert.Parameters.Add("$slug", SqliteType.Text);
-        SqliteParameter file = insert.Parameters.Add("$file", SqliteType.Text);
-        SqliteParameter at = insert.Parameters.Add("$at", SqliteType.Text);
-        SqliteParameter archived = insert.Parameters.Add("$archived", SqliteType.Integer);
-        using SqliteCommand respond = connection.CreateCommand();
-        respond.Transaction = transaction;
-        respond.CommandText = "INSERT INTO supervise_responses (proposal_id, status, notes, final_file, archived) VALUES ($id, 'approved', 'ok', NULL, 1)";
-        SqliteParameter responseId = respond.Parameters.Add("$id", SqliteType.Text);
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        for (int i = 0; i < Rows; i++)
-        {
-            bool history = i < Rows - OtherPending;
-            id.Value = $"row{i:D28}";
-            slug.Value = $"other-{i % OtherBottles:D2}";
-            file.Value = $"a.example.com\nb{i}.example.com\n";
-            at.Value = SqliteValues.FormatTimestamp(start.AddSeconds(i));
-            archived.Value = history ? 1 : 0;
-            insert.ExecuteNonQuery();
-            if (history)
-            {
-                responseId.Value = id.Value;
-                respond.ExecuteNonQuery();
-            }
-        }
-
-        transaction.Commit();
     }
 
     private static async Task<(Process Serve, Uri Url)> StartServeAsync(string binary, string dbPath, string directory)
