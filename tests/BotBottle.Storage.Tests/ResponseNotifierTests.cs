@@ -48,8 +48,10 @@ public sealed class ResponseNotifierTests : IDisposable
         Assert.Equal(proposals[137].Id, answered!.ProposalId);
         Assert.Equal(1, waits.Count(static w => w.IsCompleted));
         Assert.True(Interlocked.Read(ref notifier.Scans) - scansBefore < 20, "a single commit should cost a handful of scans, not one per waiter");
+        Task<Response?>[] unanswered = waits.Where(static w => !w.IsCompleted).ToArray();
         await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.WhenAll(waits.Where(static w => !w.IsCompleted)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.WhenAll(unanswered));
+        Assert.All(unanswered, static w => Assert.True(w.IsCanceled));
     }
 
     [Fact]
