@@ -10,7 +10,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-framework="${BOTBOTTLE_AOT_FRAMEWORK:-net9.0}"
 out=artifacts/bench
 rm -rf "$out" && mkdir -p "$out"
 quick="${BENCH_QUICK:-}"
@@ -22,8 +21,8 @@ process_runs=$([ -n "$quick" ] && echo 10 || echo 40)
 
 command -v sqlite3 >/dev/null || { command -v apt-get >/dev/null && apt-get install -y -qq sqlite3 >/dev/null 2>&1 || echo "sqlite3 shell not available: its column is left out" >&2; }
 
-echo "== publishing the NativeAOT sidecar ($framework)"
-bash build/publish.sh linux-x64 --framework "$framework" >/dev/null
+echo "== publishing the NativeAOT sidecar (net10.0, linux-x64)"
+bash build/publish.sh linux-x64 >/dev/null
 binary=dist/linux-x64/bot-bottle-sidecar
 
 echo "== building the benchmarks"
@@ -58,7 +57,7 @@ serve_dir=$(mktemp -d)
 serve_pid=$!
 trap 'kill $serve_pid 2>/dev/null || true; rm -rf "$serve_dir"' EXIT
 for _ in $(seq 100); do grep -q '"listening"' "$serve_dir/log" 2>/dev/null && break; sleep 0.05; done
-url=$(sed -n 's/.*"addresses":"\([^" ]*\).*/\1/p' "$serve_dir/log" | head -1)/mcp
+url=$(awk 'match($0, /"addresses":"[^" ]*/) { print substr($0, RSTART + 13, RLENGTH - 13); exit }' "$serve_dir/log")/mcp
 "${bench[@]}" serve-load "$out/serve-load.json" "$url" 32 "$seconds"
 kill -TERM $serve_pid; wait $serve_pid || true
 

@@ -1,65 +1,145 @@
 #!/usr/bin/env bash
-# Runs every test suite of the solution and ends with the totals line CI reads:
-#   N passed, N failed, N skipped
-# Extra arguments go to `dotnet test` (for example --filter).
+# Runs every test suite and ends with the totals line CI reads:
+#   N passed, N failed[, N skipped]
+#
+# On a linux-x64 machine it publishes both Linux builds: linux-x64 natively, and linux-arm64
+# cross-compiled and run under QEMU user-mode emulation (the sidecars of Apple-silicon Macs are
+# linux-arm64). Every suite runs against linux-x64; the end-to-end sidecar suite (all but the
+# 10,000-case fuzzers) runs again against linux-arm64, together with the mixed-architecture tests
+# (an arm64 sidecar with an x64 host, and the reverse; the arm64 library from a C program). As
+# root it installs the Debian packages this needs when they are missing; otherwise it prints the
+# one apt command to run. Extra arguments go to every `dotnet test` (for example --filter).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-
-# The end-to-end suites drive the published NativeAOT binary and the official TypeScript MCP client.
-# NativeAOT for net10.0 needs Microsoft.NETCore.App.Runtime.NativeAOT.linux-x64, which this project's
-# package source does not serve, so the tests publish net9.0 (override with BOTBOTTLE_AOT_FRAMEWORK).
-framework="${BOTBOTTLE_AOT_FRAMEWORK:-net9.0}"
-case "$(uname -s)-$(uname -m)" in
-  Linux-x86_64) rid=linux-x64 ;;
-  Linux-aarch64|Linux-arm64) rid=linux-arm64 ;;
-  Darwin-arm64) rid=osx-arm64 ;;
-  *) echo "build/test.sh: no NativeAOT target for $(uname -s)-$(uname -m)" >&2; echo "0 passed, 1 failed"; exit 1 ;;
-esac
-if ! bash build/publish.sh "$rid" --framework "$framework" > /dev/null; then
-  echo "build/publish.sh $rid --framework $framework failed" >&2
-  echo "0 passed, 1 failed"
-  exit 1
-fi
-if ! npm ci --prefix tests/BotBottle.Sidecar.Tests/mcp-client --no-audit --no-fund --loglevel=error; then
-  echo "npm ci for the TypeScript MCP client failed" >&2
-  echo "0 passed, 1 failed"
-  exit 1
-fi
-export BOTBOTTLE_DIST="$PWD/dist/$rid"
-export BOTBOTTLE_SIDECAR_BIN="$BOTBOTTLE_DIST/bot-bottle-sidecar"
-echo "testing NativeAOT $framework builds in $BOTBOTTLE_DIST"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 results="$(mktemp -d "${TMPDIR:-/tmp}/bb-test-results.XXXXXX")"
 trap 'rm -rf "$results"' EXIT
+give_up() { echo "build/test.sh: $1" >&2; echo "0 passed, 1 failed"; exit 1; }
 
-dotnet test BotBottle.Sidecar.sln -c Release --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" \
-  | grep -vE '^\s+Passed '
-status=${PIPESTATUS[0]}
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64) native=linux-x64; emulated=linux-arm64 ;;
+  Linux-aarch64|Linux-arm64) native=linux-arm64; emulated="" ;;
+  Darwin-arm64) native=osx-arm64; emulated="" ;;
+  *) give_up "no NativeAOT target for $(uname -s)-$(uname -m)" ;;
+esac
 
-passed=0 failed=0 skipped=0
-shopt -s nullglob
-for trx in "$results"/*.trx; do
-  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
-  attr() { printf '%s' "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
-  total=$(attr total); executed=$(attr executed); p=$(attr passed); f=$(attr failed)
-  passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-0}))
-  skipped=$((skipped + ${total:-0} - ${executed:-0}))
-  # Every skip must say why: print the reasons xunit recorded.
-  grep -o '<UnitTestResult [^>]*outcome="NotExecuted"[^>]*>' "$trx" | sed -n 's/.*testName="\([^"]*\)".*/skipped: \1/p'
+cross_packages="clang lld gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
+libssl_dir="${XDG_CACHE_HOME:-$HOME/.cache}/bot-bottle/arm64-libssl3"
+libssl_lib="$libssl_dir/usr/lib/aarch64-linux-gnu"
+
+apt_install() {
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get > /dev/null; then
+    give_up "linux-arm64 needs Debian packages this user cannot install; run: sudo apt-get install -y $*"
+  fi
+  echo "installing $*"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" > /dev/null \
+    || give_up "apt-get install $* failed"
+}
+
+# The cross toolchain and QEMU, unless every piece is already there.
+ensure_cross_toolchain() {
+  local missing=0 tool
+  for tool in clang ld.lld aarch64-linux-gnu-gcc aarch64-linux-gnu-objcopy qemu-aarch64-static; do
+    command -v "$tool" > /dev/null || missing=1
+  done
+  [ -e /usr/aarch64-linux-gnu/lib/libc.so.6 ] || missing=1
+  if [ "$missing" -eq 1 ]; then
+    # shellcheck disable=SC2086
+    apt_install $cross_packages
+  fi
+}
+
+# .NET hashes through OpenSSL and the cross sysroot has none. Installing libssl3:arm64 through
+# multiarch would replace the host's own libssl, so its package is only downloaded and unpacked
+# into a private directory that the emulated binaries are pointed at.
+ensure_arm64_libssl() {
+  [ -e "$libssl_lib/libssl.so.3" ] && return 0
+  [ "$(id -u)" -eq 0 ] && command -v apt-get > /dev/null \
+    || give_up "linux-arm64 needs an aarch64 libssl3 in $libssl_dir; as root this script downloads it (apt-get download libssl3:arm64, then dpkg -x)"
+  local foreign added="" download
+  foreign=" $(dpkg --print-foreign-architectures | tr '\n' ' ') "
+  case "$foreign" in *" arm64 "*) ;; *) dpkg --add-architecture arm64; added=1 ;; esac
+  download="$(mktemp -d)"
+  chmod 777 "$download"
+  echo "downloading libssl3:arm64 into $libssl_dir"
+  apt-get update -qq > /dev/null && (cd "$download" && apt-get download -qq libssl3:arm64 > /dev/null 2>&1)
+  local deb
+  deb="$(ls "$download"/libssl3_*_arm64.deb 2> /dev/null)"
+  [ -n "$added" ] && dpkg --remove-architecture arm64 && apt-get update -qq > /dev/null
+  [ -n "$deb" ] || give_up "apt-get download libssl3:arm64 failed"
+  mkdir -p "$libssl_dir" && dpkg -x "$deb" "$libssl_dir"
+  rm -rf "$download"
+  [ -e "$libssl_lib/libssl.so.3" ] || give_up "libssl3:arm64 unpacked without $libssl_lib/libssl.so.3"
+}
+
+if [ -n "$emulated" ]; then
+  ensure_cross_toolchain
+  ensure_arm64_libssl
+fi
+
+for rid in "$native" $emulated; do
+  start=$SECONDS
+  bash build/publish.sh "$rid" > "$results/publish-$rid.log" 2>&1 || { cat "$results/publish-$rid.log" >&2; give_up "build/publish.sh $rid failed"; }
+  echo "published $rid in $((SECONDS - start)) s: bot-bottle-sidecar $(du -h "dist/$rid/bot-bottle-sidecar" | cut -f1), libbotbottle $(du -h dist/$rid/libbotbottle.* | cut -f1)"
 done
 
-# The Python binding's suite, against the same published libbotbottle.
+npm ci --prefix tests/BotBottle.Sidecar.Tests/mcp-client --no-audit --no-fund --loglevel=error \
+  || give_up "npm ci for the TypeScript MCP client failed"
+
+# Sums a run's trx files into passed/failed/skipped and prints why each skipped test was skipped.
+passed=0 failed=0 skipped=0
+count() {
+  local dir="$1" label="$2" p=0 f=0 s=0 trx counters value
+  for trx in "$dir"/*.trx; do
+    [ -e "$trx" ] || continue
+    counters="$(awk 'match($0, /<Counters [^>]*>/) { print substr($0, RSTART, RLENGTH); exit }' "$trx")"
+    attr() { value="$(printf '%s' "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p")"; printf '%s' "${value:-0}"; }
+    p=$((p + $(attr passed))); f=$((f + $(attr failed))); s=$((s + $(attr total) - $(attr executed)))
+    sed -n 's/.*<UnitTestResult [^>]*testName="\([^"]*\)"[^>]*outcome="NotExecuted".*/skipped: \1/p' "$trx"
+  done
+  echo "$label: $p passed, $f failed, $s skipped"
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+}
+
+status=0
+run_tests() {
+  local dir="$1"; shift
+  dotnet test "$@" -c Release --logger "trx" --logger "console;verbosity=normal" --results-directory "$dir" > "$dir.log" 2>&1
+  local code=$?
+  grep -vE '^\s+Passed ' "$dir.log"
+  return $code
+}
+
+echo "== $native: every suite"
+export BOTBOTTLE_DIST="$PWD/dist/$native" BOTBOTTLE_SIDECAR_BIN="$PWD/dist/$native/bot-bottle-sidecar" BOTBOTTLE_ARCH="$native"
+run_tests "$results/$native" BotBottle.Sidecar.sln --filter "Category!=MixedArch" "$@" || status=1
+count "$results/$native" "$native (native)"
+
+if [ -n "$emulated" ]; then
+  echo "== $emulated under QEMU: the end-to-end sidecar suite and the mixed-architecture tests"
+  started=$SECONDS
+  BOTBOTTLE_SIDECAR_BIN="$PWD/dist/$emulated/bot-bottle-sidecar" \
+  BOTBOTTLE_SIDECAR_LAUNCHER="qemu-aarch64-static -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=$libssl_lib" \
+  BOTBOTTLE_HOST_BIN="$PWD/dist/$native/bot-bottle-sidecar" \
+  BOTBOTTLE_ARCH="$emulated" \
+    run_tests "$results/$emulated" tests/BotBottle.Sidecar.Tests --no-build --filter "Category!=Fuzz" "$@" || status=1
+  count "$results/$emulated" "$emulated (QEMU, $((SECONDS - started)) s)"
+fi
+
+# The Python binding's suite, against the native libbotbottle.
 python_log="$results/python.log"
 python3 tests/BotBottle.Native.Tests/python/run_tests.py > "$python_log" 2>&1
 python_status=$?
 grep -E '(FAIL|ERROR):|^skipped:|^Ran ' "$python_log"
-python_totals="$(grep '^PYTHON_TOTALS' "$python_log" | tail -n 1)"
+python_totals="$(awk '/^PYTHON_TOTALS/ { line = $0 } END { print line }' "$python_log")"
 if [ -z "$python_totals" ]; then
   cat "$python_log" >&2
   failed=$((failed + 1))
 else
   py() { printf '%s' "$python_totals" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
+  echo "python binding ($native): $(py passed) passed, $(py failed) failed, $(py skipped) skipped"
   passed=$((passed + $(py passed)))
   failed=$((failed + $(py failed)))
   skipped=$((skipped + $(py skipped)))
@@ -70,7 +150,7 @@ fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # dotnet test failed before or outside any test (build error, crashed host): count it.
   failed=1
-  echo "dotnet test exited with $status without a failed test result; counting it as a failure" >&2
+  echo "dotnet test exited non-zero without a failed test result; counting it as a failure" >&2
 fi
 
 if [ "$skipped" -gt 0 ]; then

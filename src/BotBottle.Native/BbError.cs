@@ -2,7 +2,7 @@ using BotBottle.Storage.Errors;
 
 namespace BotBottle.Native;
 
-/// <summary>The C ABI's error codes (bb_error in bot_bottle.h). 1-15 mirror StorageErrorKind.</summary>
+/// <summary>The C ABI's error codes (bb_error in bot_bottle.h). 1-16 mirror StorageErrorKind.</summary>
 internal enum BbError
 {
     Ok = 0,
@@ -21,6 +21,7 @@ internal enum BbError
     Internal = 13,
     UnsafePlacement = 14,
     LimitReached = 15,
+    MissingDependency = 16,
     InvalidHandle = 20,
     Timeout = 21,
     Closed = 22,
@@ -44,6 +45,7 @@ internal static class BbErrors
         StorageErrorKind.Schema => BbError.Schema,
         StorageErrorKind.UnsafePlacement => BbError.UnsafePlacement,
         StorageErrorKind.LimitReached => BbError.LimitReached,
+        StorageErrorKind.MissingDependency => BbError.MissingDependency,
         _ => BbError.Internal,
     };
 }

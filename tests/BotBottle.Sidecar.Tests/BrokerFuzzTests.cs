@@ -17,6 +17,8 @@ namespace BotBottle.Sidecar.Tests;
 /// one is refused (an error reply or a closed connection), none hangs, the broker survives, and
 /// the database is byte-for-byte the same rows afterwards.
 /// </summary>
+// 10,000 processes or requests: run against the native binary only (build/test.sh leaves them out under emulation).
+[Trait("Category", "Fuzz")]
 public sealed class BrokerFuzzTests : IAsyncLifetime
 {
     private const int Requests = 10_000;

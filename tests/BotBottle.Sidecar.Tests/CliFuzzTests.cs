@@ -13,6 +13,8 @@ namespace BotBottle.Sidecar.Tests;
 /// own with a documented exit code (never a crash or an internal error), and rows change only by
 /// what commands reported as done.
 /// </summary>
+// 10,000 processes or requests: run against the native binary only (build/test.sh leaves them out under emulation).
+[Trait("Category", "Fuzz")]
 public sealed class CliFuzzTests : IDisposable
 {
     private const int Runs = 10_000;

@@ -77,11 +77,11 @@ public sealed class FaultInjectionTests : IDisposable
     public async Task Sixteen_sidecars_and_a_host_approver_answer_every_proposal_exactly_once()
     {
         var sidecars = Enumerable.Range(0, 16).Select(i =>
-            Task.Run(() => SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", $"bottle-{i % 4}", "--tool", "git-gate", "--justification", $"sidecar {i}", "--wait", "--timeout", "90"))).ToArray();
+            Task.Run(() => SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", $"bottle-{i % 4}", "--tool", "git-gate", "--justification", $"sidecar {i}", "--wait", "--timeout", (90 * SidecarBinary.Patience).ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToArray();
 
         var answered = new HashSet<string>();
         var clock = Stopwatch.StartNew();
-        while (answered.Count < 16 && clock.Elapsed < TimeSpan.FromSeconds(90))
+        while (answered.Count < 16 && clock.Elapsed < TimeSpan.FromSeconds(90 * SidecarBinary.Patience))
         {
             foreach (string id in _home.PendingIds().Where(id => !answered.Contains(id)))
             {

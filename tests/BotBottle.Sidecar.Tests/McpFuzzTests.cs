@@ -16,6 +16,8 @@ namespace BotBottle.Sidecar.Tests;
 /// 10,000 generated malformed requests at /mcp: no 5xx, no hang, the server survives, and the only
 /// rows written are the proposals the server accepted.
 /// </summary>
+// 10,000 processes or requests: run against the native binary only (build/test.sh leaves them out under emulation).
+[Trait("Category", "Fuzz")]
 public sealed class McpFuzzTests : RunningServe
 {
     private const int Requests = 10_000;

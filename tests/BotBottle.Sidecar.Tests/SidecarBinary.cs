@@ -5,20 +5,38 @@ using System.Threading.Tasks;
 
 namespace BotBottle.Sidecar.Tests;
 
-/// <summary>The published NativeAOT bot-bottle-sidecar, run as a separate process.</summary>
+/// <summary>
+/// The published NativeAOT bot-bottle-sidecar, run as a separate process. BOTBOTTLE_SIDECAR_BIN
+/// names it; BOTBOTTLE_SIDECAR_LAUNCHER (for example "qemu-aarch64-static -L /usr/aarch64-linux-gnu")
+/// runs a binary of another architecture, through a small wrapper script so that every way a test
+/// starts it (directly, from bash in a mount namespace, as another user) goes through the launcher.
+/// </summary>
 public static class SidecarBinary
 {
     private static readonly Lazy<string> Located = new(Locate);
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
+    /// <summary>What to execute: the binary itself, or its launcher wrapper.</summary>
     public static string Path => Located.Value;
+
+    /// <summary>
+    /// How much longer than natively to wait for a process: an emulated one takes about a second to
+    /// start, and many at once share two cores. Deadlines in tests that start many processes scale by it.
+    /// </summary>
+    public static int Patience { get; } = Environment.GetEnvironmentVariable("BOTBOTTLE_SIDECAR_LAUNCHER") is { Length: > 0 } ? 4 : 1;
+
+    /// <summary>The architecture under test, as build/test.sh names it (linux-x64 unless told).</summary>
+    public static string Architecture => Environment.GetEnvironmentVariable("BOTBOTTLE_ARCH") is { Length: > 0 } arch ? arch : "linux-x64";
 
     public static CommandResult Run(params string[] args) => RunWithInput(null, args);
 
-    public static CommandResult RunWithInput(string? standardInput, params string[] args)
+    public static CommandResult RunWithInput(string? standardInput, params string[] args) => RunExecutable(Path, standardInput, args);
+
+    /// <summary>Runs <paramref name="executable"/> (this binary or another build of it) to completion.</summary>
+    public static CommandResult RunExecutable(string executable, string? standardInput, params string[] args)
     {
-        using Process process = Start(args);
+        using Process process = StartExecutable(executable, args);
         if (standardInput is not null)
         {
             process.StandardInput.Write(standardInput);
@@ -27,18 +45,21 @@ public static class SidecarBinary
         process.StandardInput.Close();
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        TimeSpan limit = TimeSpan.FromSeconds(60 * Patience);
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("bot-bottle-sidecar " + string.Join(' ', args) + " did not exit within 60 s");
+            throw new TimeoutException($"bot-bottle-sidecar {string.Join(' ', args)} did not exit within {limit.TotalSeconds} s");
         }
 
         return new CommandResult(process.ExitCode, output.Result, error.Result);
     }
 
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => StartExecutable(Path, args);
+
+    public static Process StartExecutable(string executable, params string[] args)
     {
-        var start = new ProcessStartInfo(Path)
+        var start = new ProcessStartInfo(executable)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -58,9 +79,14 @@ public static class SidecarBinary
         string path = Environment.GetEnvironmentVariable("BOTBOTTLE_SIDECAR_BIN") is { Length: > 0 } fromEnvironment
             ? fromEnvironment
             : System.IO.Path.Combine(RepoRoot, "dist", "linux-x64", "bot-bottle-sidecar");
-        return File.Exists(path)
-            ? path
-            : throw new FileNotFoundException($"No published bot-bottle-sidecar at {path}. Run 'bash build/test.sh' (it publishes first) or 'bash build/publish.sh linux-x64 --framework net9.0'.");
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"No published bot-bottle-sidecar at {path}. Run 'bash build/test.sh' (it publishes first) or 'bash build/publish.sh linux-x64'.");
+        }
+
+        return Environment.GetEnvironmentVariable("BOTBOTTLE_SIDECAR_LAUNCHER") is { Length: > 0 } launcher
+            ? Launcher.Wrap(launcher, System.IO.Path.GetFullPath(path))
+            : path;
     }
 
     private static string FindRepoRoot()

@@ -61,6 +61,7 @@ typedef enum bb_error {
     BB_ERR_INTERNAL = 13,         /* unexpected; the message has details */
     BB_ERR_UNSAFE_PLACEMENT = 14, /* single-file mount or network/VM filesystem; nothing touched */
     BB_ERR_LIMIT_REACHED = 15,    /* a cap the host set (pending, bytes, rate, disk reserve); nothing written */
+    BB_ERR_MISSING_DEPENDENCY = 16, /* a library the call needs is not installed (libssl3 for SHA-256 on Linux) */
     BB_ERR_INVALID_HANDLE = 20,   /* not a handle from bb_open, or already closed */
     BB_ERR_TIMEOUT = 21,          /* bb_wait_for_response: no response in time (still pending) */
     BB_ERR_CLOSED = 22            /* bb_wait_for_response: the handle was closed while waiting */

@@ -144,7 +144,7 @@ class Closed(BotBottleError):
 _ERRORS = {
     1: InvalidArgument, 2: NotFound, 3: AlreadyAnswered, 4: Conflict, 5: Busy,
     6: StorageUnavailable, 7: StorageUnavailable, 8: StorageUnavailable, 9: StorageUnavailable,
-    10: StorageUnavailable, 11: Denied, 12: SchemaError, 13: InternalError, 14: StorageUnavailable, 15: LimitReached, 20: InvalidHandle,
+    10: StorageUnavailable, 11: Denied, 12: SchemaError, 13: InternalError, 14: StorageUnavailable, 15: LimitReached, 16: StorageUnavailable, 20: InvalidHandle,
     22: Closed,
 }
 _BB_ERR_NOT_FOUND = 2

@@ -22,6 +22,7 @@ internal static class ExitCodes
     public const int Pending = 11;
     public const int AuditBroken = 12;
     public const int LimitReached = 13;
+    public const int MissingDependency = 14;
 
     /// <summary>The table printed by --help and the README.</summary>
     public const string Help = """
@@ -40,6 +41,7 @@ internal static class ExitCodes
           11  propose --wait: still pending when --timeout passed
           12  audit verify: the audit log's hash chain is broken (edited, deleted or reordered entries)
           13  refused by a limit the host set (pending proposals or bytes per bottle, rate, disk reserve)
+          14  a library the command needs is missing (OpenSSL's libssl3, for SHA-256 on Linux)
         """;
 
     public static int For(StorageErrorKind kind) => kind switch
@@ -53,6 +55,7 @@ internal static class ExitCodes
         StorageErrorKind.Denied => Denied,
         StorageErrorKind.UnsafePlacement => UnsafePlacement,
         StorageErrorKind.LimitReached => LimitReached,
+        StorageErrorKind.MissingDependency => MissingDependency,
         _ => Internal,
     };
 }

@@ -23,6 +23,7 @@ public static class StorageErrorCodes
         StorageErrorKind.Schema => "schema",
         StorageErrorKind.UnsafePlacement => "unsafe_placement",
         StorageErrorKind.LimitReached => "limit_reached",
+        StorageErrorKind.MissingDependency => "missing_dependency",
         _ => "internal",
     };
 }

@@ -53,4 +53,7 @@ public enum StorageErrorKind
     /// free-space reserve); nothing was written. Waiting for the operator, or for time to pass, lifts it.
     /// </summary>
     LimitReached = 15,
+
+    /// <summary>A library the operation needs is not installed (OpenSSL's libssl, for SHA-256 on Linux); nothing was written.</summary>
+    MissingDependency = 16,
 }

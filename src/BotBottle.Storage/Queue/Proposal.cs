@@ -35,8 +35,8 @@ public sealed record Proposal(
         => new(NewId(), bottleSlug, tool, proposedFile, justification, DateTimeOffset.UtcNow, currentFile is null ? null : Sha256Hex(currentFile), Archived: false, currentFile);
 
     /// <summary>Lower-case hex SHA-256 of the UTF-8 bytes of <paramref name="text"/>.</summary>
-    public static string Sha256Hex(string text)
-        => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    /// <exception cref="Errors.StorageException">MissingDependency when, on Linux, OpenSSL cannot be loaded.</exception>
+    public static string Sha256Hex(string text) => Hashing.Sha256.Hex(text);
 
     /// <summary>A random 32-hex-digit id.</summary>
     public static string NewId() => Guid.NewGuid().ToString("N");
