@@ -138,7 +138,7 @@ public sealed class HostileAgentTests : IDisposable
     public void An_agent_that_fills_the_disk_to_the_reserve_leaves_room_for_the_operators_approve()
     {
         CommandResult run = MountNamespace.Run("""
-            mkdir -p /mnt && mount -t tmpfs -o size=24m tmpfs /mnt
+            mkdir -p /mnt && mount -t tmpfs -o size=16m tmpfs /mnt
             db=/mnt/db/bot-bottle.db
             "$BIN" --db "$db" db migrate > /dev/null || exit 90
             for limit in "pending_per_bottle 100000" "pending_bytes_per_bottle 1G" "rate_burst 100000" "rate_per_hour 100000000" "free_space_reserve_bytes 8M"; do

@@ -22,7 +22,7 @@ public static class MountNamespace
         using Process process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(120)), "the namespace script did not finish");
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(120 * SidecarBinary.Patience)), "the namespace script did not finish");
         return new CommandResult(process.ExitCode, output.Result, error.Result);
     }
 }
