@@ -56,19 +56,10 @@ internal static unsafe class Exports
             Require(result, "out_json");
             *result = null;
             OpenDatabase database = HandleTable.Get(handle);
-            ProposalInput input = Parse(proposalJson, "proposal_json", NativeJsonContext.Default.ProposalInput);
-            var proposal = new Proposal(
-                string.IsNullOrEmpty(input.Id) ? Proposal.NewId() : input.Id,
-                input.BottleSlug!,
-                input.Tool!,
-                input.ProposedFile!,
-                input.Justification!,
-                input.ArrivalTimestamp ?? DateTimeOffset.UtcNow,
-                input.CurrentFileHash ?? (input.CurrentFile is null ? null : Proposal.Sha256Hex(input.CurrentFile)),
-                input.Archived ?? false,
-                input.CurrentFile);
-            database.Queue.WriteProposal(proposal);
-            *result = Json(database.Queue.ReadProposal(proposal.Id)!, NativeJson.Readable.Proposal);
+            ProposalDraftInput input = Parse(proposalJson, "proposal_json", NativeJsonContext.Default.ProposalDraftInput);
+            ProposalWriteResult written = database.Queue.WriteOrJoinProposal(new ProposalDraft(
+                input.BottleSlug ?? string.Empty, input.Tool ?? string.Empty, input.ProposedFile!, input.Justification!, input.CurrentFile));
+            *result = Json(written.Proposal, NativeJson.Readable.Proposal);
             return LastError.Ok();
         }
         catch (Exception exception)

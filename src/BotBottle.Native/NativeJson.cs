@@ -8,17 +8,8 @@ using BotBottle.Storage.Queue;
 
 namespace BotBottle.Native;
 
-/// <summary>A proposal to write; id and arrival_timestamp are filled in when absent.</summary>
-internal sealed record ProposalInput(
-    string? Id,
-    string? BottleSlug,
-    string? Tool,
-    string? ProposedFile,
-    string? Justification,
-    DateTimeOffset? ArrivalTimestamp,
-    string? CurrentFileHash,
-    bool? Archived,
-    string? CurrentFile);
+/// <summary>A proposal draft: what the caller says; the store makes the id, arrival time and hash.</summary>
+internal sealed record ProposalDraftInput(string? BottleSlug, string? Tool, string? ProposedFile, string? Justification, string? CurrentFile);
 
 /// <summary>A response to write; status is text so a wrong value gets a clear message.</summary>
 internal sealed record ResponseInput(string? ProposalId, string? Status, string? Notes, string? FinalFile);
@@ -42,7 +33,7 @@ internal sealed record AuditFilterInput(string? BottleSlug, string? Component, D
     UseStringEnumConverter = true,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     MaxDepth = 16)]
-[JsonSerializable(typeof(ProposalInput))]
+[JsonSerializable(typeof(ProposalDraftInput))]
 [JsonSerializable(typeof(ResponseInput))]
 [JsonSerializable(typeof(AuditEntryInput))]
 [JsonSerializable(typeof(AuditFilterInput))]

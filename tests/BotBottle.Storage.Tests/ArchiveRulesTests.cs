@@ -19,7 +19,7 @@ public sealed class ArchiveRulesTests : IDisposable
     {
         _host = _temp.OpenHost();
         _sidecarQueue = new QueueStore(BotBottleDatabase.OpenSidecar(_temp.Path));
-        _proposal = _sidecarQueue.WriteOrJoinProposal(Proposal.Create("bottle-a", "pipelock-block", "a.example\n", "why")).Proposal;
+        _proposal = _sidecarQueue.WriteOrJoinProposal(new ProposalDraft("bottle-a", "pipelock-block", "a.example\n", "why")).Proposal;
     }
 
     public void Dispose() => _temp.Dispose();

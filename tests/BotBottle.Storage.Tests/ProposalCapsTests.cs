@@ -30,7 +30,7 @@ public sealed class ProposalCapsTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     private ProposalWriteResult Propose(string slug = "bottle-a", string file = "a.example\n", string? justification = null)
-        => _sidecarQueue.WriteOrJoinProposal(Proposal.Create(slug, "pipelock-block", file, justification ?? "why " + Guid.NewGuid().ToString("N")));
+        => _sidecarQueue.WriteOrJoinProposal(new ProposalDraft(slug, "git-gate", file, justification ?? "why " + Guid.NewGuid().ToString("N")));
 
     private long Rows => (long)_temp.Scalar("SELECT count(*) FROM supervise_proposals")!;
 
@@ -94,7 +94,7 @@ public sealed class ProposalCapsTests : IDisposable
     public void Pending_bytes_cap_counts_file_justification_and_current_file()
     {
         _limits.Set("pending_bytes_per_bottle", 4096);
-        _sidecarQueue.WriteOrJoinProposal(Proposal.Create("bottle-a", "pipelock-block", new string('a', 1000), "j", currentFile: new string('c', 1000)));
+        _sidecarQueue.WriteOrJoinProposal(new ProposalDraft("bottle-a", "git-gate", new string('a', 1000), "j", CurrentFile: new string('c', 1000)));
 
         var refused = Assert.Throws<LimitReachedException>(() => Propose(file: new string('b', 2100)));
 

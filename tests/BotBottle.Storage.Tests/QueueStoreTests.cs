@@ -70,28 +70,27 @@ public sealed class QueueStoreTests : IDisposable
     [Fact]
     public void WriteOrJoinProposal_joins_an_open_identical_proposal()
     {
-        var first = Proposal.Create("bottle-a", "pipelock-block", "example.com\n", "needs docs");
-        var retry = Proposal.Create("bottle-a", "pipelock-block", "example.com\n", "needs docs");
+        var draft = new ProposalDraft("bottle-a", "pipelock-block", "example.com\n", "needs docs");
 
-        ProposalWriteResult written = _queue.WriteOrJoinProposal(first);
-        ProposalWriteResult joined = _queue.WriteOrJoinProposal(retry);
+        ProposalWriteResult written = _queue.WriteOrJoinProposal(draft);
+        ProposalWriteResult joined = _queue.WriteOrJoinProposal(draft with { });
 
         Assert.False(written.Joined);
         Assert.True(joined.Joined);
-        Assert.Equal(first.Id, joined.Proposal.Id);
+        Assert.Equal(written.Proposal.Id, joined.Proposal.Id);
         Assert.Equal(1L, _temp.Scalar("SELECT count(*) FROM supervise_proposals"));
     }
 
     [Theory]
     [InlineData("bottle-b", "pipelock-block", "example.com\n", "needs docs")]
-    [InlineData("bottle-a", "cred-proxy-block", "example.com\n", "needs docs")]
+    [InlineData("bottle-a", "git-gate", "example.com\n", "needs docs")]
     [InlineData("bottle-a", "pipelock-block", "other.com\n", "needs docs")]
     [InlineData("bottle-a", "pipelock-block", "example.com\n", "another reason")]
     public void WriteOrJoinProposal_writes_a_new_proposal_when_any_field_differs(string slug, string tool, string file, string justification)
     {
-        _queue.WriteOrJoinProposal(Proposal.Create("bottle-a", "pipelock-block", "example.com\n", "needs docs"));
+        _queue.WriteOrJoinProposal(new ProposalDraft("bottle-a", "pipelock-block", "example.com\n", "needs docs"));
 
-        ProposalWriteResult result = _queue.WriteOrJoinProposal(Proposal.Create(slug, tool, file, justification));
+        ProposalWriteResult result = _queue.WriteOrJoinProposal(new ProposalDraft(slug, tool, file, justification));
 
         Assert.False(result.Joined);
         Assert.Equal(2L, _temp.Scalar("SELECT count(*) FROM supervise_proposals"));
@@ -100,10 +99,10 @@ public sealed class QueueStoreTests : IDisposable
     [Fact]
     public void WriteOrJoinProposal_does_not_join_an_archived_proposal()
     {
-        ProposalWriteResult first = _queue.WriteOrJoinProposal(Proposal.Create("bottle-a", "pipelock-block", "x\n", "why"));
+        ProposalWriteResult first = _queue.WriteOrJoinProposal(new ProposalDraft("bottle-a", "pipelock-block", "x\n", "why"));
         _queue.ArchiveProposal(first.Proposal.Id);
 
-        ProposalWriteResult second = _queue.WriteOrJoinProposal(Proposal.Create("bottle-a", "pipelock-block", "x\n", "why"));
+        ProposalWriteResult second = _queue.WriteOrJoinProposal(new ProposalDraft("bottle-a", "pipelock-block", "x\n", "why"));
 
         Assert.False(second.Joined);
         Assert.NotEqual(first.Proposal.Id, second.Proposal.Id);

@@ -31,7 +31,7 @@ public sealed class ResponseNotifierTests : IDisposable
     public async Task One_answer_among_two_hundred_waiters_completes_only_its_own_wait_with_few_scans()
     {
         Proposal[] proposals = Enumerable.Range(0, 200)
-            .Select(i => _queue.WriteOrJoinProposal(Proposal.Create("bottle-a", "git-gate", "", "wait " + i)).Proposal)
+            .Select(i => _queue.WriteOrJoinProposal(new ProposalDraft("bottle-a", "git-gate", "", "wait " + i)).Proposal)
             .ToArray();
         using var stop = new CancellationTokenSource();
         Task<Response?>[] waits = proposals.Select(p => _queue.WaitForResponseAsync(p.Id, Timeout.InfiniteTimeSpan, stop.Token)).ToArray();
@@ -57,7 +57,7 @@ public sealed class ResponseNotifierTests : IDisposable
     [Fact]
     public async Task A_response_written_just_before_the_wait_is_returned_at_once()
     {
-        Proposal proposal = _queue.WriteOrJoinProposal(Proposal.Create("bottle-a", "git-gate", "", "early")).Proposal;
+        Proposal proposal = _queue.WriteOrJoinProposal(new ProposalDraft("bottle-a", "git-gate", "", "early")).Proposal;
         new OperatorDecisions(_temp.OpenHost(migrate: false)).Decide(proposal.Id, ResponseStatus.Rejected, "no");
 
         Response? response = await _queue.WaitForResponseAsync(proposal.Id, TimeSpan.FromSeconds(5));
@@ -68,7 +68,7 @@ public sealed class ResponseNotifierTests : IDisposable
     [Fact]
     public async Task Waiters_on_the_same_proposal_all_get_the_answer()
     {
-        Proposal proposal = _queue.WriteOrJoinProposal(Proposal.Create("bottle-a", "git-gate", "", "shared")).Proposal;
+        Proposal proposal = _queue.WriteOrJoinProposal(new ProposalDraft("bottle-a", "git-gate", "", "shared")).Proposal;
         Task<Response?>[] waits = Enumerable.Range(0, 5).Select(_ => _queue.WaitForResponseAsync(proposal.Id, TimeSpan.FromSeconds(20))).ToArray();
         await Task.Delay(50);
 

@@ -84,7 +84,7 @@ public sealed class SidecarAuthorizerTests : IDisposable
         var queue = new QueueStore(_sidecar);
         new OperatorDecisions(_temp.OpenHost()).Decide(_proposal.Id, ResponseStatus.Approved, "ok");
 
-        ProposalWriteResult joined = queue.WriteOrJoinProposal(Proposal.Create("bottle-a", "pipelock-block", "b.example\n", "why"));
+        ProposalWriteResult joined = queue.WriteOrJoinProposal(new ProposalDraft("bottle-a", "pipelock-block", "b.example\n", "why"));
         Response? response = queue.ReadResponse(_proposal.Id);
         queue.ArchiveProposal(_proposal.Id);
 

@@ -37,6 +37,9 @@
 
 #include <stdint.h>
 
+/* 2: bb_write_proposal takes a draft (see below); errors 15 and 16 added. */
+#define BOT_BOTTLE_ABI_VERSION 2
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -74,8 +77,13 @@ int bb_open(const char *path, bb_handle **out_handle);
 /* Closes a handle and interrupts its waits. The handle is invalid afterwards. */
 int bb_close(bb_handle *handle);
 
-/* Writes a proposal. "id" and "arrival_timestamp" may be omitted (a fresh id and now are used);
- * "current_file_hash" defaults to the SHA-256 of "current_file". out_json: the stored proposal. */
+/* Proposes: proposal_json is a draft {"bottle_slug", "tool", "proposed_file", "justification",
+ * "current_file"?}; the library makes the id, the arrival time and the current file's SHA-256, and
+ * applies every rule the sidecar's doors apply (sizes, terminal controls, the tool's file rule, the
+ * host's caps). An open proposal with the same bottle, tool, file and justification is returned
+ * instead of a duplicate. out_json: the stored (or joined) proposal.
+ * Since BOT_BOTTLE_ABI_VERSION 2: "id", "arrival_timestamp", "current_file_hash" and "archived" are
+ * refused as unknown members (version 1 let the caller set them). */
 int bb_write_proposal(bb_handle *handle, const char *proposal_json, char **out_json);
 
 /* The proposal with this id; BB_ERR_NOT_FOUND when there is none. */

@@ -263,12 +263,12 @@ class Store:
     # -- queue --
 
     def write_proposal(self, proposal: Proposal) -> Proposal:
-        """Stores a proposal; a missing id or arrival time is filled in. Returns it as stored."""
+        """Proposes: bottle_slug, tool, proposed_file, justification and current_file are what is sent;
+        the store makes the id, arrival time and hash (an open identical proposal is returned instead
+        of a duplicate). Returns the proposal as stored."""
         data = {
             "bottle_slug": proposal.bottle_slug, "tool": proposal.tool,
             "proposed_file": proposal.proposed_file, "justification": proposal.justification,
-            "id": proposal.id or None, "arrival_timestamp": _timestamp(proposal.arrival_timestamp),
-            "current_file_hash": proposal.current_file_hash, "archived": proposal.archived,
             "current_file": proposal.current_file,
         }
         return _proposal(self._call_json("bb_write_proposal", json.dumps(data)))

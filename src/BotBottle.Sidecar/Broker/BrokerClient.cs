@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using BotBottle.Storage;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Queue;
@@ -18,9 +19,6 @@ namespace BotBottle.Sidecar.Broker;
 /// </summary>
 internal sealed class BrokerClient : ISidecarStore
 {
-    /// <summary>The longest finite wait: a year, as <c>propose --timeout</c> allows.</summary>
-    public const long MaxTimeoutMilliseconds = 31_536_000_000;
-
     /// <summary>A broker answers anything but a wait within its busy timeout; this only catches a wedged one.</summary>
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
@@ -34,44 +32,39 @@ internal sealed class BrokerClient : ISidecarStore
 
     public string SocketPath { get; }
 
-    /// <summary>Connects once to prove the broker is there and serves <paramref name="slug"/>.</summary>
-    /// <exception cref="StorageException">CannotOpen when nobody answers; Denied when the broker serves another bottle.</exception>
+    /// <summary>Connects once to prove the broker is there, speaks this protocol, and serves <paramref name="slug"/>.</summary>
+    /// <exception cref="StorageException">CannotOpen when nobody answers; Denied when the broker serves another bottle; Schema when it speaks another protocol version.</exception>
     public static BrokerClient Connect(string socketPath, string slug)
     {
         var client = new BrokerClient(socketPath, slug);
-        client.Call(new BrokerRequest { Op = BrokerOps.Hello, Slug = slug });
+        client.Call<HelloReply>(new HelloRequest { Version = BrokerProtocol.Version, Slug = slug });
         return client;
     }
 
-    public ProposalWriteResult WriteOrJoinProposal(Proposal proposal)
+    public ProposalWriteResult WriteOrJoinProposal(ProposalDraft draft)
     {
-        ArgumentNullException.ThrowIfNull(proposal);
-
-        // The broker makes the id and arrival time itself; only what the sidecar chose travels.
-        BrokerReply reply = Call(new BrokerRequest
+        ArgumentNullException.ThrowIfNull(draft);
+        ProposeReply reply = Call<ProposeReply>(new ProposeRequest
         {
-            Op = BrokerOps.WriteOrJoin,
-            Slug = proposal.BottleSlug,
-            Tool = proposal.Tool,
-            ProposedFile = proposal.ProposedFile,
-            Justification = proposal.Justification,
-            CurrentFile = proposal.CurrentFile,
+            Version = BrokerProtocol.Version,
+            Slug = draft.BottleSlug,
+            Tool = draft.Tool,
+            ProposedFile = draft.ProposedFile,
+            Justification = draft.Justification,
+            CurrentFile = draft.CurrentFile,
         });
-        return new ProposalWriteResult(reply.Proposal ?? throw Malformed("write_or_join"), reply.Joined);
+        return new ProposalWriteResult(reply.Proposal, reply.Joined);
     }
 
-    public Proposal? ReadProposal(string proposalId) => Call(ById(BrokerOps.ReadProposal, proposalId)).Proposal;
-
-    public Response? ReadResponse(string proposalId) => Call(ById(BrokerOps.ReadResponse, proposalId)).Response;
-
-    public void ArchiveProposal(string proposalId) => Call(ById(BrokerOps.Archive, proposalId));
+    public Proposal? ReadProposal(string proposalId)
+        => Call<ReadProposalReply>(new ReadProposalRequest { Version = BrokerProtocol.Version, Slug = _slug, ProposalId = proposalId }).Proposal;
 
     /// <summary>The broker's own health check of the database it owns; an unreachable broker is unhealthy too.</summary>
     public StorageHealth CheckHealth()
     {
         try
         {
-            return Call(new BrokerRequest { Op = BrokerOps.Health, Slug = _slug }).Health ?? throw Malformed(BrokerOps.Health);
+            return Call<HealthReply>(new HealthRequest { Version = BrokerProtocol.Version, Slug = _slug }).Health;
         }
         catch (StorageException exception)
         {
@@ -79,27 +72,25 @@ internal sealed class BrokerClient : ISidecarStore
         }
     }
 
-    public async Task<Response?> WaitForResponseAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<Response?> ConsumeResponseAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
         {
             throw new StorageException(StorageErrorKind.InvalidArgument, "timeout must be zero or more (or infinite).");
         }
 
-        long milliseconds = timeout == Timeout.InfiniteTimeSpan ? -1 : (long)Math.Min(Math.Ceiling(timeout.TotalMilliseconds), MaxTimeoutMilliseconds);
-        BrokerRequest request = ById(BrokerOps.WaitForResponse, proposalId) with { TimeoutMs = milliseconds };
-        byte[] body = JsonSerializer.SerializeToUtf8Bytes(request, BrokerJsonContext.Default.BrokerRequest);
-
+        long milliseconds = timeout == Timeout.InfiniteTimeSpan ? -1 : (long)Math.Min(Math.Ceiling(timeout.TotalMilliseconds), WaitLimits.MaxWait.TotalMilliseconds);
+        var request = new ConsumeRequest { Version = BrokerProtocol.Version, Slug = _slug, ProposalId = proposalId, TimeoutMs = milliseconds };
         using Socket socket = Open();
         using var stream = new NetworkStream(socket, ownsSocket: false);
         try
         {
-            await BrokerFrames.WriteAsync(stream, body, cancellationToken).ConfigureAwait(false);
-            return Interpret(await BrokerFrames.ReadAsync(stream, cancellationToken).ConfigureAwait(false), request.Op!).Response;
+            await BrokerFrames.WriteAsync(stream, Serialize(request), cancellationToken).ConfigureAwait(false);
+            return Interpret<ConsumeReply>(await BrokerFrames.ReadAsync(stream, cancellationToken).ConfigureAwait(false), "consume").Response;
         }
         catch (Exception exception) when (exception is IOException or SocketException or BrokerProtocolException && !cancellationToken.IsCancellationRequested)
         {
-            throw Lost(request.Op!, exception);
+            throw Lost("consume", exception);
         }
         catch (Exception exception) when (exception is not OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
@@ -108,22 +99,23 @@ internal sealed class BrokerClient : ISidecarStore
         }
     }
 
-    private BrokerRequest ById(string op, string proposalId) => new() { Op = op, Slug = _slug, ProposalId = proposalId };
+    private static byte[] Serialize(BrokerRequest request) => JsonSerializer.SerializeToUtf8Bytes(request, BrokerJsonContext.Default.BrokerRequest);
 
-    private BrokerReply Call(BrokerRequest request)
+    private T Call<T>(BrokerRequest request)
+        where T : BrokerReply
     {
-        byte[] body = JsonSerializer.SerializeToUtf8Bytes(request, BrokerJsonContext.Default.BrokerRequest);
+        string op = request.GetType().Name;
         using Socket socket = Open();
         socket.SendTimeout = socket.ReceiveTimeout = (int)CallTimeout.TotalMilliseconds;
         using var stream = new NetworkStream(socket, ownsSocket: false);
         try
         {
-            BrokerFrames.Write(stream, body);
-            return Interpret(BrokerFrames.Read(stream), request.Op!);
+            BrokerFrames.Write(stream, Serialize(request));
+            return Interpret<T>(BrokerFrames.Read(stream), op);
         }
         catch (Exception exception) when (exception is IOException or SocketException or BrokerProtocolException)
         {
-            throw Lost(request.Op!, exception);
+            throw Lost(op, exception);
         }
     }
 
@@ -144,8 +136,26 @@ internal sealed class BrokerClient : ISidecarStore
         }
     }
 
-    private static BrokerReply Interpret(byte[] body, string op)
+    private static T Interpret<T>(byte[] body, string op)
+        where T : BrokerReply
     {
+        int version;
+        try
+        {
+            version = BrokerProtocol.VersionOf(body);
+        }
+        catch (JsonException)
+        {
+            throw Malformed(op);
+        }
+
+        if (version != BrokerProtocol.Version)
+        {
+            throw new StorageException(
+                StorageErrorKind.Schema,
+                $"The host broker speaks broker protocol {(version == 1 ? "1 (unversioned)" : version.ToString(System.Globalization.CultureInfo.InvariantCulture))} and this sidecar speaks {BrokerProtocol.Version}: run the same bot-bottle-sidecar version on the host and in the sidecar.");
+        }
+
         BrokerReply? reply;
         try
         {
@@ -156,18 +166,12 @@ internal sealed class BrokerClient : ISidecarStore
             reply = null;
         }
 
-        if (reply is null)
+        return reply switch
         {
-            throw Malformed(op);
-        }
-
-        if (reply.Ok)
-        {
-            return reply;
-        }
-
-        StorageErrorKind kind = reply.ErrorKind is { } value && Enum.IsDefined((StorageErrorKind)value) ? (StorageErrorKind)value : StorageErrorKind.Internal;
-        throw new StorageException(kind, reply.Message ?? $"The broker refused {op} without saying why.");
+            T expected => expected,
+            ErrorReply error => throw new StorageException(Enum.IsDefined(error.ErrorKind) ? error.ErrorKind : StorageErrorKind.Internal, error.Message),
+            _ => throw Malformed(op),
+        };
     }
 
     private StorageException Lost(string op, Exception exception)

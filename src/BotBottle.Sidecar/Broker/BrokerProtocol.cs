@@ -1,9 +1,12 @@
 using System;
 using System.Buffers.Binary;
 using System.IO;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading;
 using System.Threading.Tasks;
+using BotBottle.Storage.Database;
+using BotBottle.Storage.Errors;
 using BotBottle.Storage.Queue;
 
 namespace BotBottle.Sidecar.Broker;
@@ -102,68 +105,135 @@ internal static class BrokerFrames
 /// <summary>A frame that breaks the wire format; the connection is answered with an error and closed.</summary>
 internal sealed class BrokerProtocolException(string message) : Exception(message);
 
-/// <summary>The broker's operations; the names on the wire.</summary>
-internal static class BrokerOps
+/// <summary>
+/// The broker protocol's version. Every request and reply carries it as <c>v</c>; a peer that sends
+/// another one (or none, as brokers and sidecars before versioning did) is told, in words, which
+/// side to upgrade, instead of either side misreading the other.
+/// </summary>
+internal static class BrokerProtocol
 {
-    public const string Hello = "hello";
-    public const string WriteOrJoin = "write_or_join";
-    public const string ReadProposal = "read_proposal";
-    public const string ReadResponse = "read_response";
-    public const string WaitForResponse = "wait_for_response";
-    public const string Archive = "archive";
-    public const string Health = "health";
+    public const int Version = 2;
+
+    /// <summary>The protocol version a message says it speaks: its <c>v</c>, or 1 for the unversioned protocol before it.</summary>
+    /// <exception cref="JsonException">The message is not a JSON object.</exception>
+    public static int VersionOf(ReadOnlySpan<byte> message)
+    {
+        var reader = new Utf8JsonReader(message, new JsonReaderOptions { MaxDepth = 64 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("A broker message must be a JSON object.");
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isVersion = reader.ValueTextEquals("v"u8);
+            reader.Read();
+            if (isVersion)
+            {
+                return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int version) ? version : -1;
+            }
+
+            reader.Skip();
+        }
+
+        return 1;
+    }
 }
 
 /// <summary>
-/// One request. <see cref="Slug"/> is the slug the sidecar was started with; the broker refuses any
-/// slug but its own, and it alone sets the slug, id and arrival time of a new proposal.
+/// One request: its kind is <c>op</c>, and each kind is its own record, so a field that does not
+/// belong to the kind, a missing required field, or an unknown kind is refused by the deserializer.
+/// <see cref="Slug"/> is the slug the sidecar was started with: the broker refuses any but its own.
 /// </summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record BrokerRequest
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "op", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(HelloRequest), "hello")]
+[JsonDerivedType(typeof(ProposeRequest), "propose")]
+[JsonDerivedType(typeof(ReadProposalRequest), "read_proposal")]
+[JsonDerivedType(typeof(ConsumeRequest), "consume")]
+[JsonDerivedType(typeof(HealthRequest), "health")]
+internal abstract record BrokerRequest
 {
-    public string? Op { get; init; }
+    [JsonPropertyName("v")]
+    public required int Version { get; init; }
 
-    public string? Slug { get; init; }
+    public required string Slug { get; init; }
+}
 
-    public string? ProposalId { get; init; }
+/// <summary>Does this broker serve my bottle?</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record HelloRequest : BrokerRequest;
 
-    public string? Tool { get; init; }
+/// <summary>A proposal draft; the broker adds its own slug, and the store the rest.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record ProposeRequest : BrokerRequest
+{
+    public required string Tool { get; init; }
 
-    public string? ProposedFile { get; init; }
+    public required string ProposedFile { get; init; }
 
-    public string? Justification { get; init; }
+    public required string Justification { get; init; }
 
     public string? CurrentFile { get; init; }
-
-    /// <summary>wait_for_response: milliseconds to wait, -1 for no limit.</summary>
-    public long? TimeoutMs { get; init; }
 }
 
-/// <summary>One reply: either <see cref="Ok"/> with the operation's result, or the error kind and message the direct store would have thrown.</summary>
-internal sealed record BrokerReply
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record ReadProposalRequest : BrokerRequest
 {
-    public bool Ok { get; init; }
-
-    /// <summary>A <see cref="Storage.Errors.StorageErrorKind"/> value when not <see cref="Ok"/>.</summary>
-    public int? ErrorKind { get; init; }
-
-    public string? Message { get; init; }
-
-    /// <summary>hello: the bottle this broker serves.</summary>
-    public string? Slug { get; init; }
-
-    public Proposal? Proposal { get; init; }
-
-    public Response? Response { get; init; }
-
-    public bool Joined { get; init; }
-
-    /// <summary>health: whether the broker's store can take writes.</summary>
-    public Storage.Database.StorageHealth? Health { get; init; }
+    public required string ProposalId { get; init; }
 }
+
+/// <summary>Wait up to <see cref="TimeoutMs"/> (-1: no limit) for the decision, and consume it.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record ConsumeRequest : BrokerRequest
+{
+    public required string ProposalId { get; init; }
+
+    public required long TimeoutMs { get; init; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record HealthRequest : BrokerRequest;
+
+/// <summary>One reply, of the kind its request asked for, or an error with the kind and message the direct store would have thrown.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "reply", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(ErrorReply), "error")]
+[JsonDerivedType(typeof(HelloReply), "hello")]
+[JsonDerivedType(typeof(ProposeReply), "propose")]
+[JsonDerivedType(typeof(ReadProposalReply), "read_proposal")]
+[JsonDerivedType(typeof(ConsumeReply), "consume")]
+[JsonDerivedType(typeof(HealthReply), "health")]
+internal abstract record BrokerReply
+{
+    [JsonPropertyName("v")]
+    public int Version { get; init; } = BrokerProtocol.Version;
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record ErrorReply(StorageErrorKind ErrorKind, string Message) : BrokerReply;
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record HelloReply(string Slug) : BrokerReply;
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record ProposeReply(Proposal Proposal, bool Joined) : BrokerReply;
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record ReadProposalReply(Proposal? Proposal) : BrokerReply;
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record ConsumeReply(Response? Response) : BrokerReply;
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record HealthReply(StorageHealth Health) : BrokerReply;
 
 /// <summary>Source-generated JSON for the broker's messages, in the same snake_case shapes as the rest of the store.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    AllowOutOfOrderMetadataProperties = true,
+    RespectRequiredConstructorParameters = true,
+    AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(BrokerRequest))]
 [JsonSerializable(typeof(BrokerReply))]
 internal sealed partial class BrokerJsonContext : JsonSerializerContext;

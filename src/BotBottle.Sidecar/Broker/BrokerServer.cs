@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using BotBottle.Sidecar.Mcp;
+using BotBottle.Storage;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Queue;
 
@@ -199,7 +200,7 @@ internal sealed class BrokerServer : IDisposable
                 }
 
                 BrokerRequest? request = Parse(body, out BrokerReply? parseError);
-                op = request?.Op ?? "?";
+                op = request?.GetType().Name.Replace("Request", string.Empty, StringComparison.Ordinal) ?? "?";
                 BrokerReply? reply = parseError ?? await DispatchAsync(request!, socket, stopping).ConfigureAwait(false);
                 if (reply is null)
                 {
@@ -207,8 +208,8 @@ internal sealed class BrokerServer : IDisposable
                     return;
                 }
 
-                outcome = reply.Ok ? "ok" : "error";
-                error = reply.ErrorKind is { } kind ? StorageErrorCodes.Name((StorageErrorKind)kind) : null;
+                outcome = reply is ErrorReply ? "error" : "ok";
+                error = reply is ErrorReply failed ? StorageErrorCodes.Name(failed.ErrorKind) : null;
                 await TryReplyAsync(stream, reply).ConfigureAwait(false);
             }
         }
@@ -276,23 +277,27 @@ internal sealed class BrokerServer : IDisposable
         error = null;
         try
         {
-            BrokerRequest? request = JsonSerializer.Deserialize(body, BrokerJsonContext.Default.BrokerRequest);
-            if (request is null)
+            int version = BrokerProtocol.VersionOf(body);
+            if (version != BrokerProtocol.Version)
             {
-                error = Error(StorageErrorKind.InvalidArgument, "The request must be a JSON object.");
+                error = Error(
+                    StorageErrorKind.Schema,
+                    $"This broker speaks broker protocol {BrokerProtocol.Version} and the sidecar sent {(version == 1 ? "the unversioned protocol 1" : "protocol " + version.ToString(System.Globalization.CultureInfo.InvariantCulture))}: run the same bot-bottle-sidecar version on the host and in the sidecar.");
+                return null;
             }
 
-            return request;
+            return JsonSerializer.Deserialize(body, BrokerJsonContext.Default.BrokerRequest)
+                ?? throw new JsonException("The request must be a JSON object.");
         }
         catch (JsonException exception)
         {
-            error = Error(StorageErrorKind.InvalidArgument, "The request is not valid JSON for the broker: " + exception.Message);
+            error = Error(StorageErrorKind.InvalidArgument, "The request is not a broker request: " + exception.Message);
             return null;
         }
-        catch (InvalidOperationException exception)
+        catch (Exception exception) when (exception is InvalidOperationException or NotSupportedException)
         {
-            // Invalid UTF-8 inside a string surfaces here rather than as a JsonException.
-            error = Error(StorageErrorKind.InvalidArgument, "The request is not valid UTF-8 JSON: " + exception.Message);
+            // Invalid UTF-8 inside a string, or an op the protocol does not have, surfaces here.
+            error = Error(StorageErrorKind.InvalidArgument, "The request is not a broker request: " + exception.Message);
             return null;
         }
     }
@@ -306,51 +311,15 @@ internal sealed class BrokerServer : IDisposable
 
         try
         {
-            switch (request.Op)
+            return request switch
             {
-                case BrokerOps.Hello:
-                    return new BrokerReply { Ok = true, Slug = Slug };
-
-                case BrokerOps.WriteOrJoin:
-                    if (request.Tool is null || request.ProposedFile is null || request.Justification is null || request.ProposalId is not null || request.TimeoutMs is not null)
-                    {
-                        return Error(StorageErrorKind.InvalidArgument, "write_or_join takes tool, proposed_file and justification (and optionally current_file), nothing else.");
-                    }
-
-                    ProposalWriteResult written = _queue.WriteOrJoinProposal(Proposal.Create(Slug, request.Tool, request.ProposedFile, request.Justification, request.CurrentFile));
-                    return new BrokerReply { Ok = true, Proposal = written.Proposal, Joined = written.Joined };
-
-                case BrokerOps.ReadProposal:
-                    return new BrokerReply { Ok = true, Proposal = OwnProposal(RequireIdOnly(request)) };
-
-                case BrokerOps.ReadResponse:
-                    string responseId = RequireIdOnly(request);
-                    return new BrokerReply { Ok = true, Response = OwnProposal(responseId) is null ? null : _queue.ReadResponse(responseId) };
-
-                case BrokerOps.Archive:
-                    string archiveId = RequireIdOnly(request);
-                    if (OwnProposal(archiveId) is null)
-                    {
-                        throw new StorageException(StorageErrorKind.NotFound, $"No proposal {archiveId} to archive.");
-                    }
-
-                    _queue.ArchiveProposal(archiveId);
-                    return new BrokerReply { Ok = true };
-
-                case BrokerOps.WaitForResponse:
-                    return await WaitAsync(request, socket, stopping).ConfigureAwait(false);
-
-                case BrokerOps.Health:
-                    if (request.ProposalId is not null || request.Tool is not null || request.ProposedFile is not null || request.Justification is not null || request.CurrentFile is not null || request.TimeoutMs is not null)
-                    {
-                        return Error(StorageErrorKind.InvalidArgument, "health takes nothing but the slug.");
-                    }
-
-                    return new BrokerReply { Ok = true, Health = _queue.CheckHealth() };
-
-                default:
-                    return Error(StorageErrorKind.InvalidArgument, $"Unknown op '{request.Op}'; the broker knows hello, write_or_join, read_proposal, read_response, wait_for_response, archive, health.");
-            }
+                HelloRequest => new HelloReply(Slug),
+                ProposeRequest propose => Proposed(_queue.WriteOrJoinProposal(new ProposalDraft(Slug, propose.Tool, propose.ProposedFile, propose.Justification, propose.CurrentFile))),
+                ReadProposalRequest read => new ReadProposalReply(OwnProposal(read.ProposalId)),
+                ConsumeRequest consume => await ConsumeAsync(consume, socket, stopping).ConfigureAwait(false),
+                HealthRequest => new HealthReply(_queue.CheckHealth()),
+                _ => Error(StorageErrorKind.InvalidArgument, "The broker knows hello, propose, read_proposal, consume and health."),
+            };
         }
         catch (StorageException exception)
         {
@@ -358,16 +327,13 @@ internal sealed class BrokerServer : IDisposable
         }
     }
 
-    private async Task<BrokerReply?> WaitAsync(BrokerRequest request, Socket socket, CancellationToken stopping)
-    {
-        if (request.ProposalId is null || request.TimeoutMs is not { } milliseconds || request.Tool is not null || request.ProposedFile is not null || request.Justification is not null || request.CurrentFile is not null)
-        {
-            return Error(StorageErrorKind.InvalidArgument, "wait_for_response takes proposal_id and timeout_ms (-1 for no limit), nothing else.");
-        }
+    private static ProposeReply Proposed(ProposalWriteResult written) => new(written.Proposal, written.Joined);
 
-        if (milliseconds is < -1 or > BrokerClient.MaxTimeoutMilliseconds)
+    private async Task<BrokerReply?> ConsumeAsync(ConsumeRequest request, Socket socket, CancellationToken stopping)
+    {
+        if (request.TimeoutMs < -1 || request.TimeoutMs > WaitLimits.MaxWait.TotalMilliseconds)
         {
-            return Error(StorageErrorKind.InvalidArgument, $"timeout_ms must be -1 (no limit) or 0 to {BrokerClient.MaxTimeoutMilliseconds}.");
+            return Error(StorageErrorKind.InvalidArgument, $"timeout_ms must be -1 (no limit) or 0 to {(long)WaitLimits.MaxWait.TotalMilliseconds}.");
         }
 
         if (OwnProposal(request.ProposalId) is null)
@@ -377,8 +343,8 @@ internal sealed class BrokerServer : IDisposable
 
         using var waitEnded = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var peerEnded = new CancellationTokenSource();
-        TimeSpan timeout = milliseconds == -1 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(milliseconds);
-        Task<Response?> wait = _queue.WaitForResponseAsync(request.ProposalId, timeout, waitEnded.Token);
+        TimeSpan timeout = request.TimeoutMs == -1 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(request.TimeoutMs);
+        Task<Response?> wait = _queue.ConsumeResponseAsync(request.ProposalId, timeout, waitEnded.Token);
 
         // The client sends nothing more; a read that completes means it closed (or broke the protocol).
         // It is not tied to shutdown, so a stopping broker still gets to say why the wait ended.
@@ -395,7 +361,7 @@ internal sealed class BrokerServer : IDisposable
 
         try
         {
-            return new BrokerReply { Ok = true, Response = await wait.ConfigureAwait(false) };
+            return new ConsumeReply(await wait.ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -407,12 +373,7 @@ internal sealed class BrokerServer : IDisposable
     private Proposal? OwnProposal(string proposalId)
         => _queue.ReadProposal(proposalId) is { } proposal && proposal.BottleSlug == Slug ? proposal : null;
 
-    private static string RequireIdOnly(BrokerRequest request)
-        => request.ProposalId is { } id && request.Tool is null && request.ProposedFile is null && request.Justification is null && request.CurrentFile is null && request.TimeoutMs is null
-            ? id
-            : throw new StorageException(StorageErrorKind.InvalidArgument, $"{request.Op} takes proposal_id, nothing else.");
-
-    private static BrokerReply Error(StorageErrorKind kind, string message) => new() { Ok = false, ErrorKind = (int)kind, Message = message };
+    private static ErrorReply Error(StorageErrorKind kind, string message) => new(kind, message);
 
     private static async Task TryReplyAsync(Stream stream, BrokerReply reply)
     {

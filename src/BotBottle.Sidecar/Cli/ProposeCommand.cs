@@ -2,7 +2,7 @@ using System;
 using System.CommandLine;
 using System.Threading;
 using System.Threading.Tasks;
-using BotBottle.Sidecar.Supervise;
+using BotBottle.Storage;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Queue;
 
@@ -44,26 +44,20 @@ internal static class ProposeCommand
         CancellationToken cancellationToken)
     {
         double? seconds = parse.GetValue(timeout);
-        if (seconds is < 0 or > 31_536_000)
+        if (seconds is < 0 || seconds > WaitLimits.MaxWait.TotalSeconds)
         {
-            return cli.Fail(ExitCodes.Usage, "--timeout must be between 0 and 31536000 seconds.");
+            return cli.Fail(ExitCodes.Usage, $"--timeout must be between 0 and {WaitLimits.MaxWait.TotalSeconds:0} seconds (a year).");
         }
 
         ProposalWriteResult written;
         ISidecarStore queue;
         try
         {
-            string toolName = parse.GetValue(tool)!;
             string text = parse.GetValue(file) is { } path ? CommonOptions.ReadFileArgument(path, "--file") : string.Empty;
-            if (SuperviseTool.Find(toolName)?.Check(text) is { } problem)
-            {
-                return cli.Fail(ExitCodes.Usage, "--file: " + problem.Replace("proposed_file", "the file", StringComparison.Ordinal));
-            }
-
             string? currentFile = parse.GetValue(current) is { } currentPath ? CommonOptions.ReadFileArgument(currentPath, "--current") : null;
             string slugValue = Storage.Validation.Validate.Slug(parse.GetValue(slug), "--slug");
             queue = CommonOptions.OpenSidecarQueue(parse, socket, slugValue, out _);
-            written = queue.WriteOrJoinProposal(Proposal.Create(slugValue, toolName, text, parse.GetValue(justification)!, currentFile));
+            written = queue.WriteOrJoinProposal(new ProposalDraft(slugValue, parse.GetValue(tool)!, text, parse.GetValue(justification)!, currentFile));
         }
         catch (StorageException exception)
         {
@@ -92,15 +86,13 @@ internal static class ProposeCommand
         try
         {
             TimeSpan limit = seconds is { } s ? TimeSpan.FromSeconds(s) : Timeout.InfiniteTimeSpan;
-            Response? response = await queue.WaitForResponseAsync(proposal.Id, limit, cancellationToken).ConfigureAwait(false);
+            Response? response = await queue.ConsumeResponseAsync(proposal.Id, limit, cancellationToken).ConfigureAwait(false);
             if (response is null)
             {
                 cli.WriteJson(ToolResult.Pending(proposal.Id), SidecarJson.Readable.ToolResult);
                 return ExitCodes.Pending;
             }
 
-            // The answer is consumed here: archiving takes it off the operator's and the sidecar's views.
-            queue.ArchiveProposal(proposal.Id);
             cli.WriteJson(ToolResult.From(proposal, response), SidecarJson.Readable.ToolResult);
             return response.Status == ResponseStatus.Rejected ? ExitCodes.Rejected : ExitCodes.Success;
         }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.IO;
 using System.Linq;
-using BotBottle.Sidecar.Supervise;
 using BotBottle.Storage.Audit;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Queue;
@@ -137,12 +136,6 @@ internal static class QueueCommands
     private static int Decide(CliContext cli, ParseResult parse, string proposalId, ResponseStatus status, string notes, string? finalFile)
     {
         BotBottleDatabase database = BotBottleDatabase.OpenHost(CommonOptions.HostDbPath(parse));
-        if (finalFile is not null && new QueueStore(database).ReadProposal(proposalId) is { } proposal
-            && SuperviseTool.Find(proposal.Tool)?.Check(finalFile) is { } problem)
-        {
-            throw new UsageException("--final-file: " + problem.Replace("proposed_file", "the final file", System.StringComparison.Ordinal));
-        }
-
         Decision decision = new OperatorDecisions(database).Decide(proposalId, status, notes, finalFile);
         if (parse.GetValue(CommonOptions.Json))
         {

@@ -18,8 +18,6 @@ internal static class ServeCommand
         var currentConfig = new Option<string>("--current-config") { Description = "Directory holding the bottle's current routes.json, allowlist and Dockerfile, to hash and diff proposals against.", DefaultValueFactory = static _ => "/etc/bot-bottle/current-config", HelpName = "DIR" };
         var tokenFile = new Option<string?>("--token-file") { Description = "Require 'Authorization: Bearer <token>' with the token in this file.", HelpName = "PATH" };
         var allowOrigin = new Option<string[]>("--allow-origin") { Description = "An Origin a browser-based client may call from (repeatable); requests with any other Origin get 403.", HelpName = "ORIGIN", AllowMultipleArgumentsPerToken = false };
-        var maxFile = new Option<int>("--max-file-bytes") { Description = "Largest proposed file accepted.", DefaultValueFactory = static _ => 256 * 1024, HelpName = "BYTES" };
-        var maxJustification = new Option<int>("--max-justification-bytes") { Description = "Longest justification accepted.", DefaultValueFactory = static _ => 8 * 1024, HelpName = "BYTES" };
         var maxConnections = new Option<int>("--max-connections") { Description = "Connections served at once (each waiting tool call holds one); more are refused.", DefaultValueFactory = static _ => 1024, HelpName = "N" };
         Option<string?> socket = CommonOptions.Socket();
         var progress = new Option<double>("--progress-interval") { Description = "Seconds between progress notifications (or SSE comments) while a call waits; 0.05 to 15.", DefaultValueFactory = static _ => 10, HelpName = "SECONDS" };
@@ -34,7 +32,7 @@ internal static class ServeCommand
             Logs are JSON lines on stderr.
             """)
         {
-            slug, listen, currentConfig, tokenFile, allowOrigin, maxFile, maxJustification, maxConnections, progress, socket,
+            slug, listen, currentConfig, tokenFile, allowOrigin, maxConnections, progress, socket,
         };
 
         command.SetAction(async (parse, _) =>
@@ -54,11 +52,6 @@ internal static class ServeCommand
                     throw new UsageException("--progress-interval must be between 0.05 and 15 seconds (clients give up after about 5 minutes of silence; progress must come at least every 15 s).");
                 }
 
-                int fileBytes = parse.GetValue(maxFile), justificationBytes = parse.GetValue(maxJustification);
-                if (fileBytes is < 1 or > Storage.Validation.Validate.MaxFileBytes || justificationBytes is < 1 or > Storage.Validation.Validate.MaxTextBytes)
-                {
-                    throw new UsageException($"--max-file-bytes must be 1..{Storage.Validation.Validate.MaxFileBytes} and --max-justification-bytes 1..{Storage.Validation.Validate.MaxTextBytes}.");
-                }
 
                 int connections = parse.GetValue(maxConnections);
                 if (connections is < 8 or > 65536)
@@ -77,8 +70,6 @@ internal static class ServeCommand
                     CurrentConfigDirectory = parse.GetValue(currentConfig)!,
                     Token = token,
                     AllowedOrigins = parse.GetValue(allowOrigin) ?? [],
-                    MaxFileBytes = fileBytes,
-                    MaxJustificationBytes = justificationBytes,
                     ProgressInterval = TimeSpan.FromSeconds(seconds),
                     MaxConnections = connections,
                 };

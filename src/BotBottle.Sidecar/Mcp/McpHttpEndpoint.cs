@@ -10,6 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using BotBottle.Storage.Queue;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -106,7 +107,7 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         byte[]? body = await ReadBodyAsync(context).ConfigureAwait(false);
         if (body is null)
         {
-            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, -32000, $"Payload Too Large: the request body exceeds {options.MaxBodyBytes} bytes; proposed files are limited to {options.MaxFileBytes} bytes.").ConfigureAwait(false);
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, -32000, $"Payload Too Large: the request body exceeds {SuperviseServerOptions.MaxBodyBytes} bytes; proposed files are limited to {ProposalLimits.MaxFileBytes} bytes.").ConfigureAwait(false);
             return;
         }
 
@@ -186,9 +187,9 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         }
     }
 
-    private async Task<byte[]?> ReadBodyAsync(HttpContext context)
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext context)
     {
-        if (context.Request.ContentLength > options.MaxBodyBytes)
+        if (context.Request.ContentLength > SuperviseServerOptions.MaxBodyBytes)
         {
             return null;
         }
@@ -200,7 +201,7 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
             int read;
             while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
             {
-                if (buffer.Length + read > options.MaxBodyBytes)
+                if (buffer.Length + read > SuperviseServerOptions.MaxBodyBytes)
                 {
                     return null;
                 }

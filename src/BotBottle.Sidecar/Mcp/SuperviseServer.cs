@@ -32,7 +32,7 @@ internal static class SuperviseServer
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes + 1;
+            kestrel.Limits.MaxRequestBodySize = SuperviseServerOptions.MaxBodyBytes + 1;
 
             // A hostile client must not hold the server with idle or trickling connections: a cap on
             // connections, a deadline for headers, a bound on idle keep-alive, and a minimum body rate.

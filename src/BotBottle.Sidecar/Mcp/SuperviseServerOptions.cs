@@ -28,10 +28,6 @@ internal sealed record SuperviseServerOptions
     /// <summary>Origins a browser may call from; any other Origin header is refused (DNS rebinding).</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 
-    public int MaxFileBytes { get; init; } = 256 * 1024;
-
-    public int MaxJustificationBytes { get; init; } = 8 * 1024;
-
     /// <summary>Connections open at once (each waiting call holds one); Kestrel refuses more, so a flood cannot exhaust the process's descriptors.</summary>
     public int MaxConnections { get; init; } = 1024;
 
@@ -42,5 +38,5 @@ internal sealed record SuperviseServerOptions
     /// The largest request body accepted: the file and justification JSON-escaped (worst case
     /// roughly four bytes per byte for escaped control characters) plus the envelope.
     /// </summary>
-    public long MaxBodyBytes => (4L * (MaxFileBytes + MaxJustificationBytes)) + (64 * 1024);
+    public static long MaxBodyBytes => (4L * (ProposalLimits.MaxFileBytes + ProposalLimits.MaxJustificationBytes)) + (64 * 1024);
 }

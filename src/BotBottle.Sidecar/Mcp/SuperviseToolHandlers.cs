@@ -100,8 +100,8 @@ internal sealed class SuperviseToolHandlers
         {
           "type": "object",
           "properties": {
-            "proposed_file": { "type": "string", "description": {{JsonSerializer.Serialize(tool.FileDescription + $" At most {options.MaxFileBytes} bytes.", SidecarJsonContext.Default.String)}} },
-            "justification": { "type": "string", "description": {{JsonSerializer.Serialize($"Why you need this change; the operator reads it before deciding. At most {options.MaxJustificationBytes} bytes.", SidecarJsonContext.Default.String)}} },
+            "proposed_file": { "type": "string", "description": {{JsonSerializer.Serialize(tool.FileDescription + $" At most {ProposalLimits.MaxFileBytes} bytes.", SidecarJsonContext.Default.String)}} },
+            "justification": { "type": "string", "description": {{JsonSerializer.Serialize($"Why you need this change; the operator reads it before deciding. At most {ProposalLimits.MaxJustificationBytes} bytes.", SidecarJsonContext.Default.String)}} },
             "wait": { "type": "boolean", "default": true, "description": "false: queue the proposal and return {status: pending, proposal_id} at once; then poll supervise-status." }
           },
           "required": ["proposed_file", "justification"]
@@ -126,9 +126,9 @@ internal sealed class SuperviseToolHandlers
             return Error($"proposed_file is required and must be a string: {tool.FileDescription}");
         }
 
-        if (!TryGetString(arguments, "justification", out string? justification) || justification.Trim().Length == 0)
+        if (!TryGetString(arguments, "justification", out string? justification))
         {
-            return Error("justification is required: a non-empty string telling the operator why you need this change.");
+            return Error("justification is required: a string telling the operator why you need this change.");
         }
 
         if (!TryGetBool(arguments, "wait", defaultValue: true, out bool wait))
@@ -136,17 +136,10 @@ internal sealed class SuperviseToolHandlers
             return Error("wait must be true or false.");
         }
 
-        string? problem = CheckText(file, "proposed_file", _options.MaxFileBytes) ?? CheckText(justification, "justification", _options.MaxJustificationBytes) ?? tool.Check(file);
-        if (problem is not null)
-        {
-            scope.Outcome = "invalid";
-            return Error(problem);
-        }
-
         ProposalWriteResult written;
         try
         {
-            written = _queue.WriteOrJoinProposal(Proposal.Create(_options.Slug, tool.Name, file, justification, ReadCurrentFile(tool)));
+            written = _queue.WriteOrJoinProposal(new ProposalDraft(_options.Slug, tool.Name, file, justification, ReadCurrentFile(tool)));
         }
         catch (StorageException exception)
         {
@@ -195,26 +188,14 @@ internal sealed class SuperviseToolHandlers
             return Error($"No proposal {proposalId} for this bottle; use the proposal_id a supervise tool returned.");
         }
 
-        try
-        {
-            if (waitSeconds == 0 && _queue.ReadResponse(proposal.Id) is null)
-            {
-                scope.Outcome = "pending";
-                return Result(ToolResult.Pending(proposal.Id));
-            }
-        }
-        catch (StorageException exception)
-        {
-            return StorageError(exception, scope, StatusToolName);
-        }
-
         return await WaitAsync(context, proposal, TimeSpan.FromSeconds(waitSeconds), scope, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<CallToolResult> WaitAsync(RequestContext<CallToolRequestParams> context, Proposal proposal, TimeSpan limit, RequestScope scope, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, scope.RequestAborted, scope.Stopping);
-        Task<Response?> wait = _queue.WaitForResponseAsync(proposal.Id, limit, linked.Token);
+        // Waiting and consuming are one store call: the decision is archived exactly when it is returned.
+        Task<Response?> wait = _queue.ConsumeResponseAsync(proposal.Id, limit, linked.Token);
         ProgressToken? progressToken = context.Params?.ProgressToken;
         using (var ticker = new PeriodicTimer(_options.ProgressInterval))
         {
@@ -278,16 +259,6 @@ internal sealed class SuperviseToolHandlers
             return Result(ToolResult.Pending(proposal.Id));
         }
 
-        try
-        {
-            // The sidecar consumed the decision: archive both rows so it is never pending again.
-            _queue.ArchiveProposal(proposal.Id);
-        }
-        catch (StorageException exception)
-        {
-            return StorageError(exception, scope, proposal.Tool);
-        }
-
         string status = ResponseStatusSqliteText.ToText(response.Status);
         scope.Outcome = status;
         JsonLog.Event("decision").Add("slug", _options.Slug).Add("tool", proposal.Tool).Add("proposal_id", proposal.Id).Add("status", status).Write();
@@ -321,18 +292,12 @@ internal sealed class SuperviseToolHandlers
         try
         {
             var info = new FileInfo(path);
-            return info.Exists && info.Length <= 4L * _options.MaxFileBytes ? File.ReadAllText(path) : null;
+            return info.Exists && info.Length <= ProposalLimits.MaxCurrentFileBytes ? File.ReadAllText(path) : null;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             return null;
         }
-    }
-
-    private static string? CheckText(string value, string field, int maxBytes)
-    {
-        int bytes = Encoding.UTF8.GetByteCount(value);
-        return bytes > maxBytes ? $"{field} is {bytes} bytes; the limit is {maxBytes} bytes. Send a smaller file or a shorter justification." : null;
     }
 
     private static bool TryGetString(IDictionary<string, JsonElement> arguments, string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)

@@ -50,6 +50,12 @@ public sealed class OperatorDecisions
         (Proposal proposal, AuditEntry stored) = _database.Write((connection, transaction) =>
         {
             Proposal answered = QueueStore.InsertResponse(connection, transaction, response);
+            if (finalFile is not null && ProposedFileRules.For(answered.Tool)?.Invoke(finalFile) is { } problem)
+            {
+                // The operator's file meets the same rule as the agent's; throwing rolls the response back.
+                throw new StorageException(StorageErrorKind.InvalidArgument, problem.Replace("proposed_file", "final_file", StringComparison.Ordinal));
+            }
+
             string applied = status == ResponseStatus.Modified ? finalFile! : answered.ProposedFile;
             var audit = new AuditEntry(
                 Id: 0,

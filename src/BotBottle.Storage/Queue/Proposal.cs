@@ -4,7 +4,7 @@ using BotBottle.Storage.Mapping;
 namespace BotBottle.Storage.Queue;
 
 /// <summary>A config change an agent's sidecar asks the operator to approve (<c>supervise_proposals</c>).</summary>
-/// <param name="Id">Unique id; <see cref="Create"/> makes one.</param>
+/// <param name="Id">Unique id; the store makes one.</param>
 /// <param name="BottleSlug">The bottle that proposed it; fixed by the sidecar, never by the agent.</param>
 /// <param name="Tool">The MCP tool or sidecar that raised it (cred-proxy-block, pipelock-block, capability-block, …).</param>
 /// <param name="ProposedFile">The whole proposed file.</param>
@@ -25,13 +25,13 @@ public sealed record Proposal(
     bool Archived,
     string? CurrentFile = null)
 {
-    /// <summary>A new, unarchived proposal with a fresh id, arriving now.</summary>
+    /// <summary>A new, unarchived proposal with a fresh id, arriving now: for tests, which seed rows; production code proposes with a <see cref="ProposalDraft"/>.</summary>
     /// <param name="bottleSlug">The proposing bottle.</param>
     /// <param name="tool">The tool or sidecar raising it.</param>
     /// <param name="proposedFile">The whole proposed file.</param>
     /// <param name="justification">Why it is needed.</param>
     /// <param name="currentFile">The file it would replace, if any; its SHA-256 becomes <see cref="CurrentFileHash"/>.</param>
-    public static Proposal Create(string bottleSlug, string tool, string proposedFile, string justification, string? currentFile = null)
+    internal static Proposal Create(string bottleSlug, string tool, string proposedFile, string justification, string? currentFile = null)
         => new(NewId(), bottleSlug, tool, proposedFile, justification, DateTimeOffset.UtcNow, currentFile is null ? null : Sha256Hex(currentFile), Archived: false, currentFile);
 
     /// <summary>Lower-case hex SHA-256 of the UTF-8 bytes of <paramref name="text"/>.</summary>

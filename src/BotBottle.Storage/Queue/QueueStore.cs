@@ -27,36 +27,31 @@ public sealed class QueueStore : ISidecarStore
         _database = database;
     }
 
-    /// <summary>Stores a new proposal.</summary>
-    /// <exception cref="StorageException">InvalidArgument for a bad field; Conflict when the id exists.</exception>
-    public void WriteProposal(Proposal proposal)
-    {
-        ValidateProposal(proposal);
-        _database.Write((connection, transaction) =>
-        {
-            Insert(connection, transaction, proposal);
-            return 0;
-        });
-    }
-
     /// <summary>
-    /// Stores a new proposal unless an open (unarchived) one from the same bottle and tool with the
-    /// same file and justification exists; then that one is returned instead, so a client that
-    /// retries after a timeout waits on the original rather than queueing a duplicate.
+    /// The one way a proposal enters the queue. Applies every rule (<see cref="ProposalLimits"/>),
+    /// then, unless an open (unarchived) proposal from the same bottle and tool with the same file
+    /// and justification exists, stores a new one with a fresh id, the arrival time and the current
+    /// file's hash; otherwise that open one is returned, so a client that retries after a timeout
+    /// waits on the original rather than queueing a duplicate. A new proposal must also fit the
+    /// host's caps (<see cref="Limits.SuperviseLimits"/>); a joined one is never refused.
     /// </summary>
     /// <returns>The proposal to wait on, and whether it was an existing one.</returns>
-    /// <exception cref="StorageException">InvalidArgument for a bad field; Conflict when the id exists.</exception>
-    public ProposalWriteResult WriteOrJoinProposal(Proposal proposal)
+    /// <exception cref="StorageException">
+    /// InvalidArgument for a draft that breaks a rule; LimitReached past a cap; MissingDependency when
+    /// the current file cannot be hashed. Nothing is written in any of these cases.
+    /// </exception>
+    public ProposalWriteResult WriteOrJoinProposal(ProposalDraft draft)
     {
-        ValidateProposal(proposal);
+        ProposalLimits.Check(draft);
+        string? currentFileHash = draft.CurrentFile is null ? null : Proposal.Sha256Hex(draft.CurrentFile);
         return _database.Write((connection, transaction) =>
         {
             using (SqliteCommand find = SqlRegistry.Command(connection, transaction, SqlRegistry.FindOpenDuplicate))
             {
-                find.Bind("$bottle_slug", proposal.BottleSlug)
-                    .Bind("$tool", proposal.Tool)
-                    .Bind("$proposed_file", proposal.ProposedFile)
-                    .Bind("$justification", proposal.Justification);
+                find.Bind("$bottle_slug", draft.BottleSlug)
+                    .Bind("$tool", draft.Tool)
+                    .Bind("$proposed_file", draft.ProposedFile)
+                    .Bind("$justification", draft.Justification);
                 using SqliteDataReader reader = find.ExecuteReader();
                 if (ProposalRowMapper.Instance.ReadFirstOrDefault(reader) is { } open)
                 {
@@ -64,8 +59,30 @@ public sealed class QueueStore : ISidecarStore
                 }
             }
 
+            var proposal = new Proposal(
+                Proposal.NewId(), draft.BottleSlug, draft.Tool, draft.ProposedFile, draft.Justification,
+                DateTimeOffset.UtcNow, currentFileHash, Archived: false, draft.CurrentFile);
             Insert(connection, transaction, proposal);
             return new ProposalWriteResult(proposal, Joined: false);
+        });
+    }
+
+    /// <summary>
+    /// Stores a fully made proposal, id and arrival time included, under the same rules and caps:
+    /// for tests and fixtures that need control over those; production code proposes through
+    /// <see cref="WriteOrJoinProposal"/>.
+    /// </summary>
+    /// <exception cref="StorageException">InvalidArgument for a bad field; Conflict when the id exists.</exception>
+    internal void WriteProposal(Proposal proposal)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        Validate.Id(proposal.Id, "id");
+        Validate.OptionalText(proposal.CurrentFileHash, "current_file_hash", 128);
+        ProposalLimits.Check(new ProposalDraft(proposal.BottleSlug, proposal.Tool, proposal.ProposedFile, proposal.Justification, proposal.CurrentFile));
+        _database.Write((connection, transaction) =>
+        {
+            Insert(connection, transaction, proposal);
+            return 0;
         });
     }
 
@@ -118,7 +135,7 @@ public sealed class QueueStore : ISidecarStore
     public Response? ReadResponse(string proposalId)
     {
         Validate.Id(proposalId, "proposal_id");
-        return _database.Read(connection => ReadResponse(connection, proposalId));
+        return _database.Read(connection => ReadResponse(connection, null, proposalId));
     }
 
     /// <summary>
@@ -186,18 +203,8 @@ public sealed class QueueStore : ISidecarStore
                 throw new StorageException(StorageErrorKind.NotFound, $"No proposal {proposalId} to archive.");
             }
 
-            // Archiving the response archives the proposal with it (trigger supervise_responses_archive_proposal).
-            using (SqliteCommand response = SqlRegistry.Command(connection, transaction, SqlRegistry.ArchiveResponse).Bind("$id", proposalId))
-            {
-                response.ExecuteNonQuery();
-            }
-
-            if (_database.Role == DatabaseRole.Host)
-            {
-                using SqliteCommand proposal = SqlRegistry.Command(connection, transaction, SqlRegistry.ArchiveProposal).Bind("$id", proposalId);
-                proposal.ExecuteNonQuery();
-            }
-            else if (!ResponseExists(connection, transaction, proposalId))
+            Archive(connection, transaction, proposalId);
+            if (_database.Role == DatabaseRole.Sidecar && !ResponseExists(connection, transaction, proposalId))
             {
                 throw new StorageException(
                     StorageErrorKind.Denied,
@@ -205,6 +212,29 @@ public sealed class QueueStore : ISidecarStore
             }
 
             return 0;
+        });
+    }
+
+    /// <summary>
+    /// What a sidecar does with the operator's decision: waits for it like
+    /// <see cref="WaitForResponseAsync"/>, then reads and archives it in one transaction (the
+    /// response, and with it the proposal), so it is consumed exactly when it is returned and never
+    /// pending again. Consuming an already consumed proposal returns its decision again.
+    /// </summary>
+    /// <returns>The decision, or null when <paramref name="timeout"/> passed first.</returns>
+    /// <exception cref="StorageException">NotFound when the proposal does not exist.</exception>
+    public async Task<Response?> ConsumeResponseAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (await WaitForResponseAsync(proposalId, timeout, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        return _database.Write((connection, transaction) =>
+        {
+            Response response = ReadResponse(connection, transaction, proposalId)!;
+            Archive(connection, transaction, proposalId);
+            return response with { Archived = true };
         });
     }
 
@@ -259,18 +289,6 @@ public sealed class QueueStore : ISidecarStore
         return proposal;
     }
 
-    private static void ValidateProposal(Proposal proposal)
-    {
-        ArgumentNullException.ThrowIfNull(proposal);
-        Validate.Id(proposal.Id, "id");
-        Validate.Slug(proposal.BottleSlug);
-        Validate.Name(proposal.Tool, "tool");
-        Validate.AgentText(proposal.ProposedFile, "proposed_file", Validate.MaxFileBytes);
-        Validate.AgentText(proposal.Justification, "justification", Validate.MaxTextBytes, allowEmpty: false);
-        Validate.OptionalText(proposal.CurrentFileHash, "current_file_hash", 128);
-        Validate.OptionalText(proposal.CurrentFile, "current_file", Validate.MaxFileBytes);
-    }
-
     private void Insert(SqliteConnection connection, SqliteTransaction transaction, Proposal proposal)
     {
         if (ReadProposal(connection, transaction, proposal.Id) is not null)
@@ -300,15 +318,30 @@ public sealed class QueueStore : ISidecarStore
         return ProposalRowMapper.Instance.ReadFirstOrDefault(reader);
     }
 
+    /// <summary>Archives the response, which archives the proposal with it (trigger supervise_responses_archive_proposal); the host archives an unanswered proposal too.</summary>
+    private void Archive(SqliteConnection connection, SqliteTransaction transaction, string proposalId)
+    {
+        using (SqliteCommand response = SqlRegistry.Command(connection, transaction, SqlRegistry.ArchiveResponse).Bind("$id", proposalId))
+        {
+            response.ExecuteNonQuery();
+        }
+
+        if (_database.Role == DatabaseRole.Host)
+        {
+            using SqliteCommand proposal = SqlRegistry.Command(connection, transaction, SqlRegistry.ArchiveProposal).Bind("$id", proposalId);
+            proposal.ExecuteNonQuery();
+        }
+    }
+
     private static bool ResponseExists(SqliteConnection connection, SqliteTransaction transaction, string proposalId)
     {
         using SqliteCommand exists = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectResponseExists).Bind("$proposal_id", proposalId);
         return exists.ExecuteScalar() is not null;
     }
 
-    internal static Response? ReadResponse(SqliteConnection connection, string proposalId)
+    internal static Response? ReadResponse(SqliteConnection connection, SqliteTransaction? transaction, string proposalId)
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, null, SqlRegistry.SelectResponse).Bind("$proposal_id", proposalId);
+        using SqliteCommand command = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectResponse).Bind("$proposal_id", proposalId);
         using SqliteDataReader reader = command.ExecuteReader();
         return ResponseRowMapper.Instance.ReadFirstOrDefault(reader);
     }

@@ -159,7 +159,7 @@ internal sealed class ResponseNotifier
 
         foreach (string id in ids)
         {
-            if (_database.Read(connection => QueueStore.ReadResponse(connection, id)) is { } response)
+            if (_database.Read(connection => QueueStore.ReadResponse(connection, null, id)) is { } response)
             {
                 Complete(response);
             }

@@ -2,14 +2,24 @@ using System;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace BotBottle.Sidecar.Supervise;
+namespace BotBottle.Storage.Queue;
 
 /// <summary>
-/// What makes a proposed file acceptable for each tool. Each rule returns null when the file is
-/// fine, or a message that tells the agent exactly what to fix.
+/// What makes a proposed file acceptable for each supervise tool. Each rule returns null when the
+/// file is fine, or a message that tells the agent exactly what to fix. Tools without a rule
+/// (git-gate, egress, …) propose free text.
 /// </summary>
-internal static partial class ProposedFileRules
+public static partial class ProposedFileRules
 {
+    /// <summary>The rule for <paramref name="tool"/>'s file, or null when the tool has none.</summary>
+    public static System.Func<string, string?>? For(string tool) => tool switch
+    {
+        "cred-proxy-block" => RoutesJson,
+        "pipelock-block" => Allowlist,
+        "capability-block" => Dockerfile,
+        _ => null,
+    };
+
     /// <summary>cred-proxy-block's routes.json: one JSON object.</summary>
     public static string? RoutesJson(string file)
     {
