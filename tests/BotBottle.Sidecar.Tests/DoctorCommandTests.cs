@@ -21,10 +21,32 @@ public sealed class DoctorCommandTests : IDisposable
         CommandResult result = _home.Host("doctor");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (string check in new[] { "placement", "filesystem", "mount layout", "database file", "access", "permissions", "open", "journal mode", "schema", "integrity" })
+        foreach (string check in new[] { "placement", "filesystem", "mount layout", "database file", "access", "permissions", "journal mode", "schema", "integrity" })
         {
             Assert.Contains("  ok  ", Line(result, check), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Doctor_reports_a_rollback_journal_database_as_failed_and_leaves_it_byte_identical()
+    {
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_home.DbPath};Pooling=False"))
+        {
+            connection.Open();
+            using Microsoft.Data.Sqlite.SqliteCommand command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode = DELETE;";
+            command.ExecuteNonQuery();
+        }
+
+        byte[] before = File.ReadAllBytes(_home.DbPath);
+        CommandResult result = _home.Host("doctor");
+        byte[] after = File.ReadAllBytes(_home.DbPath);
+
+        Assert.Equal(15, result.ExitCode);
+        Assert.Contains("FAIL", Line(result, "journal mode"), StringComparison.Ordinal);
+        Assert.Contains("journal mode is delete, not wal", Line(result, "journal mode"), StringComparison.Ordinal);
+        Assert.Equal(before, after);
+        Assert.Contains("15", _home.Host("doctor", "--help").Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -34,7 +56,7 @@ public sealed class DoctorCommandTests : IDisposable
 
         CommandResult result = _home.Host("doctor");
 
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(15, result.ExitCode);
         Assert.Contains("FAIL", Line(result, "permissions"), StringComparison.Ordinal);
         Assert.Contains("0644", Line(result, "permissions"), StringComparison.Ordinal);
     }
@@ -48,7 +70,7 @@ public sealed class DoctorCommandTests : IDisposable
 
         CommandResult result = SidecarBinary.Run("--db", garbage, "doctor");
 
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(15, result.ExitCode);
         Assert.Contains("FAIL", Line(result, "open"), StringComparison.Ordinal);
         Assert.Equal(new string('x', 4096), File.ReadAllText(garbage));
     }
@@ -60,7 +82,7 @@ public sealed class DoctorCommandTests : IDisposable
 
         CommandResult result = _home.Host("doctor");
 
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(15, result.ExitCode);
         Assert.Contains("secrets.env", Line(result, "mount layout"), StringComparison.Ordinal);
     }
 
@@ -71,7 +93,7 @@ public sealed class DoctorCommandTests : IDisposable
 
         CommandResult result = _home.Host("doctor");
 
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(15, result.ExitCode);
         Assert.Contains("FAIL", Line(result, "schema"), StringComparison.Ordinal);
     }
 }

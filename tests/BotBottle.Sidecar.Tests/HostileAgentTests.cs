@@ -219,16 +219,18 @@ public sealed class HostileAgentTests : IDisposable
     }
 
     [Fact]
-    public async Task The_broker_refuses_a_sidecar_archiving_its_unanswered_proposal()
+    public async Task Through_the_broker_a_sidecar_can_only_consume_an_answer_never_drop_its_unanswered_proposal()
     {
         using BrokerProcess broker = await BrokerProcess.StartAsync(_home);
         string id = SidecarBinary.Run("propose", "--socket", broker.SocketPath, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "keep me").Output.Trim();
 
-        JsonNode reply = (await BrokerWire.SendAsync(broker.SocketPath, BrokerWire.Frame($$"""{"op":"archive","slug":"bottle-a","proposal_id":"{{id}}"}""")))!;
+        JsonNode archive = (await BrokerWire.SendAsync(broker.SocketPath, BrokerWire.Frame($$"""{"v":2,"op":"archive","slug":"bottle-a","proposal_id":"{{id}}"}""")))!;
+        JsonNode consume = (await BrokerWire.SendAsync(broker.SocketPath, BrokerWire.Frame($$"""{"v":2,"op":"consume","slug":"bottle-a","proposal_id":"{{id}}","timeout_ms":0}""")))!;
 
-        Assert.False((bool)reply["ok"]!);
-        Assert.Equal(11, (int)reply["error_kind"]!);
-        Assert.Contains("has no answer yet", (string)reply["message"]!, StringComparison.Ordinal);
+        Assert.Equal("error", (string?)archive["reply"]);
+        Assert.Equal("InvalidArgument", (string?)archive["error_kind"]);
+        Assert.Equal("consume", (string?)consume["reply"]);
+        Assert.Null(consume["response"]);
         Assert.Equal([id], _home.PendingIds());
     }
 

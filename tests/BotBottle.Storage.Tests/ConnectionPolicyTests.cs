@@ -5,6 +5,7 @@ using BotBottle.Storage.Database;
 using BotBottle.Storage.Sql;
 using Microsoft.Data.Sqlite;
 using Xunit;
+using BotBottle.Storage.Audit;
 
 namespace BotBottle.Storage.Tests;
 
@@ -83,7 +84,7 @@ public sealed class ConnectionPolicyTests : IDisposable
 
         Assert.Throws<InvalidOperationException>(() => database.Write<int>((connection, transaction) =>
         {
-            using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertAuditEntry)
+            using SqliteCommand insert = SqlRegistry.Command(connection, transaction, AuditSql.InsertAuditEntry)
                 .Bind("$timestamp", "2026-01-01T00:00:00.0000000Z").Bind("$bottle_slug", "a").Bind("$component", "c")
                 .Bind("$operator_action", "approved").Bind("$operator_notes", "").Bind("$justification", "").Bind("$diff", "");
             insert.ExecuteScalar();

@@ -5,6 +5,7 @@ using BotBottle.Storage.Queue;
 using BotBottle.Storage.Sql;
 using Microsoft.Data.Sqlite;
 using Xunit;
+using BotBottle.Storage.Audit;
 
 namespace BotBottle.Storage.Tests;
 
@@ -54,7 +55,7 @@ public sealed class QueryPlanTests : IDisposable
     [Fact]
     public void ListPendingForSlug_uses_the_partial_slug_index_without_sorting()
     {
-        List<string> plan = Plan(SqlRegistry.ListPendingForSlug, ("$bottle_slug", "bottle-1"));
+        List<string> plan = Plan(QueueSql.ListPendingForSlug, ("$bottle_slug", "bottle-1"));
 
         Assert.Contains(plan, static line => line.Contains("USING INDEX supervise_proposals_pending_by_slug (bottle_slug=?)", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, static line => line.Contains("TEMP B-TREE", StringComparison.Ordinal));
@@ -64,7 +65,7 @@ public sealed class QueryPlanTests : IDisposable
     [Fact]
     public void ListPendingAll_walks_the_partial_arrival_index_without_sorting()
     {
-        List<string> plan = Plan(SqlRegistry.ListPendingAll);
+        List<string> plan = Plan(QueueSql.ListPendingAll);
 
         Assert.Contains(plan, static line => line.Contains("USING INDEX supervise_proposals_pending", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, static line => line.Contains("TEMP B-TREE", StringComparison.Ordinal));
@@ -74,7 +75,7 @@ public sealed class QueryPlanTests : IDisposable
     [Fact]
     public void SelectAuditBySlug_uses_the_slug_time_index()
     {
-        List<string> plan = Plan(SqlRegistry.SelectAuditBySlug, ("$bottle_slug", "bottle-1"), ("$component", DBNull.Value), ("$since", "0"), ("$until", "9"), ("$limit", -1));
+        List<string> plan = Plan(AuditSql.SelectAuditBySlug, ("$bottle_slug", "bottle-1"), ("$component", DBNull.Value), ("$since", "0"), ("$until", "9"), ("$limit", -1));
 
         Assert.Contains(plan, static line => line.Contains("USING INDEX supervise_audit_entries_by_slug", StringComparison.Ordinal));
     }
@@ -82,7 +83,7 @@ public sealed class QueryPlanTests : IDisposable
     [Fact]
     public void SelectAuditByComponent_uses_the_component_time_index()
     {
-        List<string> plan = Plan(SqlRegistry.SelectAuditByComponent, ("$component", "git-gate"), ("$since", "0"), ("$until", "9"), ("$limit", -1));
+        List<string> plan = Plan(AuditSql.SelectAuditByComponent, ("$component", "git-gate"), ("$since", "0"), ("$until", "9"), ("$limit", -1));
 
         Assert.Contains(plan, static line => line.Contains("USING INDEX supervise_audit_entries_by_component", StringComparison.Ordinal));
     }

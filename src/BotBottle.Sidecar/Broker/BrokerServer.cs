@@ -7,7 +7,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using BotBottle.Sidecar.Mcp;
+using BotBottle.Sidecar.Logging;
 using BotBottle.Storage;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Queue;
@@ -200,7 +200,15 @@ internal sealed class BrokerServer : IDisposable
                 }
 
                 BrokerRequest? request = Parse(body, out BrokerReply? parseError);
-                op = request?.GetType().Name.Replace("Request", string.Empty, StringComparison.Ordinal) ?? "?";
+                op = request switch
+                {
+                    HelloRequest => "hello",
+                    ProposeRequest => "propose",
+                    ReadProposalRequest => "read_proposal",
+                    ConsumeRequest => "consume",
+                    HealthRequest => "health",
+                    _ => "?",
+                };
                 BrokerReply? reply = parseError ?? await DispatchAsync(request!, socket, stopping).ConfigureAwait(false);
                 if (reply is null)
                 {

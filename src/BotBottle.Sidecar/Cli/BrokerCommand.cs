@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using BotBottle.Sidecar.Broker;
-using BotBottle.Sidecar.Mcp;
+using BotBottle.Sidecar.Logging;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Queue;

@@ -23,6 +23,7 @@ internal static class ExitCodes
     public const int AuditBroken = 12;
     public const int LimitReached = 13;
     public const int MissingDependency = 14;
+    public const int DoctorFailed = 15;
 
     /// <summary>The table printed by --help and the README.</summary>
     public const string Help = """
@@ -42,6 +43,7 @@ internal static class ExitCodes
           12  audit verify: the audit log's hash chain is broken (edited, deleted or reordered entries)
           13  refused by a limit the host set (pending proposals or bytes per bottle, rate, disk reserve)
           14  a library the command needs is missing (OpenSSL's libssl3, for SHA-256 on Linux)
+          15  doctor: a check failed
         """;
 
     public static int For(StorageErrorKind kind) => kind switch

@@ -10,6 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using BotBottle.Sidecar.Logging;
 using BotBottle.Storage.Queue;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;

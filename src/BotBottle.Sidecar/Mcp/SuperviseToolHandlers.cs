@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using BotBottle.Sidecar.Logging;
 using BotBottle.Sidecar.Supervise;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Limits;

@@ -43,7 +43,7 @@ public sealed class AuditStore
     {
         long expectedId = 1;
         string expectedPrevious = AuditChain.Genesis;
-        using (SqliteCommand command = SqlRegistry.Command(connection, null, SqlRegistry.SelectAuditChain))
+        using (SqliteCommand command = SqlRegistry.Command(connection, null, AuditSql.SelectAuditChain))
         using (SqliteDataReader reader = command.ExecuteReader())
         {
             foreach (AuditEntry entry in AuditEntryRowMapper.Instance.ReadAll(reader))
@@ -67,7 +67,7 @@ public sealed class AuditStore
             }
         }
 
-        long highest = SqlRegistry.Scalar<long>(connection, null, SqlRegistry.SelectAuditSequence);
+        long highest = SqlRegistry.Scalar<long>(connection, null, AuditSql.SelectAuditSequence);
         return highest >= expectedId
             ? new AuditChainReport(false, expectedId - 1, expectedId, $"entries {expectedId} to {highest} are missing: the newest entries were deleted.")
             : new AuditChainReport(true, expectedId - 1, null, null);
@@ -92,7 +92,7 @@ public sealed class AuditStore
     {
         string timestamp = SqliteValues.FormatTimestamp(entry.Timestamp);
         long id;
-        using (SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertAuditEntry))
+        using (SqliteCommand insert = SqlRegistry.Command(connection, transaction, AuditSql.InsertAuditEntry))
         {
             insert.Bind("$timestamp", timestamp)
                 .Bind("$bottle_slug", entry.BottleSlug)
@@ -105,7 +105,7 @@ public sealed class AuditStore
         }
 
         string previous;
-        using (SqliteCommand select = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectPreviousAuditHash).Bind("$id", id))
+        using (SqliteCommand select = SqlRegistry.Command(connection, transaction, AuditSql.SelectPreviousAuditHash).Bind("$id", id))
         {
             // No earlier entry: the chain starts here. An earlier entry without a hash stays a visible break.
             object? value = select.ExecuteScalar();
@@ -113,14 +113,14 @@ public sealed class AuditStore
         }
 
         string hash = AuditChain.Hash(previous, id, timestamp, entry.BottleSlug, entry.Component, entry.OperatorAction, entry.OperatorNotes, entry.Justification, entry.Diff);
-        using SqliteCommand update = SqlRegistry.Command(connection, transaction, SqlRegistry.UpdateAuditHashes);
+        using SqliteCommand update = SqlRegistry.Command(connection, transaction, AuditSql.UpdateAuditHashes);
         update.Bind("$prev_hash", previous).Bind("$entry_hash", hash).Bind("$id", id).ExecuteNonQuery();
         return id;
     }
 
     internal static AuditEntry ReadEntry(SqliteConnection connection, SqliteTransaction? transaction, long id)
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectAuditEntry).Bind("$id", id);
+        using SqliteCommand command = SqlRegistry.Command(connection, transaction, AuditSql.SelectAuditEntry).Bind("$id", id);
         using SqliteDataReader reader = command.ExecuteReader();
         return AuditEntryRowMapper.Instance.ReadFirstOrDefault(reader)!;
     }
@@ -150,9 +150,9 @@ public sealed class AuditStore
 
         string since = query.Since is { } s ? SqliteValues.FormatTimestamp(s) : EarliestTimestamp;
         string until = query.Until is { } u ? SqliteValues.FormatTimestamp(u) : LatestTimestamp;
-        SqlStatement statement = query.BottleSlug is not null ? SqlRegistry.SelectAuditBySlug
-            : query.Component is not null ? SqlRegistry.SelectAuditByComponent
-            : SqlRegistry.SelectAuditAll;
+        SqlStatement statement = query.BottleSlug is not null ? AuditSql.SelectAuditBySlug
+            : query.Component is not null ? AuditSql.SelectAuditByComponent
+            : AuditSql.SelectAuditAll;
 
         return _database.Read(connection =>
         {
@@ -165,7 +165,7 @@ public sealed class AuditStore
                 command.Bind("$bottle_slug", query.BottleSlug);
             }
 
-            if (statement != SqlRegistry.SelectAuditAll)
+            if (statement != AuditSql.SelectAuditAll)
             {
                 command.Bind("$component", query.Component);
             }

@@ -28,11 +28,16 @@ public sealed class BotBottleDatabase
         Path = path;
         Role = role;
         Synchronous = synchronous;
-        _connectionPolicy = synchronous == SynchronousMode.Full ? SqlRegistry.ConnectionPolicyFull : SqlRegistry.ConnectionPolicyNormal;
+        _connectionPolicy = synchronous == SynchronousMode.Full ? DatabaseSql.ConnectionPolicyFull : DatabaseSql.ConnectionPolicyNormal;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
-            Mode = role == DatabaseRole.Host ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
+            Mode = role switch
+            {
+                DatabaseRole.Host => SqliteOpenMode.ReadWriteCreate,
+                DatabaseRole.Sidecar => SqliteOpenMode.ReadWrite,
+                _ => SqliteOpenMode.ReadOnly,
+            },
             Pooling = true,
 
             // Microsoft.Data.Sqlite retries SQLITE_BUSY in managed code until this many seconds
@@ -100,10 +105,22 @@ public sealed class BotBottleDatabase
         return database;
     }
 
+    /// <summary>
+    /// Opens an existing database to look at it, changing nothing: read-only, <c>query_only</c>, no
+    /// migration, and no switch to WAL (a database in another journal mode stays in it, so a check
+    /// can report it).
+    /// </summary>
+    /// <exception cref="StorageException">The file is missing or a directory.</exception>
+    public static BotBottleDatabase OpenReadOnly(string path)
+    {
+        RequireFile(path, "'bot-bottle-sidecar db migrate' creates it on the host.");
+        return new BotBottleDatabase(path, DatabaseRole.Inspector, SynchronousMode.Normal);
+    }
+
     /// <summary>Runs <c>PRAGMA integrity_check</c>: a single "ok" when the file is sound, else each problem found.</summary>
     public IReadOnlyList<string> CheckIntegrity() => Read(static connection =>
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, null, SqlRegistry.IntegrityCheck);
+        using SqliteCommand command = SqlRegistry.Command(connection, null, DatabaseSql.IntegrityCheck);
         using SqliteDataReader reader = command.ExecuteReader();
         var lines = new List<string>();
         while (reader.Read())
@@ -183,7 +200,7 @@ public sealed class BotBottleDatabase
         {
             connection.Open();
             using SqliteCommand policy = connection.CreateCommand();
-            policy.CommandText = _connectionPolicy.Text;
+            policy.CommandText = Role == DatabaseRole.Inspector ? DatabaseSql.ConnectionPolicyInspector.Text : _connectionPolicy.Text;
             policy.ExecuteNonQuery();
 
             // Migration 0004 chains existing audit entries in SQL with the same hash the store uses.
@@ -259,7 +276,7 @@ public sealed class BotBottleDatabase
 
     private void EnsureWriteAheadLog()
     {
-        string mode = Read(static connection => SqlRegistry.Scalar<string>(connection, null, SqlRegistry.JournalModeWal) ?? string.Empty);
+        string mode = Read(static connection => SqlRegistry.Scalar<string>(connection, null, DatabaseSql.JournalModeWal) ?? string.Empty);
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
         {
             throw new StorageException(

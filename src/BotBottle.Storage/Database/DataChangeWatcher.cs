@@ -129,7 +129,7 @@ internal sealed class DataChangeWatcher
                     if (command is null)
                     {
                         connection = _database.OpenConnection();
-                        command = SqlRegistry.Command(connection, null, SqlRegistry.DataVersion);
+                        command = SqlRegistry.Command(connection, null, DatabaseSql.DataVersion);
                     }
 
                     long version = (long)command.ExecuteScalar()!;

@@ -8,4 +8,7 @@ public enum DatabaseRole
 
     /// <summary>A sidecar next to an untrusted agent: never creates the file, never migrates.</summary>
     Sidecar = 1,
+
+    /// <summary>A diagnosis (<c>doctor</c>): opens read-only, never creates, migrates or changes the journal mode.</summary>
+    Inspector = 2,
 }

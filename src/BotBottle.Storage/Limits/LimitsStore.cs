@@ -30,7 +30,7 @@ public sealed class LimitsStore
     public IReadOnlySet<string> ReadChanged() => _database.Read(static connection =>
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        using SqliteCommand command = SqlRegistry.Command(connection, null, SqlRegistry.SelectLimits);
+        using SqliteCommand command = SqlRegistry.Command(connection, null, LimitsSql.SelectLimits);
         using SqliteDataReader reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -49,7 +49,7 @@ public sealed class LimitsStore
         RequireHost();
         return _database.Write((connection, transaction) =>
         {
-            using (SqliteCommand upsert = SqlRegistry.Command(connection, transaction, SqlRegistry.UpsertLimit))
+            using (SqliteCommand upsert = SqlRegistry.Command(connection, transaction, LimitsSql.UpsertLimit))
             {
                 upsert.Bind("$name", definition.Name).Bind("$value", value).ExecuteNonQuery();
             }
@@ -66,7 +66,7 @@ public sealed class LimitsStore
         RequireHost();
         return _database.Write((connection, transaction) =>
         {
-            using (SqliteCommand delete = SqlRegistry.Command(connection, transaction, SqlRegistry.DeleteLimit))
+            using (SqliteCommand delete = SqlRegistry.Command(connection, transaction, LimitsSql.DeleteLimit))
             {
                 delete.Bind("$name", definition.Name).ExecuteNonQuery();
             }
@@ -78,7 +78,7 @@ public sealed class LimitsStore
     internal static SuperviseLimits Read(SqliteConnection connection, SqliteTransaction? transaction)
     {
         SuperviseLimits limits = SuperviseLimits.Defaults;
-        using SqliteCommand command = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectLimits);
+        using SqliteCommand command = SqlRegistry.Command(connection, transaction, LimitsSql.SelectLimits);
         using SqliteDataReader reader = command.ExecuteReader();
         while (reader.Read())
         {

@@ -56,7 +56,7 @@ internal static class ProposalCaps
 
     private static (long Count, long Bytes) PendingUsage(SqliteConnection connection, SqliteTransaction transaction, string slug)
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectPendingUsage).Bind("$bottle_slug", slug);
+        using SqliteCommand command = SqlRegistry.Command(connection, transaction, LimitsSql.SelectPendingUsage).Bind("$bottle_slug", slug);
         using SqliteDataReader reader = command.ExecuteReader();
         reader.Read();
         return (reader.GetInt64(0), reader.GetInt64(1));
@@ -66,7 +66,7 @@ internal static class ProposalCaps
     private static void TakeRateToken(SqliteConnection connection, SqliteTransaction transaction, string slug, SuperviseLimits limits, DateTimeOffset now)
     {
         double tokens = limits.RateBurst;
-        using (SqliteCommand read = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectRateBucket).Bind("$bottle_slug", slug))
+        using (SqliteCommand read = SqlRegistry.Command(connection, transaction, LimitsSql.SelectRateBucket).Bind("$bottle_slug", slug))
         using (SqliteDataReader reader = read.ExecuteReader())
         {
             if (reader.Read())
@@ -85,7 +85,7 @@ internal static class ProposalCaps
                 string.Create(CultureInfo.InvariantCulture, $"Bottle '{slug}' may make {limits.RateBurst} proposals at once and {limits.RatePerHour} per hour; the next one is allowed in {seconds:0} s. Wait, or retry an open proposal with the same arguments (it joins instead of counting)."));
         }
 
-        using SqliteCommand write = SqlRegistry.Command(connection, transaction, SqlRegistry.UpsertRateBucket);
+        using SqliteCommand write = SqlRegistry.Command(connection, transaction, LimitsSql.UpsertRateBucket);
         write.Bind("$bottle_slug", slug)
             .Bind("$tokens", tokens - 1)
             .Bind("$refilled_at", SqliteValues.FormatTimestamp(now))

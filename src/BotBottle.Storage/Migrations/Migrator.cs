@@ -61,7 +61,7 @@ public sealed class Migrator
 
         (MigrationRun run, MigrationException? failure) = _database.Write((connection, transaction) =>
         {
-            SqlRegistry.Execute(connection, transaction, SqlRegistry.CreateMigrationsTable);
+            SqlRegistry.Execute(connection, transaction, MigrationSql.CreateMigrationsTable);
             List<AppliedMigration> applied = ReadApplied(connection, transaction);
             Validate(applied);
 
@@ -80,7 +80,7 @@ public sealed class Migrator
                     long started = Stopwatch.GetTimestamp();
                     ExecuteScript(connection, transaction, migration.UpSql);
                     long elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                    using (SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertAppliedMigration))
+                    using (SqliteCommand insert = SqlRegistry.Command(connection, transaction, MigrationSql.InsertAppliedMigration))
                     {
                         insert.Bind("$version", migration.Version)
                             .Bind("$name", migration.Name)
@@ -92,7 +92,7 @@ public sealed class Migrator
                     }
 
                     appliedVersions.Add(migration.Version);
-                    SqlRegistry.Execute(connection, transaction, SqlRegistry.SetUserVersion(NewestOf(appliedVersions)));
+                    SqlRegistry.Execute(connection, transaction, MigrationSql.SetUserVersion(NewestOf(appliedVersions)));
                 });
 
                 if (error is not null)
@@ -137,7 +137,7 @@ public sealed class Migrator
 
         (MigrationRun run, MigrationException? failure) = _database.Write((connection, transaction) =>
         {
-            SqlRegistry.Execute(connection, transaction, SqlRegistry.CreateMigrationsTable);
+            SqlRegistry.Execute(connection, transaction, MigrationSql.CreateMigrationsTable);
             List<AppliedMigration> applied = ReadApplied(connection, transaction);
             ValidateChecksums(applied);
 
@@ -159,13 +159,13 @@ public sealed class Migrator
                 MigrationException? error = InSavepoint(transaction, migration, "reverted", () =>
                 {
                     ExecuteScript(connection, transaction, migration.DownSql);
-                    using (SqliteCommand delete = SqlRegistry.Command(connection, transaction, SqlRegistry.DeleteAppliedMigration))
+                    using (SqliteCommand delete = SqlRegistry.Command(connection, transaction, MigrationSql.DeleteAppliedMigration))
                     {
                         delete.Bind("$version", migration.Version).ExecuteNonQuery();
                     }
 
                     appliedVersions.Remove(migration.Version);
-                    SqlRegistry.Execute(connection, transaction, SqlRegistry.SetUserVersion(NewestOf(appliedVersions)));
+                    SqlRegistry.Execute(connection, transaction, MigrationSql.SetUserVersion(NewestOf(appliedVersions)));
                 });
 
                 if (error is not null)
@@ -186,7 +186,7 @@ public sealed class Migrator
     public MigrationReport GetReport()
     {
         (List<AppliedMigration> applied, int userVersion) = _database.Read(connection =>
-            (ReadAppliedIfTracked(connection), SqlRegistry.Scalar<int>(connection, null, SqlRegistry.SelectUserVersion)));
+            (ReadAppliedIfTracked(connection), SqlRegistry.Scalar<int>(connection, null, MigrationSql.SelectUserVersion)));
 
         var byVersion = applied.ToDictionary(static a => a.Version);
         var lines = new List<MigrationStatus>();
@@ -263,13 +263,13 @@ public sealed class Migrator
 
     private static List<AppliedMigration> ReadApplied(SqliteConnection connection, SqliteTransaction? transaction)
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectAppliedMigrations);
+        using SqliteCommand command = SqlRegistry.Command(connection, transaction, MigrationSql.SelectAppliedMigrations);
         using SqliteDataReader reader = command.ExecuteReader();
         return AppliedMigrationRowMapper.Instance.ReadAll(reader);
     }
 
     private static List<AppliedMigration> ReadAppliedIfTracked(SqliteConnection connection)
-        => SqlRegistry.Scalar<long>(connection, null, SqlRegistry.MigrationsTableExists) == 0
+        => SqlRegistry.Scalar<long>(connection, null, MigrationSql.MigrationsTableExists) == 0
             ? []
             : ReadApplied(connection, null);
 

@@ -46,7 +46,7 @@ public sealed class QueueStore : ISidecarStore
         string? currentFileHash = draft.CurrentFile is null ? null : Proposal.Sha256Hex(draft.CurrentFile);
         return _database.Write((connection, transaction) =>
         {
-            using (SqliteCommand find = SqlRegistry.Command(connection, transaction, SqlRegistry.FindOpenDuplicate))
+            using (SqliteCommand find = SqlRegistry.Command(connection, transaction, QueueSql.FindOpenDuplicate))
             {
                 find.Bind("$bottle_slug", draft.BottleSlug)
                     .Bind("$tool", draft.Tool)
@@ -108,8 +108,8 @@ public sealed class QueueStore : ISidecarStore
         return _database.Read(connection =>
         {
             using SqliteCommand command = bottleSlug is null
-                ? SqlRegistry.Command(connection, null, SqlRegistry.ListPendingAll)
-                : SqlRegistry.Command(connection, null, SqlRegistry.ListPendingForSlug).Bind("$bottle_slug", bottleSlug);
+                ? SqlRegistry.Command(connection, null, QueueSql.ListPendingAll)
+                : SqlRegistry.Command(connection, null, QueueSql.ListPendingForSlug).Bind("$bottle_slug", bottleSlug);
             using SqliteDataReader reader = command.ExecuteReader();
             return ProposalRowMapper.Instance.ReadAll(reader);
         });
@@ -280,7 +280,7 @@ public sealed class QueueStore : ISidecarStore
             throw new StorageException(StorageErrorKind.AlreadyAnswered, $"Proposal {response.ProposalId} already has a response; a decision is written once.");
         }
 
-        using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertResponse);
+        using SqliteCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertResponse);
         insert.Bind("$proposal_id", response.ProposalId)
             .Bind("$status", ResponseStatusSqliteText.ToText(response.Status))
             .Bind("$notes", response.Notes)
@@ -298,7 +298,7 @@ public sealed class QueueStore : ISidecarStore
 
         ProposalCaps.Admit(connection, transaction, _database.Path, proposal, DateTimeOffset.UtcNow);
 
-        using SqliteCommand insert = SqlRegistry.Command(connection, transaction, SqlRegistry.InsertProposal);
+        using SqliteCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertProposal);
         insert.Bind("$id", proposal.Id)
             .Bind("$bottle_slug", proposal.BottleSlug)
             .Bind("$tool", proposal.Tool)
@@ -313,7 +313,7 @@ public sealed class QueueStore : ISidecarStore
 
     internal static Proposal? ReadProposal(SqliteConnection connection, SqliteTransaction? transaction, string proposalId)
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectProposal).Bind("$id", proposalId);
+        using SqliteCommand command = SqlRegistry.Command(connection, transaction, QueueSql.SelectProposal).Bind("$id", proposalId);
         using SqliteDataReader reader = command.ExecuteReader();
         return ProposalRowMapper.Instance.ReadFirstOrDefault(reader);
     }
@@ -321,27 +321,27 @@ public sealed class QueueStore : ISidecarStore
     /// <summary>Archives the response, which archives the proposal with it (trigger supervise_responses_archive_proposal); the host archives an unanswered proposal too.</summary>
     private void Archive(SqliteConnection connection, SqliteTransaction transaction, string proposalId)
     {
-        using (SqliteCommand response = SqlRegistry.Command(connection, transaction, SqlRegistry.ArchiveResponse).Bind("$id", proposalId))
+        using (SqliteCommand response = SqlRegistry.Command(connection, transaction, QueueSql.ArchiveResponse).Bind("$id", proposalId))
         {
             response.ExecuteNonQuery();
         }
 
         if (_database.Role == DatabaseRole.Host)
         {
-            using SqliteCommand proposal = SqlRegistry.Command(connection, transaction, SqlRegistry.ArchiveProposal).Bind("$id", proposalId);
+            using SqliteCommand proposal = SqlRegistry.Command(connection, transaction, QueueSql.ArchiveProposal).Bind("$id", proposalId);
             proposal.ExecuteNonQuery();
         }
     }
 
     private static bool ResponseExists(SqliteConnection connection, SqliteTransaction transaction, string proposalId)
     {
-        using SqliteCommand exists = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectResponseExists).Bind("$proposal_id", proposalId);
+        using SqliteCommand exists = SqlRegistry.Command(connection, transaction, QueueSql.SelectResponseExists).Bind("$proposal_id", proposalId);
         return exists.ExecuteScalar() is not null;
     }
 
     internal static Response? ReadResponse(SqliteConnection connection, SqliteTransaction? transaction, string proposalId)
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, transaction, SqlRegistry.SelectResponse).Bind("$proposal_id", proposalId);
+        using SqliteCommand command = SqlRegistry.Command(connection, transaction, QueueSql.SelectResponse).Bind("$proposal_id", proposalId);
         using SqliteDataReader reader = command.ExecuteReader();
         return ResponseRowMapper.Instance.ReadFirstOrDefault(reader);
     }

@@ -51,7 +51,7 @@ internal sealed class ResponseNotifier
             if (!_running)
             {
                 // Everything committed from here on has a larger rowid than this.
-                _seenRowId = _database.Read(static connection => SqlRegistry.Scalar<long>(connection, null, SqlRegistry.SelectMaxResponseRowId));
+                _seenRowId = _database.Read(static connection => SqlRegistry.Scalar<long>(connection, null, QueueSql.SelectMaxResponseRowId));
                 _running = true;
                 start = true;
             }
@@ -129,13 +129,13 @@ internal sealed class ResponseNotifier
         {
             // One snapshot, so the rowid bound and the rows agree.
             using SqliteTransaction snapshot = connection.BeginTransaction(deferred: true);
-            long max = SqlRegistry.Scalar<long>(connection, snapshot, SqlRegistry.SelectMaxResponseRowId);
+            long max = SqlRegistry.Scalar<long>(connection, snapshot, QueueSql.SelectMaxResponseRowId);
             if (max <= after)
             {
                 return ([], max);
             }
 
-            using SqliteCommand command = SqlRegistry.Command(connection, snapshot, SqlRegistry.SelectResponsesAddedAfter)
+            using SqliteCommand command = SqlRegistry.Command(connection, snapshot, QueueSql.SelectResponsesAddedAfter)
                 .Bind("$after", after)
                 .Bind("$up_to", max);
             using SqliteDataReader reader = command.ExecuteReader();

@@ -3,7 +3,7 @@ using System.Buffers;
 using System.IO;
 using System.Text.Json;
 
-namespace BotBottle.Sidecar.Mcp;
+namespace BotBottle.Sidecar.Logging;
 
 /// <summary>
 /// One JSON object per line on stderr, for each request and each decision. Carries ids, names,

@@ -1,0 +1,101 @@
+using System.Collections.Generic;
+using BotBottle.Storage.Sql;
+
+namespace BotBottle.Storage.Queue;
+
+/// <summary>
+/// The supervise queue's statements. Every one is listed in <see cref="All"/>, which <see cref="SqlRegistry.All"/> gathers, so a
+/// test prepares each against a freshly migrated database.
+/// </summary>
+internal static class QueueSql
+{
+    // ---- queue -------------------------------------------------------------------------------
+
+    public static readonly SqlStatement InsertProposal = new(
+        nameof(InsertProposal),
+        """
+        INSERT INTO supervise_proposals
+            (id, bottle_slug, tool, proposed_file, justification, arrival_timestamp, current_file_hash, archived, current_file)
+        VALUES
+            ($id, $bottle_slug, $tool, $proposed_file, $justification, $arrival_timestamp, $current_file_hash, $archived, $current_file);
+
+        """);
+
+    public static readonly SqlStatement SelectProposal = new(
+        nameof(SelectProposal),
+        "SELECT " + ProposalRowMapper.SelectColumns + " FROM supervise_proposals WHERE id = $id;");
+
+    // Served by the partial index supervise_proposals_pending_by_slug: (bottle_slug, arrival_timestamp) WHERE archived = 0.
+    public static readonly SqlStatement ListPendingForSlug = new(
+        nameof(ListPendingForSlug),
+        "SELECT " + ProposalRowMapper.SelectColumns + """
+         FROM supervise_proposals AS p
+        WHERE p.archived = 0
+          AND p.bottle_slug = $bottle_slug
+          AND NOT EXISTS (SELECT 1 FROM supervise_responses AS r WHERE r.proposal_id = p.id AND r.archived = 0)
+        ORDER BY p.arrival_timestamp, p.rowid;
+        """);
+
+    // Served by the partial index supervise_proposals_pending: (arrival_timestamp) WHERE archived = 0.
+    public static readonly SqlStatement ListPendingAll = new(
+        nameof(ListPendingAll),
+        "SELECT " + ProposalRowMapper.SelectColumns + """
+         FROM supervise_proposals AS p
+        WHERE p.archived = 0
+          AND NOT EXISTS (SELECT 1 FROM supervise_responses AS r WHERE r.proposal_id = p.id AND r.archived = 0)
+        ORDER BY p.arrival_timestamp, p.rowid;
+        """);
+
+    // A retried identical proposal joins the open one; served by supervise_proposals_pending_by_slug.
+    public static readonly SqlStatement FindOpenDuplicate = new(
+        nameof(FindOpenDuplicate),
+        "SELECT " + ProposalRowMapper.SelectColumns + """
+         FROM supervise_proposals
+        WHERE archived = 0
+          AND bottle_slug = $bottle_slug
+          AND tool = $tool
+          AND proposed_file = $proposed_file
+          AND justification = $justification
+        ORDER BY arrival_timestamp, rowid
+        LIMIT 1;
+        """);
+
+    public static readonly SqlStatement SelectResponseExists = new(
+        nameof(SelectResponseExists),
+        "SELECT 1 FROM supervise_responses WHERE proposal_id = $proposal_id;");
+
+    public static readonly SqlStatement InsertResponse = new(
+        nameof(InsertResponse),
+        """
+        INSERT INTO supervise_responses (proposal_id, status, notes, final_file, archived)
+        VALUES ($proposal_id, $status, $notes, $final_file, 0);
+
+        """);
+
+    public static readonly SqlStatement SelectResponse = new(
+        nameof(SelectResponse),
+        "SELECT " + ResponseRowMapper.SelectColumns + " FROM supervise_responses WHERE proposal_id = $proposal_id;");
+
+    // Responses only ever get new rowids, in commit order: waiters learn of answers by rowid range.
+    public static readonly SqlStatement SelectMaxResponseRowId = new(
+        nameof(SelectMaxResponseRowId),
+        "SELECT coalesce(max(rowid), 0) FROM supervise_responses;");
+
+    public static readonly SqlStatement SelectResponsesAddedAfter = new(
+        nameof(SelectResponsesAddedAfter),
+        "SELECT " + ResponseRowMapper.SelectColumns + " FROM supervise_responses WHERE rowid > $after AND rowid <= $up_to ORDER BY rowid;");
+
+    public static readonly SqlStatement ArchiveProposal = new(
+        nameof(ArchiveProposal),
+        "UPDATE supervise_proposals SET archived = 1 WHERE id = $id AND archived = 0;");
+
+    // Trigger supervise_responses_archive_proposal archives the proposal with it (migration 0006).
+    public static readonly SqlStatement ArchiveResponse = new(
+        nameof(ArchiveResponse),
+        "UPDATE supervise_responses SET archived = 1 WHERE proposal_id = $id AND archived = 0;");
+
+    public static readonly IReadOnlyList<SqlStatement> All =
+    [
+        InsertProposal, SelectProposal, ListPendingForSlug, ListPendingAll, FindOpenDuplicate, SelectResponseExists, InsertResponse, SelectResponse, SelectMaxResponseRowId, SelectResponsesAddedAfter, ArchiveProposal, ArchiveResponse,
+    ];
+}
