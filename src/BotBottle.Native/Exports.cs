@@ -34,164 +34,90 @@ internal static unsafe class Exports
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_close")]
-    public static int Close(nint handle)
+    public static int Close(nint handle) => Run(() =>
     {
-        try
-        {
-            OpenDatabase database = HandleTable.Remove(handle) ?? throw new InvalidHandleException();
-            database.Closing.Cancel();
-            return LastError.Ok();
-        }
-        catch (Exception exception)
-        {
-            return Fail(exception);
-        }
-    }
+        OpenDatabase database = HandleTable.Remove(handle) ?? throw new InvalidHandleException();
+        database.Closing.Cancel();
+    });
 
     [UnmanagedCallersOnly(EntryPoint = "bb_write_proposal")]
     public static int WriteProposal(nint handle, byte* proposalJson, byte** result)
     {
-        try
+        return ReturnJson(result, () =>
         {
-            Require(result, "out_json");
-            *result = null;
-            OpenDatabase database = HandleTable.Get(handle);
             ProposalDraftInput input = Parse(proposalJson, "proposal_json", NativeJsonContext.Default.ProposalDraftInput);
-            ProposalWriteResult written = database.Queue.WriteOrJoinProposal(new ProposalDraft(
+            ProposalWriteResult written = HandleTable.Get(handle).Queue.WriteOrJoinProposal(new ProposalDraft(
                 input.BottleSlug ?? string.Empty, input.Tool ?? string.Empty, input.ProposedFile!, input.Justification!, input.CurrentFile));
-            *result = Json(written.Proposal, NativeJson.Readable.Proposal);
-            return LastError.Ok();
-        }
-        catch (Exception exception)
-        {
-            return Fail(exception);
-        }
+            return Json(written.Proposal, NativeJson.Readable.Proposal);
+        });
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_read_proposal")]
     public static int ReadProposal(nint handle, byte* proposalId, byte** result)
     {
-        try
+        return ReturnJson(result, () =>
         {
-            Require(result, "out_json");
-            *result = null;
-            OpenDatabase database = HandleTable.Get(handle);
             string id = NativeStrings.Read(proposalId, "proposal_id");
-            Proposal proposal = database.Queue.ReadProposal(id) ?? throw new StorageException(StorageErrorKind.NotFound, $"No proposal {id}.");
-            *result = Json(proposal, NativeJson.Readable.Proposal);
-            return LastError.Ok();
-        }
-        catch (Exception exception)
-        {
-            return Fail(exception);
-        }
+            return Json(HandleTable.Get(handle).Queue.ReadProposal(id) ?? throw new StorageException(StorageErrorKind.NotFound, $"No proposal {id}."), NativeJson.Readable.Proposal);
+        });
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_list_pending_proposals")]
     public static int ListPendingProposals(nint handle, byte* bottleSlug, byte** result)
     {
-        try
-        {
-            Require(result, "out_json");
-            *result = null;
-            OpenDatabase database = HandleTable.Get(handle);
-            List<Proposal> pending = database.Queue.ListPendingProposals(NativeStrings.ReadOptional(bottleSlug, "bottle_slug"));
-            *result = Json(pending, NativeJson.Readable.ListProposal);
-            return LastError.Ok();
-        }
-        catch (Exception exception)
-        {
-            return Fail(exception);
-        }
+        return ReturnJson(result, () => Json(HandleTable.Get(handle).Queue.ListPendingProposals(NativeStrings.ReadOptional(bottleSlug, "bottle_slug")), NativeJson.Readable.ListProposal));
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_write_response")]
     public static int WriteResponse(nint handle, byte* responseJson)
     {
-        try
+        return Run(() =>
         {
-            OpenDatabase database = HandleTable.Get(handle);
             ResponseInput input = Parse(responseJson, "response_json", NativeJsonContext.Default.ResponseInput);
             if (!ResponseStatusSqliteText.TryParse(input.Status, out ResponseStatus status))
             {
                 throw new NativeArgumentException($"status '{input.Status}' is not one of approved, modified, rejected.");
             }
 
-            database.Queue.WriteResponse(new Response(input.ProposalId!, status, input.Notes ?? string.Empty, input.FinalFile, Archived: false));
-            return LastError.Ok();
-        }
-        catch (Exception exception)
-        {
-            return Fail(exception);
-        }
+            HandleTable.Get(handle).Queue.WriteResponse(new Response(input.ProposalId!, status, input.Notes ?? string.Empty, input.FinalFile, Archived: false));
+        });
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_read_response")]
     public static int ReadResponse(nint handle, byte* proposalId, byte** result)
     {
-        try
+        return ReturnJson(result, () =>
         {
-            Require(result, "out_json");
-            *result = null;
-            OpenDatabase database = HandleTable.Get(handle);
             string id = NativeStrings.Read(proposalId, "proposal_id");
-            Response response = database.Queue.ReadResponse(id) ?? throw new StorageException(StorageErrorKind.NotFound, $"Proposal {id} has no response (or does not exist).");
-            *result = Json(response, NativeJson.Readable.Response);
-            return LastError.Ok();
-        }
-        catch (Exception exception)
-        {
-            return Fail(exception);
-        }
+            return Json(HandleTable.Get(handle).Queue.ReadResponse(id) ?? throw new StorageException(StorageErrorKind.NotFound, $"Proposal {id} has no response (or does not exist)."), NativeJson.Readable.Response);
+        });
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_wait_for_response")]
     public static int WaitForResponse(nint handle, byte* proposalId, long timeoutMs, byte** result)
     {
-        try
+        return ReturnJson(result, () =>
         {
-            Require(result, "out_json");
-            *result = null;
             OpenDatabase database = HandleTable.Get(handle);
             string id = NativeStrings.Read(proposalId, "proposal_id");
             TimeSpan timeout = timeoutMs < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Min(timeoutMs, int.MaxValue));
-            Response? response = database.Queue.WaitForResponseAsync(id, timeout, database.Closing.Token).GetAwaiter().GetResult();
-            if (response is null)
-            {
-                return LastError.Set(BbError.Timeout, $"No response to {id} within {timeoutMs} ms; the proposal is still pending.");
-            }
-
-            *result = Json(response, NativeJson.Readable.Response);
-            return LastError.Ok();
-        }
-        catch (Exception exception)
-        {
-            return Fail(exception);
-        }
+            Response response = database.Queue.WaitForResponseAsync(id, timeout, database.Closing.Token).GetAwaiter().GetResult()
+                ?? throw new NativeTimeoutException($"No response to {id} within {timeoutMs} ms; the proposal is still pending.");
+            return Json(response, NativeJson.Readable.Response);
+        });
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_archive_proposal")]
     public static int ArchiveProposal(nint handle, byte* proposalId)
     {
-        try
-        {
-            HandleTable.Get(handle).Queue.ArchiveProposal(NativeStrings.Read(proposalId, "proposal_id"));
-            return LastError.Ok();
-        }
-        catch (Exception exception)
-        {
-            return Fail(exception);
-        }
+        return Run(() => HandleTable.Get(handle).Queue.ArchiveProposal(NativeStrings.Read(proposalId, "proposal_id")));
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_write_audit_entry")]
     public static int WriteAuditEntry(nint handle, byte* entryJson, byte** result)
     {
-        try
+        return ReturnJson(result, () =>
         {
-            Require(result, "out_json");
-            *result = null;
-            OpenDatabase database = HandleTable.Get(handle);
             AuditEntryInput input = Parse(entryJson, "entry_json", NativeJsonContext.Default.AuditEntryInput);
             var entry = new AuditEntry(
                 0,
@@ -202,34 +128,21 @@ internal static unsafe class Exports
                 input.OperatorNotes ?? string.Empty,
                 input.Justification ?? string.Empty,
                 input.Diff ?? string.Empty);
-            *result = Json(database.Audit.WriteAuditEntry(entry), NativeJson.Readable.AuditEntry);
-            return LastError.Ok();
-        }
-        catch (Exception exception)
-        {
-            return Fail(exception);
-        }
+            return Json(HandleTable.Get(handle).Audit.WriteAuditEntry(entry), NativeJson.Readable.AuditEntry);
+        });
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_read_audit_entries")]
     public static int ReadAuditEntries(nint handle, byte* filterJson, byte** result)
     {
-        try
+        return ReturnJson(result, () =>
         {
-            Require(result, "out_json");
-            *result = null;
-            OpenDatabase database = HandleTable.Get(handle);
             AuditFilterInput filter = filterJson is null
                 ? new AuditFilterInput(null, null, null, null, null)
                 : Parse(filterJson, "filter_json", NativeJsonContext.Default.AuditFilterInput);
-            List<AuditEntry> entries = database.Audit.ReadAuditEntries(new AuditQuery(filter.BottleSlug, filter.Component, filter.Since, filter.Until, filter.Limit));
-            *result = Json(entries, NativeJson.Readable.ListAuditEntry);
-            return LastError.Ok();
-        }
-        catch (Exception exception)
-        {
-            return Fail(exception);
-        }
+            List<AuditEntry> entries = HandleTable.Get(handle).Audit.ReadAuditEntries(new AuditQuery(filter.BottleSlug, filter.Component, filter.Since, filter.Until, filter.Limit));
+            return Json(entries, NativeJson.Readable.ListAuditEntry);
+        });
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_last_error")]
@@ -256,6 +169,40 @@ internal static unsafe class Exports
         }
     }
 
+    /// <summary>
+    /// Every export but bb_open is one of two shapes, and these are the one place each is guarded: no
+    /// exception crosses the boundary, and a failure sets bb_last_error and returns its code.
+    /// </summary>
+    private static int Run(Action call)
+    {
+        try
+        {
+            call();
+            return LastError.Ok();
+        }
+        catch (Exception exception)
+        {
+            return Fail(exception);
+        }
+    }
+
+    /// <summary>The shape that hands JSON back: out_json is NULL unless the call succeeds.</summary>
+    private static int ReturnJson(byte** result, Func<string> call)
+    {
+        try
+        {
+            Require(result, "out_json");
+            *result = null;
+            string json = call();
+            *result = NativeStrings.Allocate(json);
+            return LastError.Ok();
+        }
+        catch (Exception exception)
+        {
+            return Fail(exception);
+        }
+    }
+
     private static T Parse<T>(byte* json, string name, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
         where T : class
     {
@@ -270,16 +217,20 @@ internal static unsafe class Exports
         }
     }
 
-    private static byte* Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
-        => NativeStrings.Allocate(JsonSerializer.Serialize(value, typeInfo));
+    private static string Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
+        => JsonSerializer.Serialize(value, typeInfo);
 
     private static int Fail(Exception exception) => exception switch
     {
         NativeArgumentException argument => LastError.Set(BbError.InvalidArgument, argument.Message),
         StorageException storage => LastError.Set(BbErrors.From(storage.Kind), storage.Message),
         InvalidHandleException invalid => LastError.Set(BbError.InvalidHandle, invalid.Message),
+        NativeTimeoutException timeout => LastError.Set(BbError.Timeout, timeout.Message),
         OperationCanceledException => LastError.Set(BbError.Closed, "The handle was closed while waiting; the proposal is still pending."),
         ArgumentException argument => LastError.Set(BbError.InvalidArgument, argument.Message),
         _ => LastError.Set(BbError.Internal, "Unexpected error: " + exception.Message),
     };
 }
+
+/// <summary>bb_wait_for_response: no answer within the caller's timeout (BB_ERR_TIMEOUT).</summary>
+internal sealed class NativeTimeoutException(string message) : Exception(message);

@@ -22,23 +22,13 @@ internal static class AuditCommands
         list.SetAction(parse => cli.Run(() =>
         {
             var query = new AuditQuery(parse.GetValue(slug), parse.GetValue(component), ParseTime(parse.GetValue(since), "--since"), ParseTime(parse.GetValue(until), "--until"), parse.GetValue(limit));
-            var entries = new AuditStore(BotBottleDatabase.OpenHost(CommonOptions.HostDbPath(parse))).ReadAuditEntries(query);
-            if (parse.GetValue(CommonOptions.Json))
-            {
-                cli.WriteJson(entries, SidecarJson.Readable.ListAuditEntry);
-            }
-            else if (entries.Count == 0)
-            {
-                cli.Output.WriteLine("No audit entries.");
-            }
-            else
-            {
-                TableWriter.Write(
-                    cli.Output,
-                    ["ID", "TIME (UTC)", "BOTTLE", "COMPONENT", "ACTION", "NOTES"],
-                    entries.Select(static e => new[] { e.Id.ToString(CultureInfo.InvariantCulture), e.Timestamp.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.BottleSlug, e.Component, e.OperatorAction, e.OperatorNotes }));
-            }
-
+            cli.WriteList(
+                parse.GetValue(CommonOptions.Json),
+                new AuditStore(BotBottleDatabase.OpenHost(CommonOptions.HostDbPath(parse))).ReadAuditEntries(query),
+                SidecarJson.Readable.ListAuditEntry,
+                "No audit entries.",
+                ["ID", "TIME (UTC)", "BOTTLE", "COMPONENT", "ACTION", "NOTES"],
+                static e => [e.Id.ToString(CultureInfo.InvariantCulture), e.Timestamp.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.BottleSlug, e.Component, e.OperatorAction, e.OperatorNotes]);
             return ExitCodes.Success;
         }));
         audit.Subcommands.Add(list);

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using BotBottle.Storage.Errors;
@@ -47,6 +49,27 @@ internal sealed class CliContext(TextWriter output, TextWriter error)
 
     public void WriteJson<T>(T value, JsonTypeInfo<T> typeInfo)
         => Output.WriteLine(JsonSerializer.Serialize(value, typeInfo));
+
+    /// <summary>
+    /// A list as scripts want it (<paramref name="json"/>: the whole list as JSON) or as people do:
+    /// <paramref name="empty"/> when there is nothing, else an aligned table whose cells show every
+    /// stored character visibly.
+    /// </summary>
+    public void WriteList<T>(bool json, IReadOnlyList<T> items, JsonTypeInfo<List<T>> typeInfo, string empty, string[] headers, Func<T, string[]> row)
+    {
+        if (json)
+        {
+            WriteJson([.. items], typeInfo);
+        }
+        else if (items.Count == 0)
+        {
+            Output.WriteLine(empty);
+        }
+        else
+        {
+            TableWriter.Write(Output, headers, items.Select(row));
+        }
+    }
 }
 
 /// <summary>A command-line value that parsed but makes no sense (a missing file, a bad timestamp).</summary>

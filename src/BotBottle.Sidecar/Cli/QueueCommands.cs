@@ -38,23 +38,13 @@ internal static class QueueCommands
         command.SetAction(parse => cli.Run(() =>
         {
             var queue = new QueueStore(BotBottleDatabase.OpenHost(CommonOptions.HostDbPath(parse)));
-            var pending = queue.ListPendingProposals(parse.GetValue(slug));
-            if (parse.GetValue(CommonOptions.Json))
-            {
-                cli.WriteJson(pending, SidecarJson.Readable.ListProposal);
-            }
-            else if (pending.Count == 0)
-            {
-                cli.Output.WriteLine("No pending proposals.");
-            }
-            else
-            {
-                TableWriter.Write(
-                    cli.Output,
-                    ["ID", "BOTTLE", "TOOL", "ARRIVED (UTC)", "JUSTIFICATION"],
-                    pending.Select(static p => new[] { p.Id, p.BottleSlug, p.Tool, p.ArrivalTimestamp.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), p.Justification }));
-            }
-
+            cli.WriteList(
+                parse.GetValue(CommonOptions.Json),
+                queue.ListPendingProposals(parse.GetValue(slug)),
+                SidecarJson.Readable.ListProposal,
+                "No pending proposals.",
+                ["ID", "BOTTLE", "TOOL", "ARRIVED (UTC)", "JUSTIFICATION"],
+                static p => [p.Id, p.BottleSlug, p.Tool, p.ArrivalTimestamp.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), p.Justification]);
             return ExitCodes.Success;
         }));
         return command;

@@ -66,45 +66,8 @@ public sealed class Migrator
             Validate(applied);
 
             var appliedVersions = new HashSet<int>(applied.Select(static a => a.Version));
-            int from = NewestOf(appliedVersions);
-            var steps = new List<MigrationStep>();
-            foreach (Migration migration in _migrations)
-            {
-                if (migration.Version > target || appliedVersions.Contains(migration.Version))
-                {
-                    continue;
-                }
-
-                MigrationException? error = InSavepoint(transaction, migration, "applied", () =>
-                {
-                    long started = Stopwatch.GetTimestamp();
-                    ExecuteScript(connection, transaction, migration.UpSql);
-                    long elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                    using (SqliteCommand insert = SqlRegistry.Command(connection, transaction, MigrationSql.InsertAppliedMigration))
-                    {
-                        insert.Bind("$version", migration.Version)
-                            .Bind("$name", migration.Name)
-                            .Bind("$checksum", migration.Checksum)
-                            .Bind("$additive", SqliteValues.FormatBoolean(migration.Additive))
-                            .Bind("$applied_at", SqliteValues.FormatTimestamp(DateTimeOffset.UtcNow))
-                            .Bind("$execution_ms", elapsedMs)
-                            .ExecuteNonQuery();
-                    }
-
-                    appliedVersions.Add(migration.Version);
-                    SqlRegistry.Execute(connection, transaction, MigrationSql.SetUserVersion(NewestOf(appliedVersions)));
-                });
-
-                if (error is not null)
-                {
-                    // Earlier migrations of this run stay committed; the failed one left no trace.
-                    return (new MigrationRun(from, NewestOf(appliedVersions), steps), error);
-                }
-
-                steps.Add(new MigrationStep(migration.Version, migration.Name, "up", migration.UpSql));
-            }
-
-            return (new MigrationRun(from, NewestOf(appliedVersions), steps), (MigrationException?)null);
+            List<Migration> pending = _migrations.Where(m => m.Version <= target && !appliedVersions.Contains(m.Version)).ToList();
+            return RunSteps(connection, transaction, appliedVersions, pending, up: true);
         });
 
         return failure is null ? run : throw failure;
@@ -151,32 +114,7 @@ public sealed class Migrator
             }
 
             var appliedVersions = new HashSet<int>(applied.Select(static a => a.Version));
-            int from = NewestOf(appliedVersions);
-            var steps = new List<MigrationStep>();
-            foreach (AppliedMigration record in toRevert)
-            {
-                Migration migration = Find(record.Version)!;
-                MigrationException? error = InSavepoint(transaction, migration, "reverted", () =>
-                {
-                    ExecuteScript(connection, transaction, migration.DownSql);
-                    using (SqliteCommand delete = SqlRegistry.Command(connection, transaction, MigrationSql.DeleteAppliedMigration))
-                    {
-                        delete.Bind("$version", migration.Version).ExecuteNonQuery();
-                    }
-
-                    appliedVersions.Remove(migration.Version);
-                    SqlRegistry.Execute(connection, transaction, MigrationSql.SetUserVersion(NewestOf(appliedVersions)));
-                });
-
-                if (error is not null)
-                {
-                    return (new MigrationRun(from, NewestOf(appliedVersions), steps), error);
-                }
-
-                steps.Add(new MigrationStep(migration.Version, migration.Name, "down", migration.DownSql));
-            }
-
-            return (new MigrationRun(from, NewestOf(appliedVersions), steps), (MigrationException?)null);
+            return RunSteps(connection, transaction, appliedVersions, toRevert.Select(r => Find(r.Version)!).ToList(), up: false);
         });
 
         return failure is null ? run : throw failure;
@@ -230,6 +168,56 @@ public sealed class Migrator
                 MigrationErrorKind.SchemaTooOld,
                 $"The database {_database.Path} lacks migrations {string.Join(", ", missing)} that this binary needs. Run 'bot-bottle-sidecar db migrate' on the host (sidecars never migrate).");
         }
+    }
+
+    /// <summary>
+    /// Applies (or reverts) each migration of <paramref name="order"/> in its own savepoint: its
+    /// script, its tracking row, and <c>user_version</c> commit together. The first failure stops the
+    /// run; the migrations before it stay, the failed one leaves no trace.
+    /// </summary>
+    private static (MigrationRun Run, MigrationException? Failure) RunSteps(
+        SqliteConnection connection, SqliteTransaction transaction, HashSet<int> appliedVersions, IReadOnlyList<Migration> order, bool up)
+    {
+        int from = NewestOf(appliedVersions);
+        var steps = new List<MigrationStep>();
+        foreach (Migration migration in order)
+        {
+            string sql = up ? migration.UpSql : migration.DownSql;
+            MigrationException? error = InSavepoint(transaction, migration, up ? "applied" : "reverted", () =>
+            {
+                long started = Stopwatch.GetTimestamp();
+                ExecuteScript(connection, transaction, sql);
+                if (up)
+                {
+                    using SqliteCommand insert = SqlRegistry.Command(connection, transaction, MigrationSql.InsertAppliedMigration);
+                    insert.Bind("$version", migration.Version)
+                        .Bind("$name", migration.Name)
+                        .Bind("$checksum", migration.Checksum)
+                        .Bind("$additive", SqliteValues.FormatBoolean(migration.Additive))
+                        .Bind("$applied_at", SqliteValues.FormatTimestamp(DateTimeOffset.UtcNow))
+                        .Bind("$execution_ms", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds)
+                        .ExecuteNonQuery();
+                    appliedVersions.Add(migration.Version);
+                }
+                else
+                {
+                    using SqliteCommand delete = SqlRegistry.Command(connection, transaction, MigrationSql.DeleteAppliedMigration);
+                    delete.Bind("$version", migration.Version).ExecuteNonQuery();
+                    appliedVersions.Remove(migration.Version);
+                }
+
+                SqlRegistry.Execute(connection, transaction, MigrationSql.SetUserVersion(NewestOf(appliedVersions)));
+            });
+
+            if (error is not null)
+            {
+                return (new MigrationRun(from, NewestOf(appliedVersions), steps), error);
+            }
+
+            steps.Add(new MigrationStep(migration.Version, migration.Name, up ? "up" : "down", sql));
+        }
+
+        return (new MigrationRun(from, NewestOf(appliedVersions), steps), null);
     }
 
     private static void ExecuteScript(SqliteConnection connection, SqliteTransaction transaction, string sql)

@@ -22,48 +22,23 @@ internal static partial class Validate
     public const int MaxDiffBytes = 4 * MaxFileBytes;
 
     public static string Slug(string? slug, string field = "bottle_slug")
-    {
-        if (string.IsNullOrEmpty(slug))
-        {
-            throw Invalid($"{field} is empty; every queue row belongs to a bottle (a slug such as 'my-bottle').");
-        }
-
-        if (!SlugPattern().IsMatch(slug))
-        {
-            throw Invalid($"{field} '{Printable(slug)}' is not a bottle slug: use 1-63 lower-case letters, digits and '-', starting with a letter or digit.");
-        }
-
-        return slug;
-    }
+        => Matching(slug, field, SlugPattern(), "is not a bottle slug: use 1-63 lower-case letters, digits and '-', starting with a letter or digit", "; every queue row belongs to a bottle (a slug such as 'my-bottle')");
 
     public static string Id(string? id, string field)
-    {
-        if (string.IsNullOrEmpty(id))
-        {
-            throw Invalid($"{field} is empty.");
-        }
-
-        if (!IdPattern().IsMatch(id))
-        {
-            throw Invalid($"{field} '{Printable(id)}' is not an id: use 1-128 letters, digits, '.', '_' and '-', starting with a letter or digit.");
-        }
-
-        return id;
-    }
+        => Matching(id, field, IdPattern(), "is not an id: use 1-128 letters, digits, '.', '_' and '-', starting with a letter or digit");
 
     public static string Name(string? name, string field)
+        => Matching(name, field, NamePattern(), "is not a name: use 1-64 lower-case letters, digits, '-' and '_', starting with a letter or digit");
+
+    /// <summary>A non-empty value that matches <paramref name="pattern"/>; the refusal quotes it (printably) and says the rule.</summary>
+    private static string Matching(string? value, string field, Regex pattern, string rule, string whyRequired = ".")
     {
-        if (string.IsNullOrEmpty(name))
+        if (string.IsNullOrEmpty(value))
         {
-            throw Invalid($"{field} is empty.");
+            throw Invalid($"{field} is empty{whyRequired}");
         }
 
-        if (!NamePattern().IsMatch(name))
-        {
-            throw Invalid($"{field} '{Printable(name)}' is not a name: use 1-64 lower-case letters, digits, '-' and '_', starting with a letter or digit.");
-        }
-
-        return name;
+        return pattern.IsMatch(value) ? value : throw Invalid($"{field} '{Printable(value)}' {rule}.");
     }
 
     public static string Text(string? text, string field, int maxBytes, bool allowEmpty = true)
