@@ -64,6 +64,28 @@ kill -TERM $serve_pid; wait $serve_pid || true
 echo "== tools/list while 500 tool calls wait, over 100,000 rows, with the operator answering other bottles (${seconds} s)"
 "${bench[@]}" waits-under-load "$out/waits-under-load.json" "$binary" 500 "$seconds"
 
+echo "== the MCP transport: ours against ModelContextProtocol.AspNetCore's MapMcp, same tools ($process_runs rounds)"
+# The SDK variant is published from a copy of the sources, so this checkout's restore state is untouched.
+sdk_src=$(mktemp -d)
+tar --exclude=bin --exclude=obj -cf - src migrations Directory.Build.props Directory.Packages.props global.json | tar -xf - -C "$sdk_src"
+dotnet publish "$sdk_src/src/BotBottle.Sidecar/BotBottle.Sidecar.csproj" -c Release -r linux-x64 -p:McpTransport=Sdk \
+  -o "$out/sdk-transport" -p:DebugType=none -p:StripSymbols=true > "$out/sdk-transport.log" 2>&1 \
+  || { cat "$out/sdk-transport.log" >&2; exit 1; }
+rm -rf "$sdk_src"
+python3 build/bench/transport.py "$binary" "$out/sdk-transport/bot-bottle-sidecar" "$out/transport.json" "$process_runs"
+for variant in ours sdk; do
+  variant_bin=$binary; [ "$variant" = sdk ] && variant_bin="$out/sdk-transport/bot-bottle-sidecar"
+  variant_dir=$(mktemp -d)
+  "$variant_bin" --db "$variant_dir/bot-bottle.db" db migrate > /dev/null
+  "$variant_bin" serve --db "$variant_dir/bot-bottle.db" --slug bench --listen 127.0.0.1:0 --current-config "$variant_dir" 2> "$variant_dir/log" &
+  variant_pid=$!
+  for _ in $(seq 100); do grep -q '"listening"' "$variant_dir/log" 2>/dev/null && break; sleep 0.05; done
+  variant_url=$(awk 'match($0, /"addresses":"[^" ]*/) { print substr($0, RSTART + 13, RLENGTH - 13); exit }' "$variant_dir/log")/mcp
+  "${bench[@]}" serve-load "$out/serve-load-$variant.json" "$variant_url" 32 "$seconds"
+  kill -TERM $variant_pid; wait $variant_pid || true
+  rm -rf "$variant_dir"
+done
+
 echo "== writing build/BENCHMARKS.md"
 python3 build/bench/report.py "$out" build/BENCHMARKS.md
 echo "done: build/BENCHMARKS.md"

@@ -164,6 +164,32 @@ if waits:
     drain = waits.get("drain_all_waits_ms")
     add(f"| `tools/list` with {waits['waits']} calls waiting over {waits['rows']:,} rows, p99 | ≤ 50 ms | {spread(t)}; p99 **{ms(t['p99'])}** ({t['count']} requests, {waits['errors']} errors, {waits['operator_answers_during']} operator answers meanwhile) | | | {verdict(t['p99'] <= 50 and waits['errors'] == 0)} |")
     add(f"| all {waits['waits']} waiting calls answered: first approval to last result | (informational) | **{drain:.0f} ms** (the operator's 500 approvals included) | | | — |" if drain is not None else f"| all {waits['waits']} waiting calls answered | | **not all answered within 60 s** | | | **not met** |")
+transport = load("transport.json")
+if transport:
+    ours_t, sdk_t = transport["ours"], transport["sdk"]
+    ours_l, sdk_l = load("serve-load-ours.json"), load("serve-load-sdk.json")
+    add("")
+    add("## The MCP transport: ours or the SDK's")
+    add("")
+    add("`serve` built twice from the same source: with our Streamable HTTP endpoint (what ships) and with")
+    add("ModelContextProtocol.AspNetCore 2.4.0's `MapMcp` (`-p:McpTransport=Sdk`), the same tools and handlers behind both,")
+    add(f"measured interleaved in this run ({ours_t['rounds']} rounds; `python3 build/bench/transport.py OURS SDK OUT {ours_t['rounds']}`, and `serve-load` at 32 clients).")
+    add("The rule: adopt the SDK's if the binary grows by at most 3 MB and cold start and idle RSS stay within 15%.")
+    add("")
+    add("| figure | ours | SDK's | change | within the rule |")
+    add("|---|---|---|---|---|")
+    grow = sdk_t['binary_mb'] - ours_t['binary_mb']
+    add(f"| binary size | {ours_t['binary_mb']:.1f} MB | {sdk_t['binary_mb']:.1f} MB | {grow:+.1f} MB | {verdict(grow <= 3)} |")
+    start = sdk_t['cold_start_ms'] / ours_t['cold_start_ms'] - 1
+    add(f"| `serve` cold start, median | {ms(ours_t['cold_start_ms'])} | {ms(sdk_t['cold_start_ms'])} | {start:+.0%} | {verdict(start <= 0.15)} |")
+    rss = sdk_t['idle_rss_mb'] / ours_t['idle_rss_mb'] - 1
+    add(f"| `serve` idle RSS, median | {ours_t['idle_rss_mb']:.1f} MB | {sdk_t['idle_rss_mb']:.1f} MB | {rss:+.0%} | {verdict(rss <= 0.15)} |")
+    if ours_l and sdk_l:
+        rps = sdk_l['requests_per_second'] / ours_l['requests_per_second'] - 1
+        add(f"| `tools/list`, 32 clients | {ours_l['requests_per_second']:.0f} req/s, p99 {ms(ours_l['latency_ms']['p99'])} | {sdk_l['requests_per_second']:.0f} req/s, p99 {ms(sdk_l['latency_ms']['p99'])} | {rps:+.0%} | (reported) |")
+    adopt = grow <= 3 and start <= 0.15 and rss <= 0.15
+    add("")
+    add(f"Decision in this run: **{'the SDK transport meets the rule' if adopt else 'keep ours'}** (see the README's design notes).")
 add("")
 add("## Notes")
 add("")

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -26,6 +28,12 @@ namespace BotBottle.Sidecar.Mcp;
 internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseToolHandlers tools, CancellationToken stopping)
 {
     private static readonly JsonSerializerOptions McpJson = McpJsonUtilities.DefaultOptions;
+
+    /// <summary>
+    /// Requests in flight, by client address and JSON-RPC id: a stateless server has no session, so
+    /// notifications/cancelled (which arrives on its own POST) finds its request this way.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -120,8 +128,13 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
 
         if (message is not JsonRpcRequest rpcRequest)
         {
-            // Notifications and responses need no answer; there is no session for them to affect.
+            // Notifications and responses need no answer; a cancellation ends the wait it names.
             log.RpcMethod = (message as JsonRpcNotification)?.Method;
+            if (message is JsonRpcNotification { Method: NotificationMethods.CancelledNotification } cancelled)
+            {
+                log.Outcome = Cancel(context, cancelled) ? "cancelled_request" : "nothing_to_cancel";
+            }
+
             context.Response.StatusCode = StatusCodes.Status202Accepted;
             return;
         }
@@ -156,8 +169,12 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
 
         await using var stream = new SseKeepAliveStream(response.Body);
-        var scope = new RequestScope(stream, context.RequestAborted, stopping);
+        using var callEnded = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var scope = new RequestScope(stream, callEnded.Token, stopping);
         log.Scope = scope;
+        string key = InFlightKey(context, rpcRequest.Id.ToString());
+        var call = new InFlight(callEnded, scope);
+        _inFlight[key] = call;
 
         var transport = new StreamableHttpServerTransport { Stateless = true };
         await using McpServer server = McpServer.Create(transport, tools.CreateServerOptions(scope));
@@ -166,7 +183,7 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         {
             await transport.HandlePostRequestAsync(rpcRequest, stream, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        catch (Exception exception) when (!scope.CancelledByClient && (exception is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested))
         {
             // The stream is open: answer with a JSON-RPC error event rather than dropping the connection.
             log.Outcome = "handler_error";
@@ -174,8 +191,13 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
             var error = new JsonRpcError { Id = rpcRequest.Id, Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = "The request could not be processed: " + exception.Message } };
             await stream.TryWriteEventAsync(JsonSerializer.Serialize(error, McpJson.GetTypeInfo(typeof(JsonRpcError))), context.RequestAborted).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (scope.CancelledByClient)
+        {
+            // The client cancelled: the stream is sealed, and a cancelled request gets no response.
+        }
         finally
         {
+            _inFlight.TryRemove(KeyValuePair.Create(key, call));
             await transport.DisposeAsync().ConfigureAwait(false);
             try
             {
@@ -359,6 +381,25 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         var error = new JsonRpcError { Id = default, Error = new JsonRpcErrorDetail { Code = code, Message = message } };
         await context.Response.WriteAsync(JsonSerializer.Serialize(error, McpJson.GetTypeInfo(typeof(JsonRpcError))), context.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>Ends the wait of the request notifications/cancelled names, if it is in flight from this client.</summary>
+    private bool Cancel(HttpContext context, JsonRpcNotification cancelled)
+    {
+        if (cancelled.Params is not JsonObject parameters || parameters["requestId"] is not JsonValue id
+            || !_inFlight.TryGetValue(InFlightKey(context, id.ToJsonString() is var text && text.StartsWith('"') ? id.GetValue<string>() : text), out InFlight? call))
+        {
+            return false;
+        }
+
+        call.Scope.CancelledByClient = true;
+        call.Scope.Stream.Seal();
+        call.Ended.Cancel();
+        return true;
+    }
+
+    private static string InFlightKey(HttpContext context, string requestId) => context.Connection.RemoteIpAddress + "\n" + requestId;
+
+    private sealed record InFlight(CancellationTokenSource Ended, RequestScope Scope);
 
     private sealed class RequestLogFields
     {

@@ -7,8 +7,11 @@ internal sealed class RequestScope(SseKeepAliveStream stream, CancellationToken 
 {
     public SseKeepAliveStream Stream { get; } = stream;
 
-    /// <summary>The client disconnected.</summary>
+    /// <summary>The client disconnected, or cancelled the request with notifications/cancelled (<see cref="CancelledByClient"/>).</summary>
     public CancellationToken RequestAborted { get; } = requestAborted;
+
+    /// <summary>Set when notifications/cancelled named this request: its wait ends, the proposal stays queued.</summary>
+    public bool CancelledByClient { get; set; }
 
     /// <summary>The sidecar is shutting down (SIGTERM).</summary>
     public CancellationToken Stopping { get; } = stopping;

@@ -18,6 +18,7 @@ internal sealed class SseKeepAliveStream(Stream inner) : Stream
     private readonly SemaphoreSlim _gate = new(1, 1);
     private byte _beforeLast = (byte)'\n';
     private byte _last = (byte)'\n';
+    private volatile bool _sealed;
 
     public override bool CanRead => false;
 
@@ -29,13 +30,19 @@ internal sealed class SseKeepAliveStream(Stream inner) : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    /// <summary>
+    /// Drops every later write: the client cancelled the request (notifications/cancelled), and a
+    /// cancelled request gets no response, whatever the handler does as it unwinds.
+    /// </summary>
+    public void Seal() => _sealed = true;
+
     /// <summary>Writes an SSE comment if no event is half-written; returns whether it did.</summary>
     public async Task<bool> TryWriteCommentAsync(string text, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_beforeLast != '\n' || _last != '\n')
+            if (_sealed || _beforeLast != '\n' || _last != '\n')
             {
                 return false;
             }
@@ -58,7 +65,7 @@ internal sealed class SseKeepAliveStream(Stream inner) : Stream
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_beforeLast != '\n' || _last != '\n')
+            if (_sealed || _beforeLast != '\n' || _last != '\n')
             {
                 return false;
             }
@@ -80,8 +87,11 @@ internal sealed class SseKeepAliveStream(Stream inner) : Stream
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-            Track(buffer.Span);
+            if (!_sealed)
+            {
+                await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+                Track(buffer.Span);
+            }
         }
         finally
         {
@@ -97,8 +107,11 @@ internal sealed class SseKeepAliveStream(Stream inner) : Stream
         _gate.Wait();
         try
         {
-            inner.Write(buffer, offset, count);
-            Track(buffer.AsSpan(offset, count));
+            if (!_sealed)
+            {
+                inner.Write(buffer, offset, count);
+                Track(buffer.AsSpan(offset, count));
+            }
         }
         finally
         {

@@ -47,9 +47,24 @@ internal static class SuperviseServer
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(1.5));
 
+#if MCP_SDK_TRANSPORT
+        // The evaluation build: ModelContextProtocol.AspNetCore's MapMcp with the same tools, stateless.
+        var tools = new SuperviseToolHandlers(options, queue);
+        builder.Services.AddMcpServer(server =>
+        {
+            ModelContextProtocol.Server.McpServerOptions template = tools.CreateServerOptions(new RequestScope(new SseKeepAliveStream(System.IO.Stream.Null), default, default));
+            server.ServerInfo = template.ServerInfo;
+            server.ServerInstructions = template.ServerInstructions;
+            server.Capabilities = template.Capabilities;
+            server.Handlers = template.Handlers;
+        }).WithHttpTransport(transport => transport.Stateless = true);
+        WebApplication app = builder.Build();
+        app.MapMcp("/mcp");
+#else
         WebApplication app = builder.Build();
         var endpoint = new McpHttpEndpoint(options, new SuperviseToolHandlers(options, queue), app.Lifetime.ApplicationStopping);
         app.Map("/mcp", endpoint.HandleAsync);
+#endif
         app.MapGet("/healthz", context => HealthAsync(context, queue));
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -34,7 +34,7 @@ internal sealed class SuperviseToolHandlers
           "properties": {
             "status": { "type": "string", "enum": ["approved", "modified", "rejected", "pending"], "description": "The operator's decision, or pending while none was made." },
             "notes": { "type": "string", "description": "The operator's notes to you." },
-            "final_file": { "type": ["string", "null"], "description": "The file that now applies (approved: yours; modified: the operator's); null when rejected or pending." },
+            "final_file": { "anyOf": [{ "type": "string" }, { "type": "null" }], "description": "The file that now applies (approved: yours; modified: the operator's); null when rejected or pending." },
             "proposal_id": { "type": "string", "description": "Pass to supervise-status to keep waiting." }
           },
           "required": ["status", "notes", "final_file", "proposal_id"]
@@ -244,9 +244,10 @@ internal sealed class SuperviseToolHandlers
         }
         catch (OperationCanceledException)
         {
-            // The client went away: the proposal stays for the operator, nothing is archived.
-            scope.Outcome = "client_gone";
-            JsonLog.Event("wait_ended").Add("proposal_id", proposal.Id).Add("reason", "client disconnected; proposal stays queued").Write();
+            // The client went away or cancelled the call: the proposal stays for the operator, nothing is archived.
+            scope.Outcome = scope.CancelledByClient ? "cancelled" : "client_gone";
+            string reason = scope.CancelledByClient ? "the client cancelled the call (notifications/cancelled)" : "client disconnected";
+            JsonLog.Event("wait_ended").Add("proposal_id", proposal.Id).Add("reason", reason + "; proposal stays queued").Write();
             throw;
         }
         catch (StorageException exception)
@@ -262,7 +263,12 @@ internal sealed class SuperviseToolHandlers
 
         string status = ResponseStatusSqliteText.ToText(response.Status);
         scope.Outcome = status;
-        JsonLog.Event("decision").Add("slug", _options.Slug).Add("tool", proposal.Tool).Add("proposal_id", proposal.Id).Add("status", status).Write();
+
+        // Joined retries wait on one proposal: only the call that consumed the decision logs it.
+        if (!response.Archived)
+        {
+            JsonLog.Event("decision").Add("slug", _options.Slug).Add("tool", proposal.Tool).Add("proposal_id", proposal.Id).Add("status", status).Write();
+        }
         return Result(ToolResult.From(proposal, response));
     }
 

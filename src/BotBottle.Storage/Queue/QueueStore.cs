@@ -221,7 +221,10 @@ public sealed class QueueStore : ISidecarStore
     /// response, and with it the proposal), so it is consumed exactly when it is returned and never
     /// pending again. Consuming an already consumed proposal returns its decision again.
     /// </summary>
-    /// <returns>The decision, or null when <paramref name="timeout"/> passed first.</returns>
+    /// <returns>
+    /// The decision, or null when <paramref name="timeout"/> passed first. Its <see cref="Response.Archived"/>
+    /// says whether an earlier call had already consumed it (false: this call did).
+    /// </returns>
     /// <exception cref="StorageException">NotFound when the proposal does not exist.</exception>
     public async Task<Response?> ConsumeResponseAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -234,7 +237,7 @@ public sealed class QueueStore : ISidecarStore
         {
             Response response = ReadResponse(connection, transaction, proposalId)!;
             Archive(connection, transaction, proposalId);
-            return response with { Archived = true };
+            return response;
         });
     }
 
