@@ -139,9 +139,9 @@ public sealed class ServeToolTests : RunningServe
     [InlineData("cred-proxy-block", """{"proposed_file":"[1,2]","justification":"x"}""", "JSON object")]
     [InlineData("cred-proxy-block", """{"proposed_file":"{oops","justification":"x"}""", "not valid JSON")]
     [InlineData("pipelock-block", """{"proposed_file":"good.example\nnot a host!\n","justification":"x"}""", "line 2")]
-    [InlineData("pipelock-block", """{"proposed_file":"a.example\u0007\n","justification":"x"}""", "control character")]
+    [InlineData("pipelock-block", """{"proposed_file":"a.example\u0007\n","justification":"x"}""", "proposed_file holds U+0007 (BEL)")]
     [InlineData("capability-block", """{"proposed_file":"RUN echo hi\n","justification":"x"}""", "FROM")]
-    [InlineData("pipelock-block", """{"proposed_file":"a.example\n","justification":"  "}""", "justification is required")]
+    [InlineData("pipelock-block", """{"proposed_file":"a.example\n","justification":"  "}""", "justification is empty")]
     [InlineData("pipelock-block", """{"justification":"x"}""", "proposed_file is required")]
     [InlineData("pipelock-block", """{"proposed_file":"a.example\n","justification":"x","wait":"yes"}""", "wait must be")]
     public async Task Invalid_input_is_a_tool_error_that_says_what_to_fix_and_writes_nothing(string tool, string arguments, string expected)
@@ -152,6 +152,48 @@ public sealed class ServeToolTests : RunningServe
         Assert.True((bool)result["isError"]!);
         Assert.Contains(expected, (string)result["content"]![0]!["text"]!, StringComparison.Ordinal);
         Assert.Equal(0, Home.Count("supervise_proposals"));
+    }
+
+    [Fact]
+    public async Task A_cancelled_call_ends_its_wait_at_once_without_a_response_and_the_proposal_stays_queued()
+    {
+        Task<SseTranscript> call = Client.CallAsync(McpHttpClient.ToolCall(7, "pipelock-block", Arguments, progressToken: "p7"));
+        string id = await Home.WaitForPendingAsync();
+
+        using HttpResponseMessage cancel = await Client.PostAsync("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7,"reason":"user pressed Esc"}}""");
+        SseTranscript transcript = await call.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, cancel.StatusCode);
+        Assert.DoesNotContain(transcript.Messages, static m => m["id"] is not null);
+        Assert.Equal([id], Home.PendingIds());
+        Assert.True(await Serve.WaitForLogAsync(static l => (string?)l["event"] == "wait_ended" && ((string?)l["reason"])!.Contains("cancelled", StringComparison.Ordinal), TimeSpan.FromSeconds(5)));
+        Assert.True(await Serve.WaitForLogAsync(static l => (string?)l["rpc"] == "notifications/cancelled" && (string?)l["outcome"] == "cancelled_request", TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Joined_retries_all_get_the_decision_and_it_is_logged_once()
+    {
+        Task<SseTranscript> first = Client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));
+        string id = await Home.WaitForPendingAsync();
+        Task<SseTranscript> retry = Client.CallAsync(McpHttpClient.ToolCall(2, "pipelock-block", Arguments));
+        Assert.True(await Serve.WaitForLogAsync(static l => (string?)l["event"] == "proposal" && (bool?)l["joined"] == true, TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(0, Home.Host("queue", "approve", id).ExitCode);
+        SseTranscript[] both = await Task.WhenAll(first, retry).WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(300);
+
+        Assert.All(both, static t => Assert.Equal("approved", (string)Structured(t)["status"]!));
+        Assert.Single(Serve.Log, static l => (string?)l["event"] == "decision");
+    }
+
+    [Fact]
+    public async Task OutputSchema_spells_a_nullable_field_with_anyOf_for_single_type_schema_dialects()
+    {
+        SseTranscript transcript = await Client.CallAsync(McpHttpClient.Request(1, "tools/list"));
+
+        JsonNode finalFile = transcript.Response["result"]!["tools"]![0]!["outputSchema"]!["properties"]!["final_file"]!;
+        Assert.Null(finalFile["type"]);
+        Assert.Equal(["string", "null"], finalFile["anyOf"]!.AsArray().Select(static t => (string)t!["type"]!));
     }
 
     [Fact]
