@@ -86,12 +86,12 @@ public sealed class BrokerTests : IDisposable
         await waiter.WaitForExitAsync();
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!broker.Log.Any(static l => (string?)l["op"] == "wait_for_response" && (string?)l["outcome"] == "client_gone") && clock.Elapsed < TimeSpan.FromSeconds(10))
+        while (!broker.Log.Any(static l => (string?)l["op"] == "consume" && (string?)l["outcome"] == "client_gone") && clock.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Delay(50);
         }
 
-        Assert.Contains(broker.Log, static l => (string?)l["op"] == "wait_for_response" && (string?)l["outcome"] == "client_gone");
+        Assert.Contains(broker.Log, static l => (string?)l["op"] == "consume" && (string?)l["outcome"] == "client_gone");
         Assert.Equal([id], _home.PendingIds());
     }
 
@@ -164,7 +164,7 @@ public sealed class BrokerTests : IDisposable
         Assert.True(sidecar.ExitCode == 0, sidecar.ToString());
         JsonNode output = JsonNode.Parse(sidecar.Output)!;
         Assert.Equal([(string)output["proposal_id"]!], _home.PendingIds());
-        Assert.Contains(broker.Log, static l => (string?)l["op"] == "write_or_join");
+        Assert.Contains(broker.Log, static l => (string?)l["op"] == "propose");
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class DoctorCommandTests : IDisposable
         CommandResult result = _home.Host("doctor");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (string check in new[] { "placement", "filesystem", "mount layout", "database file", "access", "permissions", "journal mode", "schema", "integrity" })
+        foreach (string check in new[] { "placement", "filesystem", "mount layout", "database file", "access", "permissions", "open", "journal mode", "schema", "integrity" })
         {
             Assert.Contains("  ok  ", Line(result, check), StringComparison.Ordinal);
         }

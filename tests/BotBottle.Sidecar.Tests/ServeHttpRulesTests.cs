@@ -10,7 +10,7 @@ namespace BotBottle.Sidecar.Tests;
 /// <summary>The Streamable HTTP rules of /mcp, against the published binary.</summary>
 public sealed class ServeHttpRulesTests : RunningServe
 {
-    protected override string[] ServeOptions => ["--allow-origin", "http://allowed.example", "--max-file-bytes", "1024"];
+    protected override string[] ServeOptions => ["--allow-origin", "http://allowed.example"];
 
     private static async Task<JsonNode> ErrorBody(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
@@ -98,7 +98,8 @@ public sealed class ServeHttpRulesTests : RunningServe
     [Fact]
     public async Task Post_returns_413_when_the_body_is_over_the_limit()
     {
-        string huge = new('a', 200_000);
+        // The body limit: four times the largest file and justification (JSON escapes) plus the envelope.
+        string huge = new('a', (4 * ((256 * 1024) + (8 * 1024))) + (64 * 1024));
 
         using HttpResponseMessage response = await Client.PostAsync(McpHttpClient.ToolCall(1, "pipelock-block", $$"""{"proposed_file":"{{huge}}","justification":"x"}"""));
 

@@ -230,7 +230,6 @@ internal sealed record HealthReply(StorageHealth Health) : BrokerReply;
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     UseStringEnumConverter = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     AllowOutOfOrderMetadataProperties = true,
     RespectRequiredConstructorParameters = true,
     AllowDuplicateProperties = false)]

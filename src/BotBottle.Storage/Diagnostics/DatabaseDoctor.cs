@@ -61,6 +61,17 @@ public static class DatabaseDoctor
         }
 
         BotBottleDatabase database = BotBottleDatabase.OpenReadOnly(path);
+        DoctorCheck opened = Check("open", () =>
+        {
+            database.Read(static connection => SqlRegistry.Scalar<long>(connection, null, MigrationSql.SelectUserVersion));
+            return "opened read-only";
+        });
+        results.Add(opened);
+        if (!opened.Ok)
+        {
+            return results;
+        }
+
         results.Add(Check("journal mode", () =>
         {
             string mode = database.Read(static connection => SqlRegistry.Scalar<string>(connection, null, DatabaseSql.SelectJournalMode) ?? "unknown");

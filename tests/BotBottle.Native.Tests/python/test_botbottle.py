@@ -56,10 +56,10 @@ class QueueTests(StoreTestCase):
         self.assertIsNone(self.store.read_proposal("missing"))
 
     def test_list_pending_is_fifo_per_slug_and_across_bottles(self):
-        t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
-        late = self.propose(arrival_timestamp=t0 + timedelta(seconds=2))
-        early = self.propose(arrival_timestamp=t0)
-        other = self.propose(slug="bottle-b", arrival_timestamp=t0 + timedelta(seconds=1))
+        # The store stamps arrival; the order proposals were written in is the order they are listed in.
+        early = self.propose(justification="first")
+        other = self.propose(slug="bottle-b", justification="second")
+        late = self.propose(justification="third")
         self.assertEqual([p.id for p in self.store.list_pending_proposals("bottle-a")], [early.id, late.id])
         self.assertEqual([p.id for p in self.store.list_pending_proposals()], [early.id, other.id, late.id])
 

@@ -92,4 +92,25 @@ public sealed class SidecarUnitTests
     [InlineData("""{"v":2,"op":"propose","slug":"a","slug":"b","tool":"t","proposed_file":"","justification":"j"}""")]
     public void BrokerProtocol_refuses_a_field_of_another_kind_a_missing_field_an_unknown_kind_and_duplicates(string json)
         => Assert.ThrowsAny<Exception>(() => JsonSerializer.Deserialize(json, BrokerJsonContext.Default.BrokerRequest));
+
+    [Fact]
+    public void BrokerProtocol_round_trips_each_reply_kind()
+    {
+        var proposal = new Storage.Queue.Proposal("p1", "bottle-a", "git-gate", "x", "why", System.DateTimeOffset.UnixEpoch, null, false);
+        BrokerReply[] replies =
+        [
+            new HelloReply("bottle-a"),
+            new ProposeReply(proposal, Joined: true),
+            new ReadProposalReply(null),
+            new ConsumeReply(new Storage.Queue.Response("p1", Storage.Queue.ResponseStatus.Approved, "ok", null, false)),
+            new HealthReply(Storage.Database.StorageHealth.Healthy),
+            new ErrorReply(StorageErrorKind.LimitReached, "wait"),
+        ];
+
+        foreach (BrokerReply reply in replies)
+        {
+            string json = JsonSerializer.Serialize(reply, BrokerJsonContext.Default.BrokerReply);
+            Assert.Equal(reply, JsonSerializer.Deserialize(json, BrokerJsonContext.Default.BrokerReply));
+        }
+    }
 }
