@@ -153,7 +153,7 @@ internal sealed class BrokerClient : ISidecarStore
         {
             throw new StorageException(
                 StorageErrorKind.Schema,
-                $"The host broker speaks broker protocol {(version == 1 ? "1 (unversioned)" : version.ToString(System.Globalization.CultureInfo.InvariantCulture))} and this sidecar speaks {BrokerProtocol.Version}: run the same bot-bottle-sidecar version on the host and in the sidecar.");
+                BrokerProtocol.Mismatch(brokerVersion: version, sidecarVersion: BrokerProtocol.Version));
         }
 
         BrokerReply? reply;

@@ -114,6 +114,54 @@ internal static class BrokerProtocol
 {
     public const int Version = 2;
 
+    /// <summary>The error both sides give when their versions differ: which is older, and what to upgrade.</summary>
+    public static string Mismatch(int brokerVersion, int sidecarVersion)
+    {
+        static string Name(int version) => version switch
+        {
+            1 => "broker protocol 1 (unversioned)",
+            < 1 => "no valid broker protocol version",
+            _ => "broker protocol " + version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        string upgrade = brokerVersion < sidecarVersion
+            ? "the host's broker is older: upgrade bot-bottle-sidecar on the host (and restart its broker) to the sidecar's version"
+            : "the sidecar is older: upgrade the sidecar's bot-bottle-sidecar to the host's version";
+        return $"The host broker speaks {Name(brokerVersion)} and the sidecar speaks {Name(sidecarVersion)}: {upgrade}.";
+    }
+
+    /// <summary>Whether a request is a JSON object of the unversioned protocol 1 (it has no <c>v</c>).</summary>
+    public static bool IsUnversioned(ReadOnlySpan<byte> message)
+    {
+        try
+        {
+            return VersionOf(message) == 1;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// An error in protocol 1's reply shape (<c>{"ok":false,"error_kind":N,"message":"…"}</c>), the only
+    /// one a sidecar from before versioning can read, so it prints why instead of "malformed reply".
+    /// </summary>
+    public static byte[] UnversionedError(ErrorReply error)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteBoolean("ok", false);
+            writer.WriteNumber("error_kind", (int)error.ErrorKind);
+            writer.WriteString("message", error.Message);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>The protocol version a message says it speaks: its <c>v</c>, or 1 for the unversioned protocol before it.</summary>
     /// <exception cref="JsonException">The message is not a JSON object.</exception>
     public static int VersionOf(ReadOnlySpan<byte> message)

@@ -218,6 +218,13 @@ internal sealed class BrokerServer : IDisposable
 
                 outcome = reply is ErrorReply ? "error" : "ok";
                 error = reply is ErrorReply failed ? StorageErrorCodes.Name(failed.ErrorKind) : null;
+                if (request is null && reply is ErrorReply refusal && BrokerProtocol.IsUnversioned(body))
+                {
+                    // A sidecar from before versioning reads only its own reply shape: tell it in that shape.
+                    await TryReplyAsync(stream, BrokerProtocol.UnversionedError(refusal)).ConfigureAwait(false);
+                    return;
+                }
+
                 await TryReplyAsync(stream, reply).ConfigureAwait(false);
             }
         }
@@ -290,7 +297,7 @@ internal sealed class BrokerServer : IDisposable
             {
                 error = Error(
                     StorageErrorKind.Schema,
-                    $"This broker speaks broker protocol {BrokerProtocol.Version} and the sidecar sent {(version == 1 ? "the unversioned protocol 1" : "protocol " + version.ToString(System.Globalization.CultureInfo.InvariantCulture))}: run the same bot-bottle-sidecar version on the host and in the sidecar.");
+                    BrokerProtocol.Mismatch(brokerVersion: BrokerProtocol.Version, sidecarVersion: version));
                 return null;
             }
 
@@ -383,13 +390,16 @@ internal sealed class BrokerServer : IDisposable
 
     private static ErrorReply Error(StorageErrorKind kind, string message) => new(kind, message);
 
-    private static async Task TryReplyAsync(Stream stream, BrokerReply reply)
+    private static Task TryReplyAsync(Stream stream, BrokerReply reply)
+        => TryReplyAsync(stream, JsonSerializer.SerializeToUtf8Bytes(reply, BrokerJsonContext.Default.BrokerReply));
+
+    private static async Task TryReplyAsync(Stream stream, byte[] reply)
     {
         // Not tied to shutdown: a stopping broker still tells its waiters why their wait ended.
         using var writeLimit = new CancellationTokenSource(ReplyWriteTimeout);
         try
         {
-            await BrokerFrames.WriteAsync(stream, JsonSerializer.SerializeToUtf8Bytes(reply, BrokerJsonContext.Default.BrokerReply), writeLimit.Token).ConfigureAwait(false);
+            await BrokerFrames.WriteAsync(stream, reply, writeLimit.Token).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
         {

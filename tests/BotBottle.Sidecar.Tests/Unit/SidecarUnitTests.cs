@@ -73,6 +73,21 @@ public sealed class SidecarUnitTests
         => Assert.Equal(version, BrokerProtocol.VersionOf(Encoding.UTF8.GetBytes(json)));
 
     [Fact]
+    public void BrokerProtocol_UnversionedError_is_protocol_1s_reply_shape_with_its_error_number()
+    {
+        byte[] reply = BrokerProtocol.UnversionedError(new ErrorReply(StorageErrorKind.Schema, "upgrade \"x\""));
+
+        Assert.Equal("""{"ok":false,"error_kind":12,"message":"upgrade \u0022x\u0022"}""", Encoding.UTF8.GetString(reply));
+    }
+
+    [Theory]
+    [InlineData(1, 2, "the host's broker is older")]
+    [InlineData(3, 2, "the sidecar is older")]
+    [InlineData(2, 1, "the sidecar is older")]
+    public void BrokerProtocol_Mismatch_names_the_older_side(int broker, int sidecar, string expected)
+        => Assert.Contains(expected, BrokerProtocol.Mismatch(broker, sidecar), StringComparison.Ordinal);
+
+    [Fact]
     public void BrokerProtocol_round_trips_each_request_kind_by_its_op()
     {
         BrokerRequest request = new ConsumeRequest { Version = BrokerProtocol.Version, Slug = "bottle-a", ProposalId = "p1", TimeoutMs = -1 };
