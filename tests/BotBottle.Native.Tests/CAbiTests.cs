@@ -42,11 +42,12 @@ public sealed unsafe class CAbiTests : IDisposable
         return code;
     }
 
-    private string Propose(string slug = "bottle-a") => ProposeOn(_handle, slug);
+    private string Propose(string slug = "bottle-a", string justification = "why") => ProposeOn(_handle, slug, justification);
 
-    private static string ProposeOn(nint handle, string slug = "bottle-a")
+    /// <remarks>An identical open draft joins the first one (same id); vary the justification for distinct proposals.</remarks>
+    private static string ProposeOn(nint handle, string slug = "bottle-a", string justification = "why")
     {
-        (int code, string? json) = CallJson(WriteProposal, handle, $$"""{"bottle_slug":"{{slug}}","tool":"git-gate","proposed_file":"x\n","justification":"why"}""");
+        (int code, string? json) = CallJson(WriteProposal, handle, $$"""{"bottle_slug":"{{slug}}","tool":"git-gate","proposed_file":"x\n","justification":"{{justification}}"}""");
         Assert.Equal(Ok, code);
         return (string)JsonNode.Parse(json!)!["id"]!;
     }
@@ -235,7 +236,7 @@ public sealed unsafe class CAbiTests : IDisposable
     {
         Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
         {
-            string id = Propose("bottle-" + (i % 4));
+            string id = Propose("bottle-" + (i % 4), "why " + i);
             Assert.Equal(Ok, Call(ReadProposal, id).Code);
         });
 
