@@ -74,6 +74,8 @@ dotnet publish "$sdk_src/src/BotBottle.Sidecar/BotBottle.Sidecar.csproj" -c Rele
 rm -rf "$sdk_src"
 python3 build/bench/transport.py "$binary" "$out/sdk-transport/bot-bottle-sidecar" "$out/transport.json" "$process_runs"
 # What users rely on: the end-to-end suite, which ours passes, run against the SDK build; failures are listed in the report.
+[ -d tests/BotBottle.Sidecar.Tests/mcp-client/node_modules ] \
+  || npm ci --prefix tests/BotBottle.Sidecar.Tests/mcp-client --no-audit --no-fund --loglevel=error > /dev/null
 BOTBOTTLE_SIDECAR_BIN="$PWD/$out/sdk-transport/bot-bottle-sidecar" dotnet test tests/BotBottle.Sidecar.Tests -c Release \
   --filter 'Category!=Fuzz&Category!=MixedArch' --logger 'trx;LogFileName=sdk-e2e.trx' --results-directory "$out/sdk-e2e" \
   > "$out/sdk-e2e.log" 2>&1 || true
