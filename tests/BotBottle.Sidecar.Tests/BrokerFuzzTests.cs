@@ -57,9 +57,11 @@ public sealed class BrokerFuzzTests : IAsyncLifetime
             (string kind, byte[] bytes) = Generate(random);
             kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
             JsonNode? reply = await SendAsync(bytes);
-            if (reply is not null && (string?)reply["reply"] != "error")
+            // A refusal is a typed error, or, for an unversioned request, protocol 1's {"ok":false,…}.
+            bool refused = reply is null || (string?)reply["reply"] == "error" || (reply["ok"] is JsonValue ok && ok.TryGetValue(out bool isOk) && !isOk);
+            if (!refused)
             {
-                accepted.Add($"{kind}: {Encoding.UTF8.GetString(bytes.AsSpan(4, Math.Min(bytes.Length - 4, 200)))} -> {reply.ToJsonString()}");
+                accepted.Add($"{kind}: {Encoding.UTF8.GetString(bytes.AsSpan(4, Math.Min(bytes.Length - 4, 200)))} -> {reply!.ToJsonString()}");
             }
         }
 
