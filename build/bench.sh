@@ -47,6 +47,9 @@ echo "== idle CPU: 64 waiters, then none (${seconds} s windows)"
 python3 build/bench/peers.py idle-cpu "$db_dir/bot-bottle.db" 64 "$seconds" "$out/idle-python.json"
 rm -rf "$db_dir"
 
+echo "== waiting processes: idle CPU of 1, 16 and 64 propose --wait (${seconds} s), then answer -> exit ($process_runs rounds)"
+python3 build/bench/waits.py dist/linux-x64 "$out/waits.json" "$seconds" "$process_runs" 1 16 64
+
 echo "== whole processes: serve cold start and RSS; propose vs Python vs the sqlite3 shell ($process_runs runs)"
 python3 build/bench/process.py "$binary" "$out/process.json" "$process_runs"
 

@@ -22,14 +22,9 @@ internal static class WakeLatency
 
     /// <param name="output">The JSON result file.</param>
     /// <param name="rounds">Answers to time.</param>
-    /// <param name="late">Answer after the watcher's fast window has passed (it is shortened to 50 ms so the run stays short), as an operator answering minutes later does.</param>
+    /// <param name="late">Answer after the watcher's settle window has passed, when it is blocked on inotify, as it is when an operator answers minutes later.</param>
     public static async Task<int> RunAsync(string output, int rounds, bool late)
     {
-        if (late)
-        {
-            DataChangeWatcher.FastWindow = TimeSpan.FromMilliseconds(50);
-        }
-
         using var bench = new BenchDatabase();
         var queue = new QueueStore(bench.Database);
         using Process answerer = Process.Start(ResultFile.Self("answer-loop", bench.Path))!;
@@ -42,7 +37,7 @@ internal static class WakeLatency
             Task<Response?> wait = queue.WaitForResponseAsync(proposal.Id, TimeSpan.FromSeconds(30));
 
             // Let the waiter settle into its wait, as a real one has long before the operator answers.
-            await Task.Delay(late ? random.Next(80, 120) : random.Next(3, 15));
+            await Task.Delay(late ? random.Next(150, 250) : random.Next(3, 15));
             await answerer.StandardInput.WriteLineAsync(proposal.Id);
             await answerer.StandardInput.FlushAsync();
             Response? response = await wait;

@@ -21,10 +21,22 @@ public sealed class DoctorCommandTests : IDisposable
         CommandResult result = _home.Host("doctor");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (string check in new[] { "placement", "filesystem", "mount layout", "database file", "access", "permissions", "open", "journal mode", "schema", "integrity" })
+        foreach (string check in new[] { "placement", "filesystem", "mount layout", "database file", "access", "permissions", "open", "journal mode", "schema", "integrity", "waits" })
         {
             Assert.Contains("  ok  ", Line(result, check), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Doctor_says_waits_block_on_inotify_or_why_they_poll()
+    {
+        CommandResult notified = _home.Host("doctor");
+        CommandResult polling = SidecarBinary.RunExecutable("/usr/bin/env", null, ["BOTBOTTLE_CHANGE_NOTIFICATIONS=off", SidecarBinary.Path, "--db", _home.DbPath, "doctor"]);
+
+        Assert.Contains("inotify", Line(notified, "waits"), StringComparison.Ordinal);
+        Assert.True(polling.ExitCode == 0, polling.ToString());
+        Assert.Contains("polling", Line(polling, "waits"), StringComparison.Ordinal);
+        Assert.Contains("BOTBOTTLE_CHANGE_NOTIFICATIONS=off", Line(polling, "waits"), StringComparison.Ordinal);
     }
 
     [Fact]

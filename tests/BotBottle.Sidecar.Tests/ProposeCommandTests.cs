@@ -53,6 +53,20 @@ public sealed class ProposeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Propose_wait_with_change_notifications_off_still_gets_the_decision_by_polling()
+    {
+        Task<CommandResult> waiting = Task.Run(() => SidecarBinary.RunExecutable("/usr/bin/env", null,
+            ["BOTBOTTLE_CHANGE_NOTIFICATIONS=off", SidecarBinary.Path, "propose", "--db", _home.DbPath, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "polling", "--wait"]));
+        string id = await _home.WaitForPendingAsync();
+
+        Assert.Equal(0, _home.Host("queue", "approve", id).ExitCode);
+        CommandResult result = await waiting;
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("approved", (string)JsonNode.Parse(result.Output)!["status"]!);
+    }
+
+    [Fact]
     public async Task Propose_wait_exits_10_when_rejected()
     {
         Task<CommandResult> waiting = Task.Run(() => Propose("--wait"));

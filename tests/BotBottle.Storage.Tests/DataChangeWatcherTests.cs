@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using BotBottle.Storage.Database;
@@ -10,10 +11,17 @@ namespace BotBottle.Storage.Tests;
 
 public sealed class DataChangeWatcherTests : IDisposable
 {
+    private static readonly TimeSpan Never = TimeSpan.FromHours(1);
+
     private readonly TempDatabase _temp = new();
     private readonly BotBottleDatabase _database;
+    private readonly Proposal _proposal = Proposal.Create("bottle-a", "git-gate", "x", "j");
 
-    public DataChangeWatcherTests() => _database = _temp.OpenHost();
+    public DataChangeWatcherTests()
+    {
+        _database = _temp.OpenHost();
+        new QueueStore(_database).WriteProposal(_proposal);
+    }
 
     public void Dispose() => _temp.Dispose();
 
@@ -32,43 +40,121 @@ public sealed class DataChangeWatcherTests : IDisposable
         Task next = watcher.NextChange;
         Assert.False(next.IsCompleted);
 
-        new QueueStore(_database).WriteProposal(Proposal.Create("bottle-a", "git-gate", "x", "j"));
+        new QueueStore(_database).WriteProposal(Proposal.Create("bottle-a", "git-gate", "x", "another"));
 
         Assert.True(next.IsCompleted);
     }
 
     [Fact]
-    public async Task NextChange_completes_when_another_process_commits_while_a_waiter_is_registered()
+    public async Task Another_process_commit_wakes_a_waiter_through_inotify_with_no_polling_while_idle()
     {
-        var queue = new QueueStore(_database);
-        Proposal proposal = Proposal.Create("bottle-a", "git-gate", "x", "j");
-        queue.WriteProposal(proposal);
         DataChangeWatcher watcher = DataChangeWatcher.For(_database);
+        watcher.SafetyInterval = Never; // only a notification can wake it
         using DataChangeWatcher.Lease lease = watcher.Register();
-        WaitUntil(() => Interlocked.Read(ref watcher.Polls) > 2, "the watcher never polled");
+        WaitUntil(() => Interlocked.Read(ref watcher.Polls) >= 1, "the watcher never read its baseline");
+        Assert.Equal("inotify", watcher.Mode!.Name);
+
+        long before = Interlocked.Read(ref watcher.Polls);
+        Thread.Sleep(500);
+        Assert.Equal(before, Interlocked.Read(ref watcher.Polls));
+
         Task next = watcher.NextChange;
-
-        using Process responder = TestProcess.Start("respond", _temp.Path, proposal.Id, "approved", "0");
-        (int exitCode, string output, string error) = TestProcess.Finish(responder, TimeSpan.FromSeconds(30));
-
-        Assert.True(exitCode == 0, output + error);
+        Respond(TestProcess.Start("respond", _temp.Path, _proposal.Id, "approved", "0"));
         await next.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
-    public void Polling_stops_when_the_last_waiter_leaves()
+    public async Task A_commit_through_another_mount_of_the_directory_wakes_the_waiter()
+    {
+        string mountPoint = Directory.CreateTempSubdirectory("bb-other-mount-").FullName;
+        try
+        {
+            DataChangeWatcher watcher = DataChangeWatcher.For(_database);
+            watcher.SafetyInterval = Never;
+            using DataChangeWatcher.Lease lease = watcher.Register();
+            WaitUntil(() => Interlocked.Read(ref watcher.Polls) >= 1, "the watcher never read its baseline");
+            Task next = watcher.NextChange;
+
+            // The answer comes from a process that sees the database directory at another path, as a container does.
+            string dbDirectory = Path.GetDirectoryName(_temp.Path)!;
+            Respond(TestProcess.StartThroughBindMount(dbDirectory, mountPoint, "respond", Path.Combine(mountPoint, "bot-bottle.db"), _proposal.Id, "approved", "0"));
+
+            await next.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            Directory.Delete(mountPoint);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_lost_notification_is_caught_by_the_periodic_recheck_and_only_by_it(bool recheck)
     {
         DataChangeWatcher watcher = DataChangeWatcher.For(_database);
+        watcher.IgnoreNotifications = true; // every notification is lost
+        watcher.SafetyInterval = recheck ? TimeSpan.FromMilliseconds(300) : Never;
+        using DataChangeWatcher.Lease lease = watcher.Register();
+        WaitUntil(() => Interlocked.Read(ref watcher.Polls) >= 1, "the watcher never read its baseline");
+        Task next = watcher.NextChange;
+
+        Respond(TestProcess.Start("respond", _temp.Path, _proposal.Id, "approved", "0"));
+
+        if (recheck)
+        {
+            await next.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        else
+        {
+            await Assert.ThrowsAsync<TimeoutException>(() => next.WaitAsync(TimeSpan.FromSeconds(1)));
+        }
+    }
+
+    [Fact]
+    public async Task Without_notifications_it_polls_and_backs_off_to_100_ms_when_idle()
+    {
+        DataChangeWatcher watcher = DataChangeWatcher.For(_database);
+        watcher.DisableNotifications = true;
+        using DataChangeWatcher.Lease lease = watcher.Register();
+        WaitUntil(() => Interlocked.Read(ref watcher.Polls) >= 1, "the watcher never read its baseline");
+        Assert.Equal("polling", watcher.Mode!.Name);
+
+        Thread.Sleep(300); // past the backoff
+        long before = Interlocked.Read(ref watcher.Polls);
+        Thread.Sleep(1000);
+        long idlePolls = Interlocked.Read(ref watcher.Polls) - before;
+        Assert.InRange(idlePolls, 5, 12);
+
+        Task next = watcher.NextChange;
+        Respond(TestProcess.Start("respond", _temp.Path, _proposal.Id, "approved", "0"));
+        await next.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void The_loop_stops_reading_when_the_last_waiter_leaves()
+    {
+        DataChangeWatcher watcher = DataChangeWatcher.For(_database);
+        watcher.DisableNotifications = true;
         using (watcher.Register())
         {
             WaitUntil(() => Interlocked.Read(ref watcher.Polls) > 2, "the watcher never polled");
         }
 
-        Thread.Sleep(50);
-        long settled = Interlocked.Read(ref watcher.Polls);
         Thread.Sleep(300);
+        long settled = Interlocked.Read(ref watcher.Polls);
+        Thread.Sleep(500);
 
         Assert.Equal(settled, Interlocked.Read(ref watcher.Polls));
+    }
+
+    private static void Respond(Process responder)
+    {
+        using (responder)
+        {
+            (int exitCode, string output, string error) = TestProcess.Finish(responder, TimeSpan.FromSeconds(30));
+            Assert.True(exitCode == 0, output + error);
+        }
     }
 
     private static void WaitUntil(Func<bool> condition, string failure)

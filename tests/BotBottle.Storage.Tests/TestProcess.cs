@@ -27,6 +27,28 @@ public static class TestProcess
         return Process.Start(start) ?? throw new InvalidOperationException("could not start the test process");
     }
 
+    /// <summary>
+    /// Starts the test process in a mount namespace of its own, where <paramref name="directory"/> is
+    /// also bind-mounted at <paramref name="mountPoint"/>: the layout of a container that mounts the
+    /// host's database directory. Arguments may name paths under <paramref name="mountPoint"/>.
+    /// </summary>
+    public static Process StartThroughBindMount(string directory, string mountPoint, params string[] args)
+    {
+        var start = new ProcessStartInfo("unshare")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in (string[])["-m", "sh", "-c", "mount --bind \"$0\" \"$1\" && shift 2 && exec \"$@\"", directory, mountPoint, DotnetHost(), Dll, .. args])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start unshare");
+    }
+
     /// <summary>Waits for exit and returns (exit code, stdout, stderr).</summary>
     public static (int ExitCode, string Output, string Error) Finish(Process process, TimeSpan timeout)
     {

@@ -59,7 +59,11 @@ internal sealed class BrokerClient : ISidecarStore
     public Proposal? ReadProposal(string proposalId)
         => Call<ReadProposalReply>(new ReadProposalRequest { Version = BrokerProtocol.Version, Slug = _slug, ProposalId = proposalId }).Proposal;
 
+    /// <summary>A wait is a connection the broker answers when the decision comes: nothing polls here.</summary>
+    public WaitMode DescribeWaits() => new("broker", $"waits are held open on the host broker's socket {SocketPath}; the broker watches the database");
+
     /// <summary>The broker's own health check of the database it owns; an unreachable broker is unhealthy too.</summary>
+
     public StorageHealth CheckHealth()
     {
         try

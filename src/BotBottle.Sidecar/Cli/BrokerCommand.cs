@@ -59,7 +59,7 @@ internal static class BrokerCommand
             using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using (server)
             {
-                JsonLog.Event("listening").Add("slug", server.Slug).Add("socket", server.SocketPath).Add("db", dbPath).Write();
+                JsonLog.Event("listening").Add("slug", server.Slug).Add("socket", server.SocketPath).Add("db", dbPath).Add("waits", WaitMode.For(dbPath).ToString()).Write();
                 await server.RunAsync(stopping.Token).ConfigureAwait(false);
                 JsonLog.Event("stopped").Add("slug", server.Slug).Write();
             }

@@ -70,7 +70,7 @@ internal static class SuperviseServer
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             string addresses = string.Join(" ", app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
-            JsonLog.Event("listening").Add("slug", options.Slug).Add("addresses", addresses).Add("queue", options.QueueSource).Write();
+            JsonLog.Event("listening").Add("slug", options.Slug).Add("addresses", addresses).Add("queue", options.QueueSource).Add("waits", queue.DescribeWaits().ToString()).Write();
 
             // Serving on keeps the sidecar answering once the cause is fixed; the log and /healthz say it cannot write now.
             if (queue.CheckHealth() is { Ok: false } health)

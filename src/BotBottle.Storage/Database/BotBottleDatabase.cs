@@ -20,6 +20,9 @@ public sealed class BotBottleDatabase
     /// <summary>How long a statement waits for another process's lock before reporting Busy.</summary>
     public const int BusyTimeoutMilliseconds = 5000;
 
+    /// <summary>SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE.</summary>
+    private const int NoCheckpointOnClose = 1006;
+
     private readonly string _connectionString;
     private readonly SqlStatement _connectionPolicy;
 
@@ -209,6 +212,11 @@ public sealed class BotBottleDatabase
             if (Role == DatabaseRole.Sidecar)
             {
                 SidecarAuthorizer.Install(connection.Handle!);
+
+                // A sidecar's propose --wait exits the moment it has its answer; checkpointing the WAL
+                // on close (with its fsyncs) would sit between the answer and the exit. The host's
+                // processes and every writer's auto-checkpoint still move the WAL into the database.
+                _ = SQLitePCL.raw.sqlite3_db_config(connection.Handle, NoCheckpointOnClose, 1, out int _);
             }
 
             return connection;

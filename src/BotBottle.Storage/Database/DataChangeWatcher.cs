@@ -10,27 +10,43 @@ namespace BotBottle.Storage.Database;
 
 /// <summary>
 /// Tells waiters that the database may have changed, so they re-read their row instead of polling
-/// it. One per database file per process, shared by every waiter: a dedicated thread and connection
-/// poll <c>PRAGMA data_version</c> (which changes when another connection commits) about every
-/// millisecond while anyone waits, more slowly after a quiet spell, and not at all when nobody waits.
-/// Writes made through this process signal at once. A wake is only a hint: waiters re-check their
-/// row, so a missed or spurious wake costs latency, never correctness.
+/// it. One per database file per process, shared by every waiter. While anyone waits, a dedicated
+/// thread blocks on inotify for writes to the database's <c>-wal</c> (by any process, through any
+/// mount of the directory) and then reads <c>PRAGMA data_version</c>, which changes when another
+/// connection commits; nobody waiting, it parks. Without notifications (not Linux, or inotify
+/// unavailable) it polls, backing off to <see cref="PollIdleInterval"/>. Writes made through this
+/// process signal at once. A wake is only a hint: waiters re-check their row, so a missed or
+/// spurious wake costs latency, never correctness.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "One per database file for the life of the process; its thread parks when nobody waits.")]
 internal sealed class DataChangeWatcher
 {
-    /// <summary>The poll interval while changes are recent.</summary>
-    internal static readonly TimeSpan FastInterval = TimeSpan.FromMilliseconds(1);
+    /// <summary>
+    /// How long after a write event data_version is polled every millisecond: SQLite writes the WAL
+    /// frames (the events) before it publishes the commit in the shared-memory index (no event), so
+    /// the first read after an event can come too early.
+    /// </summary>
+    internal static readonly TimeSpan SettleWindow = TimeSpan.FromMilliseconds(100);
+
+    internal static readonly TimeSpan SettleInterval = TimeSpan.FromMilliseconds(1);
 
     /// <summary>
-    /// The poll interval after a quiet spell. Each wake-up of the polling thread costs tens of
-    /// microseconds of CPU (mostly the kernel's timer and scheduler), so this is what keeps many idle
-    /// waiters under 2% of a core while an answer still arrives within a few milliseconds.
+    /// With notifications, data_version is still read this often while anyone waits, so a lost
+    /// notification (or a commit published after the settle window) costs at most this much latency.
     /// </summary>
-    internal static readonly TimeSpan SlowInterval = TimeSpan.FromMilliseconds(4);
+    internal static readonly TimeSpan DefaultSafetyInterval = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long after the last change (or new waiter) polling stays fast. Benchmarks shorten it to measure the slow phase.</summary>
-    internal static TimeSpan FastWindow { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Polling without notifications: the first interval after a change or a new waiter; it doubles up to <see cref="PollIdleInterval"/>.</summary>
+    internal static readonly TimeSpan PollFastInterval = TimeSpan.FromMilliseconds(1);
+
+    internal static readonly TimeSpan PollIdleInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// <c>BOTBOTTLE_CHANGE_NOTIFICATIONS=off</c> makes waits poll: the escape hatch for a filesystem
+    /// whose writes do not reach inotify.
+    /// </summary>
+    internal static readonly bool NotificationsOffByEnvironment
+        = string.Equals(Environment.GetEnvironmentVariable("BOTBOTTLE_CHANGE_NOTIFICATIONS"), "off", StringComparison.Ordinal);
 
     /// <summary>After an error the watcher retries this much later; waiters' own reads surface the error.</summary>
     private static readonly TimeSpan ErrorInterval = TimeSpan.FromMilliseconds(100);
@@ -44,11 +60,24 @@ internal sealed class DataChangeWatcher
     private int _waiters;
     private int _fastRequested;
     private Thread? _thread;
+    private WaitMode? _mode;
 
     private DataChangeWatcher(BotBottleDatabase database) => _database = database;
 
-    /// <summary>How many times the poll loop has read data_version; for tests and benchmarks.</summary>
+    /// <inheritdoc cref="DefaultSafetyInterval"/>
+    internal TimeSpan SafetyInterval { get; set; } = DefaultSafetyInterval;
+
+    /// <summary>Tests: drain notifications but act as if none arrived, as if they were lost.</summary>
+    internal bool IgnoreNotifications { get; set; }
+
+    /// <summary>Tests: poll instead of opening notifications (set before the first waiter).</summary>
+    internal bool DisableNotifications { get; set; } = NotificationsOffByEnvironment;
+
+    /// <summary>How many times the loop has read data_version; for tests and benchmarks.</summary>
     internal long Polls;
+
+    /// <summary>How waits learn of changes, once the watcher has run; null before anyone waited.</summary>
+    public WaitMode? Mode => Volatile.Read(ref _mode);
 
     /// <summary>The watcher for <paramref name="database"/>'s file, created on first use.</summary>
     public static DataChangeWatcher For(BotBottleDatabase database)
@@ -63,25 +92,40 @@ internal sealed class DataChangeWatcher
         }
     }
 
+    /// <summary>What a wait on <paramref name="databasePath"/> would use, found by opening (and closing) a watch.</summary>
+    public static WaitMode Probe(string databasePath)
+    {
+        using DirectoryNotifications? notifications = OpenNotifications(databasePath, NotificationsOffByEnvironment, out WaitMode mode);
+        return mode;
+    }
+
+    private static DirectoryNotifications? OpenNotifications(string databasePath, bool disabled, out WaitMode mode)
+    {
+        string? problem = "BOTBOTTLE_CHANGE_NOTIFICATIONS=off";
+        DirectoryNotifications? notifications = disabled ? null : DirectoryNotifications.TryOpen(databasePath, out problem);
+        mode = notifications is null ? WaitMode.Polling(problem!) : WaitMode.Inotify(databasePath);
+        return notifications;
+    }
+
     /// <summary>
     /// Completes at the next change after this call. Take it <em>before</em> re-checking the row, so
     /// a change between the check and the wait is not missed.
     /// </summary>
     public Task NextChange => Volatile.Read(ref _changed).Task;
 
-    /// <summary>Counts a waiter in (the poll loop runs while any are); dispose to count it out.</summary>
+    /// <summary>Counts a waiter in (the loop runs while any are); dispose to count it out.</summary>
     public Lease Register()
     {
         lock (_gate)
         {
             if (++_waiters == 1 && _thread is null)
             {
-                _thread = new Thread(PollLoop) { IsBackground = true, Name = "bot-bottle data_version watcher" };
+                _thread = new Thread(WatchLoop) { IsBackground = true, Name = "bot-bottle change watcher" };
                 _thread.Start();
             }
         }
 
-        // A new waiter gets fast polling; a parked loop also needs waking.
+        // A polling loop goes fast for a new waiter; a parked loop needs waking.
         Volatile.Write(ref _fastRequested, 1);
         _wake.Set();
         return new Lease(this);
@@ -103,29 +147,39 @@ internal sealed class DataChangeWatcher
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private void PollLoop()
+    private void WatchLoop()
     {
         SqliteConnection? connection = null;
         SqliteCommand? command = null;
+        DirectoryNotifications? notifications = null;
+        bool notificationsTried = false;
         long lastVersion = long.MinValue;
-        long fastUntil = 0;
+        long settleUntil = 0;
+        TimeSpan pollInterval = PollFastInterval;
         try
         {
             while (true)
             {
                 if (Volatile.Read(ref _waiters) == 0)
                 {
-                    // Nobody waits: release the connection and sleep until someone does.
+                    // Nobody waits: release the connection and the watch, and sleep until someone does.
                     Release();
                     lastVersion = long.MinValue;
-                    // Register sets _fastRequested before waking us, so the next poll starts the fast window.
                     _wake.WaitOne();
                     continue;
                 }
 
-                TimeSpan interval;
+                bool changed;
                 try
                 {
+                    if (!notificationsTried)
+                    {
+                        // The watch exists before the first data_version read, so no commit falls between them.
+                        notificationsTried = true;
+                        notifications = OpenNotifications(_database.Path, DisableNotifications, out WaitMode mode);
+                        Volatile.Write(ref _mode, mode);
+                    }
+
                     if (command is null)
                     {
                         connection = _database.OpenConnection();
@@ -134,31 +188,52 @@ internal sealed class DataChangeWatcher
 
                     long version = (long)command.ExecuteScalar()!;
                     Interlocked.Increment(ref Polls);
-                    if (version != lastVersion)
-                    {
-                        // The first read after (re)opening only sets the baseline, but a change may
-                        // have slipped in while no connection watched: waking costs nothing.
-                        lastVersion = version;
-                        fastUntil = FastFromNow();
-                        Signal();
-                    }
 
-                    if (Interlocked.Exchange(ref _fastRequested, 0) == 1)
-                    {
-                        fastUntil = FastFromNow();
-                    }
-
-                    interval = Stopwatch.GetTimestamp() < fastUntil ? FastInterval : SlowInterval;
+                    // The first read after (re)opening only sets the baseline, but a change may have
+                    // slipped in while no connection watched: waking costs nothing.
+                    changed = version != lastVersion;
+                    lastVersion = version;
                 }
                 catch (Exception exception) when (exception is SqliteException or Errors.StorageException or InvalidOperationException)
                 {
-                    Release();
+                    ReleaseConnection();
                     Signal();
-                    interval = ErrorInterval;
+                    Thread.Sleep(ErrorInterval);
+                    continue;
                 }
 
-                // A plain sleep: on Linux it costs about a third less CPU per wake-up than a timed wait on an event.
-                Thread.Sleep(interval);
+                if (changed)
+                {
+                    settleUntil = 0;
+                    Signal();
+                }
+
+                if (notifications is not null)
+                {
+                    if (Stopwatch.GetTimestamp() < settleUntil)
+                    {
+                        Thread.Sleep(SettleInterval);
+                    }
+                    else if (WaitForWrite(notifications))
+                    {
+                        settleUntil = Stopwatch.GetTimestamp() + (long)(SettleWindow.TotalSeconds * Stopwatch.Frequency);
+                    }
+
+                    if (notifications.WatchLost)
+                    {
+                        // The directory was replaced: watch the new one.
+                        notifications.Dispose();
+                        notifications = null;
+                        notificationsTried = false;
+                    }
+                }
+                else
+                {
+                    pollInterval = changed || Interlocked.Exchange(ref _fastRequested, 0) == 1
+                        ? PollFastInterval
+                        : TimeSpan.FromTicks(Math.Min(pollInterval.Ticks * 2, PollIdleInterval.Ticks));
+                    Thread.Sleep(pollInterval);
+                }
             }
         }
         finally
@@ -166,16 +241,49 @@ internal sealed class DataChangeWatcher
             Release();
         }
 
-        void Release()
+        void ReleaseConnection()
         {
             command?.Dispose();
             connection?.Dispose();
             command = null;
             connection = null;
         }
+
+        void Release()
+        {
+            ReleaseConnection();
+            notifications?.Dispose();
+            notifications = null;
+            notificationsTried = false;
+        }
     }
 
-    private static long FastFromNow() => Stopwatch.GetTimestamp() + (long)(FastWindow.TotalSeconds * Stopwatch.Frequency);
+    /// <summary>
+    /// Blocks until a write to the WAL (true) or until the recheck is due (false); also returns false
+    /// early when the watch is lost or nobody waits any more.
+    /// </summary>
+    private bool WaitForWrite(DirectoryNotifications notifications)
+    {
+        long recheckAt = Stopwatch.GetTimestamp() + (long)(SafetyInterval.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            long remainingMs = (recheckAt - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
+            if (remainingMs <= 0)
+            {
+                return false;
+            }
+
+            if (notifications.Wait((int)Math.Min(remainingMs, int.MaxValue)) && !IgnoreNotifications)
+            {
+                return true;
+            }
+
+            if (notifications.WatchLost || Volatile.Read(ref _waiters) == 0)
+            {
+                return false;
+            }
+        }
+    }
 
     /// <summary>A registered waiter; disposing it counts the waiter out.</summary>
     internal readonly struct Lease(DataChangeWatcher watcher) : IDisposable

@@ -91,6 +91,10 @@ public static class DatabaseDoctor
             IReadOnlyList<string> lines = database.CheckIntegrity();
             return lines is ["ok"] ? "ok" : throw new StorageException(StorageErrorKind.Corrupt, string.Join("; ", lines.Take(5)));
         }));
+
+        // Polling is a working fallback, so it is reported, not failed.
+        WaitMode waits = WaitMode.For(path);
+        results.Add(new("waits", true, waits.ToString()));
         return results;
     }
 

@@ -25,4 +25,7 @@ public interface ISidecarStore
 
     /// <inheritdoc cref="QueueStore.CheckHealth"/>
     StorageHealth CheckHealth();
+
+    /// <summary>How this process's waits learn of a decision, for the log and doctor.</summary>
+    WaitMode DescribeWaits();
 }

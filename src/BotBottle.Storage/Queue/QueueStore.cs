@@ -247,6 +247,9 @@ public sealed class QueueStore : ISidecarStore
     /// </summary>
     public StorageHealth CheckHealth() => _database.CheckHealth();
 
+    /// <inheritdoc/>
+    public WaitMode DescribeWaits() => WaitMode.For(_database.Path);
+
     internal static void ValidateResponse(Response response)
     {
         ArgumentNullException.ThrowIfNull(response);
