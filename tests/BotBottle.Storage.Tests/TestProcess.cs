@@ -41,7 +41,7 @@ public static class TestProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in (string[])["-m", "sh", "-c", "mount --bind \"$0\" \"$1\" && shift 2 && exec \"$@\"", directory, mountPoint, DotnetHost(), Dll, .. args])
+        foreach (string arg in (string[])["-m", "sh", "-c", "mount --bind \"$0\" \"$1\" && shift && exec \"$@\"", directory, mountPoint, DotnetHost(), Dll, .. args])
         {
             start.ArgumentList.Add(arg);
         }
