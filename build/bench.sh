@@ -50,8 +50,27 @@ rm -rf "$db_dir"
 echo "== waiting processes: idle CPU of 1, 16 and 64 propose --wait (${seconds} s), then answer -> exit ($process_runs rounds)"
 python3 build/bench/waits.py dist/linux-x64 "$out/waits.json" "$seconds" "$process_runs" 1 16 64
 
+# Publishes the sidecar with extra MSBuild properties into $out/NAME, from a copy of the sources so
+# this checkout's restore and build state are untouched.
+publish_variant() {
+  local name="$1" variant_src
+  shift
+  variant_src=$(mktemp -d)
+  tar --exclude=bin --exclude=obj -cf - src migrations Directory.Build.props Directory.Packages.props global.json | tar -xf - -C "$variant_src"
+  dotnet publish "$variant_src/src/BotBottle.Sidecar/BotBottle.Sidecar.csproj" -c Release -r linux-x64 "$@" \
+    -o "$out/$name" -p:DebugType=none -p:StripSymbols=true > "$out/$name.log" 2>&1 \
+    || { cat "$out/$name.log" >&2; exit 1; }
+  rm -rf "$variant_src"
+}
+
 echo "== whole processes: serve cold start and RSS; propose vs Python vs the sqlite3 shell ($process_runs runs)"
 python3 build/bench/process.py "$binary" "$out/process.json" "$process_runs"
+
+echo "== where propose's time goes: start-up ladder, with and without the start-up prefault and with IlcDehydrate=false ($process_runs rounds)"
+publish_variant no-prefault -p:StartupPrefault=false
+publish_variant no-dehydrate -p:IlcDehydrate=false
+python3 build/bench/startup.py "$out/startup.json" "$process_runs" "$binary" \
+  "no-prefault=$out/no-prefault/bot-bottle-sidecar" "no-dehydrate=$out/no-dehydrate/bot-bottle-sidecar"
 
 echo "== serve under 32 concurrent tools/list clients (${seconds} s)"
 serve_dir=$(mktemp -d)
@@ -68,13 +87,7 @@ echo "== tools/list while 500 tool calls wait, over 100,000 rows, with the opera
 "${bench[@]}" waits-under-load "$out/waits-under-load.json" "$binary" 500 "$seconds"
 
 echo "== the MCP transport: ours against ModelContextProtocol.AspNetCore's MapMcp, same tools ($process_runs rounds)"
-# The SDK variant is published from a copy of the sources, so this checkout's restore state is untouched.
-sdk_src=$(mktemp -d)
-tar --exclude=bin --exclude=obj -cf - src migrations Directory.Build.props Directory.Packages.props global.json | tar -xf - -C "$sdk_src"
-dotnet publish "$sdk_src/src/BotBottle.Sidecar/BotBottle.Sidecar.csproj" -c Release -r linux-x64 -p:McpTransport=Sdk \
-  -o "$out/sdk-transport" -p:DebugType=none -p:StripSymbols=true > "$out/sdk-transport.log" 2>&1 \
-  || { cat "$out/sdk-transport.log" >&2; exit 1; }
-rm -rf "$sdk_src"
+publish_variant sdk-transport -p:McpTransport=Sdk
 python3 build/bench/transport.py "$binary" "$out/sdk-transport/bot-bottle-sidecar" "$out/transport.json" "$process_runs"
 # What users rely on: the end-to-end suite, which ours passes, run against the SDK build; failures are listed in the report.
 [ -d tests/BotBottle.Sidecar.Tests/mcp-client/node_modules ] \

@@ -77,4 +77,47 @@ public sealed class ResponseNotifierTests : IDisposable
 
         Assert.All(answers, static a => Assert.Equal(ResponseStatus.Approved, a!.Status));
     }
+
+    [Fact]
+    public async Task An_idle_wait_scans_nothing_until_something_commits_and_the_loop_ends_with_its_last_waiter()
+    {
+        Proposal proposal = _queue.WriteOrJoinProposal(new ProposalDraft("bottle-a", "git-gate", "", "idle")).Proposal;
+        ResponseNotifier notifier = ResponseNotifier.For(_temp.OpenHost(migrate: false));
+        using var stop = new CancellationTokenSource();
+        Task<Response?> wait = _queue.WaitForResponseAsync(proposal.Id, Timeout.InfiniteTimeSpan, stop.Token);
+
+        // Starting up scans once or twice (the first look, the watcher's baseline); then it settles.
+        long scansBefore = await SettledScans(notifier);
+
+        // A timer in the loop would scan at least twice in this window (it once woke every second).
+        await Task.Delay(2500);
+        Assert.Equal(scansBefore, Interlocked.Read(ref notifier.Scans));
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+
+        // The loop notices the last waiter leaving and stops: a later commit is not scanned.
+        long scansAfterLeaving = await SettledScans(notifier);
+        new OperatorDecisions(_temp.OpenHost(migrate: false)).Decide(proposal.Id, ResponseStatus.Approved, "late");
+        await Task.Delay(500);
+        Assert.Equal(scansAfterLeaving, Interlocked.Read(ref notifier.Scans));
+    }
+
+    private static async Task<long> SettledScans(ResponseNotifier notifier)
+    {
+        long scans = Interlocked.Read(ref notifier.Scans);
+        for (int i = 0; i < 50; i++)
+        {
+            await Task.Delay(300);
+            long now = Interlocked.Read(ref notifier.Scans);
+            if (now == scans)
+            {
+                return now;
+            }
+
+            scans = now;
+        }
+
+        throw new TimeoutException("the notifier kept scanning with nothing committed");
+    }
 }

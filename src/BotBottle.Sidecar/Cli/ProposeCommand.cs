@@ -1,5 +1,6 @@
 using System;
 using System.CommandLine;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using BotBottle.Storage;
@@ -82,6 +83,10 @@ internal static class ProposeCommand
 
             return ExitCodes.Success;
         }
+
+        // The first serialization sets up the JSON metadata and writers; done now, while nobody has
+        // answered yet, it is not between the operator's decision and the agent getting it.
+        _ = JsonSerializer.Serialize(ToolResult.Pending(proposal.Id), SidecarJson.Readable.ToolResult);
 
         try
         {

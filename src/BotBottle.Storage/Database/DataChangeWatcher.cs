@@ -31,10 +31,17 @@ internal sealed class DataChangeWatcher
     internal static readonly TimeSpan SettleInterval = TimeSpan.FromMilliseconds(1);
 
     /// <summary>
+    /// For this long after an event data_version is read back to back (yielding the core in
+    /// between) rather than once a millisecond: the writer publishes its commit a few hundred
+    /// microseconds after its first WAL write, and a sleep would add up to a millisecond to every wake.
+    /// </summary>
+    internal static readonly TimeSpan SettleSpin = TimeSpan.FromMicroseconds(500);
+
+    /// <summary>
     /// With notifications, data_version is still read this often while anyone waits, so a lost
     /// notification (or a commit published after the settle window) costs at most this much latency.
     /// </summary>
-    internal static readonly TimeSpan DefaultSafetyInterval = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan DefaultSafetyInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>Polling without notifications: the first interval after a change or a new waiter; it doubles up to <see cref="PollIdleInterval"/>.</summary>
     internal static readonly TimeSpan PollFastInterval = TimeSpan.FromMilliseconds(1);
@@ -155,6 +162,7 @@ internal sealed class DataChangeWatcher
         bool notificationsTried = false;
         long lastVersion = long.MinValue;
         long settleUntil = 0;
+        long spinUntil = 0;
         TimeSpan pollInterval = PollFastInterval;
         try
         {
@@ -204,19 +212,27 @@ internal sealed class DataChangeWatcher
 
                 if (changed)
                 {
+                    spinUntil = 0;
                     settleUntil = 0;
                     Signal();
                 }
 
                 if (notifications is not null)
                 {
-                    if (Stopwatch.GetTimestamp() < settleUntil)
+                    long now = Stopwatch.GetTimestamp();
+                    if (now < spinUntil)
+                    {
+                        Thread.Yield();
+                    }
+                    else if (now < settleUntil)
                     {
                         Thread.Sleep(SettleInterval);
                     }
                     else if (WaitForWrite(notifications))
                     {
-                        settleUntil = Stopwatch.GetTimestamp() + (long)(SettleWindow.TotalSeconds * Stopwatch.Frequency);
+                        long woke = Stopwatch.GetTimestamp();
+                        settleUntil = woke + (long)(SettleWindow.TotalSeconds * Stopwatch.Frequency);
+                        spinUntil = woke + (long)(SettleSpin.TotalSeconds * Stopwatch.Frequency);
                     }
 
                     if (notifications.WatchLost)

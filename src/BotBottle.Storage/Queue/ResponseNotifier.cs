@@ -29,6 +29,7 @@ internal sealed class ResponseNotifier
     private readonly Dictionary<string, Entry> _waiting = new(StringComparer.Ordinal);
     private long _seenRowId = -1;
     private bool _running;
+    private TaskCompletionSource _lastWaiterLeft = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ResponseNotifier(BotBottleDatabase database) => _database = database;
 
@@ -80,6 +81,10 @@ internal sealed class ResponseNotifier
             if (_waiting.TryGetValue(proposalId, out Entry? entry) && --entry.Count == 0)
             {
                 _waiting.Remove(proposalId);
+                if (_waiting.Count == 0)
+                {
+                    _lastWaiterLeft.TrySetResult();
+                }
             }
         }
     }
@@ -93,6 +98,7 @@ internal sealed class ResponseNotifier
         {
             // Taken before the scan: a commit during the scan still wakes the next one.
             Task changed = watcher.NextChange;
+            Task emptied;
             lock (_gate)
             {
                 if (_waiting.Count == 0)
@@ -100,6 +106,13 @@ internal sealed class ResponseNotifier
                     _running = false;
                     return;
                 }
+
+                if (_lastWaiterLeft.Task.IsCompleted)
+                {
+                    _lastWaiterLeft = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
+                emptied = _lastWaiterLeft.Task;
             }
 
             try
@@ -116,8 +129,12 @@ internal sealed class ResponseNotifier
                 // The database is unavailable for now; waiters are still registered and the next change or recheck retries.
             }
 
-            // Without waiters the loop must notice soon, so the wait is bounded even when nothing changes.
-            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
+            // Nothing here ticks while nobody answers: the loop sleeps until a commit, the last
+            // waiter leaving, or the next recheck, so an idle waiting process costs no CPU.
+            using var recheckStop = new CancellationTokenSource();
+            Task recheck = Task.Delay(TimeSpan.FromMilliseconds(Math.Max(0, nextRecheck - Environment.TickCount64)), recheckStop.Token);
+            await Task.WhenAny(changed, emptied, recheck).ConfigureAwait(false);
+            await recheckStop.CancelAsync().ConfigureAwait(false);
         }
     }
 
