@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark and writes build/BENCHMARKS.md (the machine, the method, the commands, the table).
 #
-#   bash build/bench.sh                 # everything, about 10 minutes
+#   bash build/bench.sh                 # everything, about 25 minutes
 #   BENCH_QUICK=1 bash build/bench.sh   # fewer rounds, for checking the script itself
 #
 # In-process figures come from BenchmarkDotNet (tests/BotBottle.Benchmarks); whole-process and

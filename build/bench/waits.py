@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 dist, out, seconds, rounds = os.path.abspath(sys.argv[1]), sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
@@ -84,10 +85,15 @@ with tempfile.TemporaryDirectory() as work:
         waiter = start_waiter(db, f"wake {i}")
         [proposal_id] = pending_ids(store, 1, time.monotonic() + 60)
         time.sleep(0.3)  # the waiter is blocked in its wait, as an agent is while the operator reads
+        # Popen.wait(timeout=...) polls with growing sleeps, which would add milliseconds to the figure:
+        # block in waitpid, with a watchdog that kills a waiter that never wakes.
+        watchdog = threading.Timer(60, waiter.kill)
+        watchdog.start()
         started = time.monotonic()
         store.write_response(Response(proposal_id, "approved", "bench"))
-        code = waiter.wait(timeout=60)
+        code = waiter.wait()
         latencies.append((time.monotonic() - started) * 1000)
+        watchdog.cancel()
         if code != 0:
             raise SystemExit(f"propose --wait exited {code}: {waiter.stderr.read().decode(errors='replace')}")
     store.close()
