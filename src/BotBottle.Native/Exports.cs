@@ -68,6 +68,12 @@ internal static unsafe class Exports
         return ReturnJson(result, () => Json(HandleTable.Get(handle).Queue.ListPendingProposals(NativeStrings.ReadOptional(bottleSlug, "bottle_slug")), NativeJson.Readable.ListProposal));
     }
 
+    [UnmanagedCallersOnly(EntryPoint = "bb_list_bottles")]
+    public static int ListBottles(nint handle, byte** result)
+    {
+        return ReturnJson(result, () => Json([.. HandleTable.Get(handle).Bottles.List()], NativeJson.Readable.ListBottleStatus));
+    }
+
     [UnmanagedCallersOnly(EntryPoint = "bb_write_response")]
     public static int WriteResponse(nint handle, byte* responseJson)
     {

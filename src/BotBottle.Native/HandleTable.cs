@@ -12,6 +12,8 @@ internal sealed class OpenDatabase(BotBottleDatabase database)
 {
     public QueueStore Queue { get; } = new(database);
 
+    public Storage.Bottles.BottleStore Bottles { get; } = new(database);
+
     public AuditStore Audit { get; } = new(database);
 
     /// <summary>Cancelled by bb_close: interrupts every wait on this handle. Never disposed, as waits may still hold it.</summary>

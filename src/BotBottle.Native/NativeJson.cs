@@ -42,6 +42,7 @@ internal sealed record AuditFilterInput(string? BottleSlug, string? Component, D
 [JsonSerializable(typeof(AuditEntry))]
 [JsonSerializable(typeof(List<Proposal>))]
 [JsonSerializable(typeof(List<AuditEntry>))]
+[JsonSerializable(typeof(List<Storage.Bottles.BottleStatus>))]
 internal sealed partial class NativeJsonContext : JsonSerializerContext;
 
 /// <summary>Output without \u escapes for quotes and '+': callers parse it, no HTML embeds it.</summary>

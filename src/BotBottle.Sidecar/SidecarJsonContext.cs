@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Text.Json.Serialization;
 using BotBottle.Storage.Audit;
+using BotBottle.Storage.Bottles;
 using BotBottle.Storage.Migrations;
 using BotBottle.Storage.Queue;
 
@@ -44,6 +45,10 @@ internal sealed record ProposalDetails(Proposal Proposal, Response? Response);
 /// <param name="Migrations">The migration report.</param>
 internal sealed record DbCheckOutput(bool Ok, IReadOnlyList<string> Integrity, IReadOnlyList<string> Problems, MigrationReport? Migrations);
 
+/// <summary><c>bottles --json</c>: one object, so a dashboard can add fields without breaking parsers.</summary>
+/// <param name="Bottles">Every bottle, by slug.</param>
+internal sealed record BottlesOutput(IReadOnlyList<BottleStatus> Bottles);
+
 /// <summary>Source-generated JSON for every shape the sidecar prints or returns.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(ToolResult))]
@@ -58,6 +63,8 @@ internal sealed record DbCheckOutput(bool Ok, IReadOnlyList<string> Integrity, I
 [JsonSerializable(typeof(MigrationRun))]
 [JsonSerializable(typeof(AuditChainReport))]
 [JsonSerializable(typeof(List<Cli.LimitRow>))]
+[JsonSerializable(typeof(BottlesOutput))]
+[JsonSerializable(typeof(List<BottleStatus>))]
 internal sealed partial class SidecarJsonContext : JsonSerializerContext;
 
 /// <summary>

@@ -93,6 +93,13 @@ int bb_read_proposal(bb_handle *handle, const char *proposal_id, char **out_json
  * JSON array. bottle_slug: one bottle, or NULL for every bottle. */
 int bb_list_pending_proposals(bb_handle *handle, const char *bottle_slug, char **out_json);
 
+/* Every bottle, by slug, as a JSON array of {"slug", "backend", "state", "started_at", "last_seen",
+ * "stopped_at", "sidecar_version", "pending", "oldest_pending_at"}: one query over the bottles the
+ * sidecars registered and the pending proposals. state is "running", "stopped", "stale" (running
+ * but silent for three heartbeats) or "unknown" (pending proposals, never registered). Added in
+ * version 2 with the bottles table (schema migration 0007). */
+int bb_list_bottles(bb_handle *handle, char **out_json);
+
 /* Writes the operator's response {"proposal_id", "status", "notes", "final_file"}. A proposal is
  * answered once; "modified" needs "final_file". */
 int bb_write_response(bb_handle *handle, const char *response_json);

@@ -34,11 +34,12 @@ from datetime import datetime, timezone
 from typing import List, Optional
 
 __all__ = [
-    "Proposal", "Response", "AuditEntry", "Store",
+    "Proposal", "Response", "AuditEntry", "Bottle", "Store",
     "BotBottleError", "InvalidArgument", "NotFound", "AlreadyAnswered", "Conflict", "Busy",
     "StorageUnavailable", "Denied", "SchemaError", "InternalError", "LimitReached", "InvalidHandle", "Closed",
     "configure", "write_proposal", "read_proposal", "list_pending_proposals", "write_response",
     "read_response", "wait_for_response", "archive_proposal", "write_audit_entry", "read_audit_entries",
+    "list_bottles",
 ]
 
 
@@ -66,6 +67,20 @@ class Response:
     notes: str = ""
     final_file: Optional[str] = None
     archived: bool = False
+
+
+@dataclass
+class Bottle:
+    """A bottle as the dashboard shows it: its sidecar's state and its pending proposals."""
+    slug: str
+    backend: str
+    state: str
+    started_at: Optional[datetime] = None
+    last_seen: Optional[datetime] = None
+    stopped_at: Optional[datetime] = None
+    sidecar_version: Optional[str] = None
+    pending: int = 0
+    oldest_pending_at: Optional[datetime] = None
 
 
 @dataclass
@@ -178,6 +193,7 @@ def _load(path):
             "bb_write_proposal": [handle, text, out],
             "bb_read_proposal": [handle, text, out],
             "bb_list_pending_proposals": [handle, text, out],
+            "bb_list_bottles": [handle, out],
             "bb_write_response": [handle, text],
             "bb_read_response": [handle, text, out],
             "bb_wait_for_response": [handle, text, ctypes.c_int64, out],
@@ -226,6 +242,12 @@ def _parse_time(text):
 def _proposal(data):
     data["arrival_timestamp"] = _parse_time(data.get("arrival_timestamp"))
     return Proposal(**data)
+
+
+def _bottle(data):
+    for key in ("started_at", "last_seen", "stopped_at", "oldest_pending_at"):
+        data[key] = _parse_time(data.get(key))
+    return Bottle(**data)
 
 
 def _response(data):
@@ -280,6 +302,12 @@ class Store:
     def list_pending_proposals(self, bottle_slug: Optional[str] = None) -> List[Proposal]:
         """Proposals waiting for the operator, oldest first; all bottles when bottle_slug is None."""
         return [_proposal(p) for p in self._call_json("bb_list_pending_proposals", bottle_slug)]
+
+    def list_bottles(self) -> List[Bottle]:
+        """Every bottle with its state (running, stopped, stale, unknown) and pending count, in one query."""
+        out = ctypes.c_void_p()
+        self._check(self._lib.bb_list_bottles(self._live(), ctypes.byref(out)))
+        return [_bottle(b) for b in json.loads(self._take(out))]
 
     def write_response(self, response: Response) -> None:
         data = {"proposal_id": response.proposal_id, "status": response.status,
@@ -411,6 +439,10 @@ def read_proposal(bottle_slug: str, proposal_id: str) -> Optional[Proposal]:
 
 def list_pending_proposals(bottle_slug: Optional[str] = None) -> List[Proposal]:
     return _store().list_pending_proposals(bottle_slug)
+
+
+def list_bottles() -> List[Bottle]:
+    return _store().list_bottles()
 
 
 def write_response(bottle_slug: str, response: Response) -> None:

@@ -38,6 +38,7 @@ internal static class BrokerCommand
         command.SetAction(async (parse, _) =>
         {
             BrokerServer server;
+            Storage.Bottles.BottleStore bottles;
             string dbPath = CommonOptions.HostDbPath(parse);
             try
             {
@@ -46,7 +47,9 @@ internal static class BrokerCommand
                 // The host creates and migrates; the broker then serves through a sidecar-role
                 // connection, so even a bug here cannot answer or rewrite the audit log.
                 BotBottleDatabase.OpenHost(dbPath);
-                var queue = new QueueStore(BotBottleDatabase.OpenSidecar(dbPath));
+                BotBottleDatabase database = BotBottleDatabase.OpenSidecar(dbPath, bottleSlug: slugValue);
+                var queue = new QueueStore(database);
+                bottles = new Storage.Bottles.BottleStore(database);
                 server = BrokerServer.Bind(parse.GetValue(socket)!, slugValue, queue);
             }
             catch (StorageException exception)
@@ -59,8 +62,12 @@ internal static class BrokerCommand
             using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using (server)
             {
+                // The sidecar is in the VM; the broker is its bottle's presence on the host.
+                using var registration = new Mcp.BottleRegistration(bottles, server.Slug, "vm", TimeSpan.FromSeconds(30));
+                registration.Start();
                 JsonLog.Event("listening").Add("slug", server.Slug).Add("socket", server.SocketPath).Add("db", dbPath).Add("waits", WaitMode.For(dbPath).ToString()).Write();
                 await server.RunAsync(stopping.Token).ConfigureAwait(false);
+                registration.Stop();
                 JsonLog.Event("stopped").Add("slug", server.Slug).Write();
             }
 

@@ -37,7 +37,15 @@ internal static class CommonOptions
     /// </summary>
     /// <param name="source">What was chosen, for logs: "broker PATH" or "db PATH".</param>
     public static ISidecarStore OpenSidecarQueue(ParseResult parse, Option<string?> socket, string slug, out string source)
+        => OpenSidecarQueue(parse, socket, slug, out source, out _);
+
+    /// <summary>
+    /// As above, and the bottles table when the sidecar has the database (null behind a broker,
+    /// where the host broker registers the bottle itself).
+    /// </summary>
+    public static ISidecarStore OpenSidecarQueue(ParseResult parse, Option<string?> socket, string slug, out string source, out Storage.Bottles.BottleStore? bottles)
     {
+        bottles = null;
         string? socketPath = parse.GetValue(socket);
         string? dbPath = parse.GetValue(Db);
         if (socketPath is not null && dbPath is not null)
@@ -58,7 +66,9 @@ internal static class CommonOptions
 
         dbPath = SidecarDbPath(parse);
         source = "db " + dbPath;
-        return new QueueStore(BotBottleDatabase.OpenSidecar(dbPath));
+        BotBottleDatabase database = BotBottleDatabase.OpenSidecar(dbPath, bottleSlug: slug);
+        bottles = new Storage.Bottles.BottleStore(database);
+        return new QueueStore(database);
     }
 
     /// <summary>The host database: --db if given, else ~/.bot-bottle/db/bot-bottle.db. No environment variable is consulted.</summary>

@@ -20,6 +20,7 @@ internal static class ServeCommand
         var allowOrigin = new Option<string[]>("--allow-origin") { Description = "An Origin a browser-based client may call from (repeatable); requests with any other Origin get 403.", HelpName = "ORIGIN", AllowMultipleArgumentsPerToken = false };
         var maxConnections = new Option<int>("--max-connections") { Description = "Connections served at once (each waiting tool call holds one); more are refused.", DefaultValueFactory = static _ => 1024, HelpName = "N" };
         Option<string?> socket = CommonOptions.Socket();
+        var heartbeat = new Option<double>("--heartbeat") { Description = "Seconds between the records of this bottle being alive in the bottles table (the operator's 'bottles' shows it stale after three missed ones); 1 to 3600.", DefaultValueFactory = static _ => 30, HelpName = "SECONDS" };
         var progress = new Option<double>("--progress-interval") { Description = "Seconds between progress notifications (or SSE comments) while a call waits; 0.05 to 15.", DefaultValueFactory = static _ => 10, HelpName = "SECONDS" };
 
         var command = new Command("serve", """
@@ -32,7 +33,7 @@ internal static class ServeCommand
             Logs are JSON lines on stderr.
             """)
         {
-            slug, listen, currentConfig, tokenFile, allowOrigin, maxConnections, progress, socket,
+            slug, listen, currentConfig, tokenFile, allowOrigin, maxConnections, progress, heartbeat, socket,
         };
 
         command.SetAction(async (parse, _) =>
@@ -59,12 +60,20 @@ internal static class ServeCommand
                     throw new UsageException("--max-connections must be between 8 and 65536.");
                 }
 
+                double heartbeatSeconds = parse.GetValue(heartbeat);
+                if (heartbeatSeconds is < 1 or > 3600)
+                {
+                    throw new UsageException("--heartbeat must be between 1 and 3600 seconds.");
+                }
+
                 string? token = ReadToken(parse.GetValue(tokenFile));
-                ISidecarStore queue = CommonOptions.OpenSidecarQueue(parse, socket, slugValue, out string source);
+                ISidecarStore queue = CommonOptions.OpenSidecarQueue(parse, socket, slugValue, out string source, out Storage.Bottles.BottleStore? bottles);
                 options = new SuperviseServerOptions
                 {
                     Slug = slugValue,
                     Queue = queue,
+                    Bottles = bottles,
+                    Heartbeat = TimeSpan.FromSeconds(heartbeatSeconds),
                     QueueSource = source,
                     Listen = endpoint,
                     CurrentConfigDirectory = parse.GetValue(currentConfig)!,

@@ -27,6 +27,7 @@ internal static class SidecarCommandLine
         root.Subcommands.Add(ServeCommand.Build(cli));
         root.Subcommands.Add(ProposeCommand.Build(cli));
         root.Subcommands.Add(QueueCommands.Build(cli));
+        root.Subcommands.Add(BottlesCommand.Build(cli));
         root.Subcommands.Add(AuditCommands.Build(cli));
         root.Subcommands.Add(DbCommands.Build(cli));
         root.Subcommands.Add(LimitsCommands.Build(cli));

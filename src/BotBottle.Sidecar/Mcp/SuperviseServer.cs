@@ -67,8 +67,11 @@ internal static class SuperviseServer
 #endif
         app.MapGet("/healthz", context => HealthAsync(context, queue));
 
+        // Registered before the "listening" line, so whoever waits for that line finds the bottle running.
+        using var registration = new BottleRegistration(options.Bottles, options.Slug, "docker", options.Heartbeat);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            registration.Start();
             string addresses = string.Join(" ", app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
             JsonLog.Event("listening").Add("slug", options.Slug).Add("addresses", addresses).Add("queue", options.QueueSource).Add("waits", queue.DescribeWaits().ToString()).Write();
 
@@ -78,7 +81,11 @@ internal static class SuperviseServer
                 JsonLog.Event("unhealthy").Add("slug", options.Slug).Add("error", Storage.Errors.StorageErrorCodes.Name(health.Kind ?? Storage.Errors.StorageErrorKind.Internal)).Add("problem", health.Problem).Write();
             }
         });
-        app.Lifetime.ApplicationStopping.Register(() => JsonLog.Event("stopping").Add("slug", options.Slug).Write());
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            JsonLog.Event("stopping").Add("slug", options.Slug).Write();
+            registration.Stop();
+        });
 
         await app.RunAsync().ConfigureAwait(false);
         return 0;

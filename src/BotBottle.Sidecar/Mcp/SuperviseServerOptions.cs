@@ -14,6 +14,12 @@ internal sealed record SuperviseServerOptions
     /// <summary>The queue: the database in direct mode, the host broker on VM backends.</summary>
     public required ISidecarStore Queue { get; init; }
 
+    /// <summary>The bottles table, when the sidecar has the database; behind a broker the broker registers the bottle.</summary>
+    public Storage.Bottles.BottleStore? Bottles { get; init; }
+
+    /// <summary>How often serve records in <c>bottles</c> that it is alive.</summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Where <see cref="Queue"/> is, for the logs ("db PATH" or "broker PATH").</summary>
     public required string QueueSource { get; init; }
 

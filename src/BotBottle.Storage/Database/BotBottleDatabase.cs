@@ -26,10 +26,14 @@ public sealed class BotBottleDatabase
     private readonly string _connectionString;
     private readonly SqlStatement _connectionPolicy;
 
-    private BotBottleDatabase(string path, DatabaseRole role, SynchronousMode synchronous)
+    /// <summary>The SQL function the bottles table's triggers ask which bottle a connection may write (migration 0007).</summary>
+    internal const string WriterBottleFunction = "bb_writer_bottle";
+
+    private BotBottleDatabase(string path, DatabaseRole role, SynchronousMode synchronous, string? bottleSlug = null)
     {
         Path = path;
         Role = role;
+        BottleSlug = bottleSlug;
         Synchronous = synchronous;
         _connectionPolicy = synchronous == SynchronousMode.Full ? DatabaseSql.ConnectionPolicyFull : DatabaseSql.ConnectionPolicyNormal;
         _connectionString = new SqliteConnectionStringBuilder
@@ -57,6 +61,9 @@ public sealed class BotBottleDatabase
 
     /// <summary>The durability setting every connection is opened with.</summary>
     public SynchronousMode Synchronous { get; }
+
+    /// <summary>For a sidecar: the one bottle whose row in <c>bottles</c> it may write (none when null).</summary>
+    public string? BottleSlug { get; }
 
     /// <summary>
     /// Opens the host database: creates missing directories (0700) and the file (0600), switches
@@ -96,13 +103,14 @@ public sealed class BotBottleDatabase
     /// </summary>
     /// <param name="path">The database file, normally <see cref="HostPaths.DbPathInContainer"/>.</param>
     /// <param name="synchronous">Durability of commits.</param>
+    /// <param name="bottleSlug">The bottle this sidecar serves: the only row of <c>bottles</c> it may write.</param>
     /// <exception cref="StorageException">The file is missing or the schema is refused.</exception>
-    public static BotBottleDatabase OpenSidecar(string path, SynchronousMode synchronous = SynchronousMode.Normal)
+    public static BotBottleDatabase OpenSidecar(string path, SynchronousMode synchronous = SynchronousMode.Normal, string? bottleSlug = null)
     {
         PlacementGuard.Check(path);
         RequireFile(path, $"Only the host creates it: run a host command (for example 'bot-bottle-sidecar db migrate') on the host, and mount the host's database directory at {System.IO.Path.GetDirectoryName(path)}.");
 
-        var database = new BotBottleDatabase(path, DatabaseRole.Sidecar, synchronous);
+        var database = new BotBottleDatabase(path, DatabaseRole.Sidecar, synchronous, bottleSlug is null ? null : Validation.Validate.Slug(bottleSlug, "bottle_slug"));
         database.EnsureWriteAheadLog();
         new Migrator(database).EnsureCompatible();
         return database;
@@ -209,6 +217,10 @@ public sealed class BotBottleDatabase
             // Migration 0004 chains existing audit entries in SQL with the same hash the store uses.
             connection.CreateFunction<string, long, string, string, string, string, string, string, string, string>(
                 Audit.AuditChain.SqlFunctionName, Audit.AuditChain.Hash, isDeterministic: true);
+
+            // NULL lets the host write any bottle's row; a sidecar gets its own slug, or '' (no row at all).
+            string? writerBottle = Role == DatabaseRole.Sidecar ? BottleSlug ?? string.Empty : null;
+            connection.CreateFunction(WriterBottleFunction, () => writerBottle, isDeterministic: true);
             if (Role == DatabaseRole.Sidecar)
             {
                 SidecarAuthorizer.Install(connection.Handle!);

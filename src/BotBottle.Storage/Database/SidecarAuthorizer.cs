@@ -6,7 +6,7 @@ namespace BotBottle.Storage.Database;
 /// <summary>
 /// The SQLite authorizer on every sidecar-role connection. A sidecar sits next to an untrusted
 /// agent, so even a compromised sidecar must not be able to forge the operator's side: it may read,
-/// insert proposals, keep its rate bucket, and mark responses archived (which archives their
+/// insert proposals, keep its rate bucket, keep its own bottle's row in <c>bottles</c>, and mark responses archived (which archives their
 /// proposals through a trigger, so an unanswered proposal can never be archived by a sidecar) —
 /// nothing else: no limits, no audit entries, no decisions. SQLite consults this at prepare time,
 /// so a denied statement never runs (SQLITE_AUTH).
@@ -43,7 +43,7 @@ internal static class SidecarAuthorizer
     internal static int Authorize(object userData, int action, string? first, string? second, string? database, string? trigger) => action switch
     {
         Read or Select or Transaction or Function or Savepoint or Recursive => Ok,
-        Insert => first is "supervise_proposals" or "supervise_rate_buckets" ? Ok : Deny,
+        Insert => first is "supervise_proposals" or "supervise_rate_buckets" or "bottles" ? Ok : Deny,
         Update => IsAllowedUpdate(first, second, trigger) ? Ok : Deny,
         Pragma => IsAllowedPragma(first, second) ? Ok : Deny,
 
@@ -59,6 +59,9 @@ internal static class SidecarAuthorizer
         ("supervise_responses", "archived") => true,
         ("supervise_proposals", "archived") => string.Equals(trigger, ArchiveTrigger, StringComparison.Ordinal),
         ("supervise_rate_buckets", "tokens" or "refilled_at") => true,
+
+        // Its own bottle's row only: the triggers of migration 0007 refuse any other.
+        ("bottles", _) => true,
         _ => false,
     };
 

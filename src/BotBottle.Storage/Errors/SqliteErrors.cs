@@ -15,6 +15,9 @@ internal static class SqliteErrors
     private const int Full = 13;
     private const int CantOpen = 14;
     private const int Constraint = 19;
+
+    // SQLITE_CONSTRAINT_TRIGGER: a trigger's RAISE; ours refuse a role's write (migration 0007).
+    private const int ConstraintTrigger = Constraint | (7 << 8);
     private const int Auth = 23;
     private const int NotADb = 26;
 
@@ -28,6 +31,11 @@ internal static class SqliteErrors
         if (primary == IoErr && IsNearlyFull(path))
         {
             primary = Full;
+        }
+
+        if (exception.SqliteExtendedErrorCode == ConstraintTrigger)
+        {
+            return new StorageException(StorageErrorKind.Denied, $"This role may not do that on {path}: {detail}", exception);
         }
 
         return primary switch

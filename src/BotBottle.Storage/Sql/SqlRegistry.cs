@@ -21,7 +21,7 @@ internal static class SqlRegistry
     /// <summary>Every statement of every feature.</summary>
     public static readonly IReadOnlyList<SqlStatement> All =
     [
-        .. DatabaseSql.All, .. QueueSql.All, .. LimitsSql.All, .. AuditSql.All, .. MigrationSql.All,
+        .. DatabaseSql.All, .. QueueSql.All, .. LimitsSql.All, .. AuditSql.All, .. MigrationSql.All, .. Bottles.BottleSql.All,
     ];
 
     /// <summary>Creates a command for <paramref name="statement"/>, enlisted in <paramref name="transaction"/> if any.</summary>

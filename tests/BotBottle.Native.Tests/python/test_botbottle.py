@@ -320,6 +320,30 @@ class CrossRuntimeTests(StoreTestCase):
         audit = self.store.read_audit_entries(bottle_slug="bottle-a")
         self.assertEqual([(e.component, e.operator_action) for e in audit], [("pipelock-block", "approved")])
 
+    def test_list_bottles_sees_a_running_serve_and_its_pending_proposals_then_its_stop(self):
+        config = os.path.join(self.directory, "config")
+        os.makedirs(config)
+        serve = subprocess.Popen([SIDECAR, "serve", "--db", self.db, "--slug", "bottle-a", "--listen", "127.0.0.1:0",
+                                  "--current-config", config], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            for line in serve.stderr:
+                if '"event":"listening"' in line:
+                    break
+            else:
+                self.fail("serve exited before listening")
+            self.propose(justification="first")
+            self.propose(slug="bottle-b", justification="no serve for this one")
+
+            bottles = {b.slug: b for b in self.store.list_bottles()}
+            self.assertEqual((bottles["bottle-a"].state, bottles["bottle-a"].backend, bottles["bottle-a"].pending), ("running", "docker", 1))
+            self.assertIsNotNone(bottles["bottle-a"].last_seen.tzinfo)
+            self.assertEqual((bottles["bottle-b"].state, bottles["bottle-b"].pending), ("unknown", 1))
+        finally:
+            serve.terminate()
+            serve.wait(10)
+        stopped = [b for b in self.store.list_bottles() if b.slug == "bottle-a"]
+        self.assertEqual([b.state for b in stopped], ["stopped"])
+
 
 if __name__ == "__main__":
     unittest.main()

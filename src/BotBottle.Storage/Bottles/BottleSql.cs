@@ -1,0 +1,69 @@
+using System.Collections.Generic;
+using BotBottle.Storage.Sql;
+
+namespace BotBottle.Storage.Bottles;
+
+/// <summary>The bottles table's statements; listed in <see cref="All"/> for <see cref="SqlRegistry.All"/>.</summary>
+internal static class BottleSql
+{
+    public static readonly SqlStatement Register = new(
+        nameof(Register),
+        """
+        INSERT INTO bottles (slug, backend, state, started_at, last_seen, stopped_at, sidecar_version, heartbeat_seconds)
+        VALUES ($slug, $backend, 'running', $now, $now, NULL, $sidecar_version, $heartbeat_seconds)
+        ON CONFLICT (slug) DO UPDATE SET
+            backend = excluded.backend, state = 'running', started_at = excluded.started_at,
+            last_seen = excluded.last_seen, stopped_at = NULL, sidecar_version = excluded.sidecar_version,
+            heartbeat_seconds = excluded.heartbeat_seconds;
+        """);
+
+    public static readonly SqlStatement Heartbeat = new(
+        nameof(Heartbeat),
+        "UPDATE bottles SET last_seen = $now WHERE slug = $slug AND state = 'running';");
+
+    public static readonly SqlStatement Stop = new(
+        nameof(Stop),
+        "UPDATE bottles SET state = 'stopped', stopped_at = $now, last_seen = $now WHERE slug = $slug;");
+
+    // The dashboard's one query: every registered bottle, and every bottle with pending proposals
+    // that never registered, each with its pending count and the arrival of its oldest pending
+    // proposal. Pending is the queue's own definition (QueueSql.ListPendingAll), served by the same
+    // partial index. "stale" is a running bottle whose last heartbeat is older than three heartbeat
+    // periods at $now.
+    public static readonly SqlStatement ListBottles = new(
+        nameof(ListBottles),
+        """
+        WITH pending AS (
+            SELECT p.bottle_slug AS slug, count(*) AS pending, min(p.arrival_timestamp) AS oldest_pending_at
+              FROM supervise_proposals AS p
+             WHERE p.archived = 0
+               AND NOT EXISTS (SELECT 1 FROM supervise_responses AS r WHERE r.proposal_id = p.id AND r.archived = 0)
+             GROUP BY p.bottle_slug
+        ),
+        slugs AS (
+            SELECT slug FROM bottles
+            UNION
+            SELECT slug FROM pending
+        )
+        SELECT s.slug AS slug,
+               coalesce(b.backend, 'unregistered') AS backend,
+               CASE
+                   WHEN b.slug IS NULL THEN 'unknown'
+                   WHEN b.state = 'running'
+                        AND (julianday($now) - julianday(b.last_seen)) * 86400.0 > 3 * b.heartbeat_seconds THEN 'stale'
+                   ELSE b.state
+               END AS state,
+               b.started_at AS started_at,
+               b.last_seen AS last_seen,
+               b.stopped_at AS stopped_at,
+               b.sidecar_version AS sidecar_version,
+               coalesce(p.pending, 0) AS pending,
+               p.oldest_pending_at AS oldest_pending_at
+          FROM slugs AS s
+          LEFT JOIN bottles AS b ON b.slug = s.slug
+          LEFT JOIN pending AS p ON p.slug = s.slug
+         ORDER BY s.slug;
+        """);
+
+    public static readonly IReadOnlyList<SqlStatement> All = [Register, Heartbeat, Stop, ListBottles];
+}
