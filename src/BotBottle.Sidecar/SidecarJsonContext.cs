@@ -64,6 +64,7 @@ internal sealed record BottlesOutput(IReadOnlyList<BottleStatus> Bottles);
 [JsonSerializable(typeof(AuditChainReport))]
 [JsonSerializable(typeof(List<Cli.LimitRow>))]
 [JsonSerializable(typeof(BottlesOutput))]
+[JsonSerializable(typeof(QueueEvent))]
 [JsonSerializable(typeof(List<BottleStatus>))]
 internal sealed partial class SidecarJsonContext : JsonSerializerContext;
 

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
 using BotBottle.Storage.Audit;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Queue;
@@ -15,6 +18,7 @@ internal static class QueueCommands
     {
         var queue = new Command("queue", "List, inspect and answer the agents' proposals (host role). Each answer writes the response and an audit entry together.");
         queue.Subcommands.Add(Pending(cli));
+        queue.Subcommands.Add(Watch(cli));
         queue.Subcommands.Add(Show(cli));
         queue.Subcommands.Add(Approve(cli));
         queue.Subcommands.Add(Modify(cli));
@@ -47,6 +51,65 @@ internal static class QueueCommands
                 static p => [p.Id, p.BottleSlug, p.Tool, p.ArrivalTimestamp.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), p.Justification]);
             return ExitCodes.Success;
         }));
+        return command;
+    }
+
+    private static Command Watch(CliContext cli)
+    {
+        var command = new Command("watch", """
+            Print the pending proposals, then every change as it happens: proposed, answered, archived
+            (its sidecar consumed the answer). Woken by the database's change notifications, not a
+            polling loop. --json prints one object per line ({"event","id","slug","tool","at","status"})
+            for dashboards and scripts. Ctrl-C (or SIGTERM) ends it with exit 0; if the database becomes
+            unavailable it says why and exits 7.
+            """)
+        {
+            CommonOptions.Json,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            bool json = parse.GetValue(CommonOptions.Json);
+            using var stop = new CancellationTokenSource();
+            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            try
+            {
+                string path = CommonOptions.HostDbPath(parse);
+                // Checked (and migrated) like any host command, then watched read-only: a database
+                // that disappears is reported, never recreated empty.
+                BotBottleDatabase.OpenHost(path, create: false);
+                var queue = new QueueStore(BotBottleDatabase.OpenReadOnly(path));
+                if (!json)
+                {
+                    cli.Output.WriteLine($"Watching {AgentText.Visible(path)}; Ctrl-C to stop.");
+                }
+
+                await foreach (QueueEvent change in queue.WatchAsync(stop.Token).ConfigureAwait(false))
+                {
+                    if (json)
+                    {
+                        cli.WriteJson(change, SidecarJson.Readable.QueueEvent);
+                    }
+                    else
+                    {
+                        string status = change.Status is null ? string.Empty : "  " + change.Status;
+                        cli.Output.WriteLine($"{change.At.ToLocalTime():HH:mm:ss}  {change.Event,-8}  {change.Id}  {AgentText.Visible(change.Slug)}  {AgentText.Visible(change.Tool)}{status}");
+                    }
+                }
+
+                return ExitCodes.Success;
+            }
+            catch (Storage.Errors.StorageException exception)
+            {
+                return cli.Fail(ExitCodes.For(exception.Kind), exception.Message);
+            }
+
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
+        });
         return command;
     }
 

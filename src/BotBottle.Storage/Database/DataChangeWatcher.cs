@@ -237,7 +237,9 @@ internal sealed class DataChangeWatcher
 
                     if (notifications.WatchLost)
                     {
-                        // The directory was replaced: watch the new one.
+                        // The directory was removed or replaced: everyone waiting re-reads now, and
+                        // the loop watches whatever is there.
+                        Signal();
                         notifications.Dispose();
                         notifications = null;
                         notificationsTried = false;

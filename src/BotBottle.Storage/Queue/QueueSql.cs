@@ -46,6 +46,18 @@ internal static class QueueSql
         ORDER BY p.arrival_timestamp, p.rowid;
         """);
 
+    // queue watch: every unarchived proposal with its decision, compared between changes; served by
+    // the partial index supervise_proposals_pending (archived = 0).
+    public static readonly SqlStatement ListOpenProposals = new(
+        nameof(ListOpenProposals),
+        """
+        SELECT p.id AS id, p.bottle_slug AS bottle_slug, p.tool AS tool, p.arrival_timestamp AS arrival_timestamp, r.status AS status
+          FROM supervise_proposals AS p
+          LEFT JOIN supervise_responses AS r ON r.proposal_id = p.id
+         WHERE p.archived = 0
+         ORDER BY p.arrival_timestamp, p.rowid;
+        """);
+
     // A retried identical proposal joins the open one; served by supervise_proposals_pending_by_slug.
     public static readonly SqlStatement FindOpenDuplicate = new(
         nameof(FindOpenDuplicate),
@@ -96,6 +108,6 @@ internal static class QueueSql
 
     public static readonly IReadOnlyList<SqlStatement> All =
     [
-        InsertProposal, SelectProposal, ListPendingForSlug, ListPendingAll, FindOpenDuplicate, SelectResponseExists, InsertResponse, SelectResponse, SelectMaxResponseRowId, SelectResponsesAddedAfter, ArchiveProposal, ArchiveResponse,
+        InsertProposal, SelectProposal, ListPendingForSlug, ListPendingAll, ListOpenProposals, FindOpenDuplicate, SelectResponseExists, InsertResponse, SelectResponse, SelectMaxResponseRowId, SelectResponsesAddedAfter, ArchiveProposal, ArchiveResponse,
     ];
 }

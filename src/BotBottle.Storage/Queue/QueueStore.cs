@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using BotBottle.Storage.Database;
@@ -185,6 +186,117 @@ public sealed class QueueStore : ISidecarStore
 
         cancellationToken.ThrowIfCancellationRequested();
         return null;
+    }
+
+    /// <summary>
+    /// The queue as it changes: first every unarchived proposal (<c>pending</c>, or <c>answered</c>
+    /// when it has a decision its sidecar has not consumed yet), then each change as another process
+    /// commits it: <c>proposed</c>, <c>answered</c>, <c>archived</c>. Woken by the same change
+    /// watcher the waits use (inotify where it works), one query per change; nothing runs on a timer.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the watch.</param>
+    /// <exception cref="StorageException">The database became unavailable.</exception>
+    public async IAsyncEnumerable<QueueEvent> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        DataChangeWatcher watcher = DataChangeWatcher.For(_database);
+        using DataChangeWatcher.Lease lease = watcher.Register();
+
+        // Taken before each read: a commit during the read still wakes the next one.
+        Task changed = watcher.NextChange;
+        Dictionary<string, OpenProposal> open = ReadOpenProposals();
+        foreach (OpenProposal proposal in open.Values)
+        {
+            yield return new QueueEvent(proposal.Status is null ? "pending" : "answered", proposal.Id, proposal.BottleSlug, proposal.Tool, proposal.ArrivalTimestamp, proposal.Status);
+        }
+
+        while (true)
+        {
+            try
+            {
+                // Changes wake the watch; the stat every few seconds only notices a database that
+                // vanished (deleted, or its mount gone), which no notification reliably reports.
+                while (!await WaitOrTimeOutAsync(changed, VanishedCheckInterval, cancellationToken).ConfigureAwait(false))
+                {
+                    RequireDatabaseFile();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+
+            changed = watcher.NextChange;
+            Dictionary<string, OpenProposal> now = ReadOpenProposals();
+            DateTimeOffset seen = DateTimeOffset.UtcNow;
+            foreach (OpenProposal proposal in now.Values)
+            {
+                if (!open.TryGetValue(proposal.Id, out OpenProposal? before))
+                {
+                    yield return new QueueEvent("proposed", proposal.Id, proposal.BottleSlug, proposal.Tool, proposal.ArrivalTimestamp);
+                    if (proposal.Status is not null)
+                    {
+                        yield return new QueueEvent("answered", proposal.Id, proposal.BottleSlug, proposal.Tool, seen, proposal.Status);
+                    }
+                }
+                else if (before.Status is null && proposal.Status is not null)
+                {
+                    yield return new QueueEvent("answered", proposal.Id, proposal.BottleSlug, proposal.Tool, seen, proposal.Status);
+                }
+            }
+
+            foreach (OpenProposal gone in open.Values)
+            {
+                if (!now.ContainsKey(gone.Id))
+                {
+                    yield return new QueueEvent("archived", gone.Id, gone.BottleSlug, gone.Tool, seen, gone.Status);
+                }
+            }
+
+            open = now;
+        }
+    }
+
+    private static readonly TimeSpan VanishedCheckInterval = TimeSpan.FromSeconds(5);
+
+    private static async Task<bool> WaitOrTimeOutAsync(Task task, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    // Pooled connections keep a deleted database readable: look at the path itself.
+    private void RequireDatabaseFile()
+    {
+        if (!System.IO.File.Exists(_database.Path))
+        {
+            throw new StorageException(StorageErrorKind.CannotOpen, $"The database {_database.Path} is gone: it was deleted, moved, or its directory unmounted.");
+        }
+    }
+
+    private Dictionary<string, OpenProposal> ReadOpenProposals()
+    {
+        RequireDatabaseFile();
+        return _database.Read(static connection =>
+        {
+            using SqliteCommand command = SqlRegistry.Command(connection, null, QueueSql.ListOpenProposals);
+            using SqliteDataReader reader = command.ExecuteReader();
+
+            // Insertion order is arrival order, which is the order pending proposals are listed in.
+            var open = new Dictionary<string, OpenProposal>(StringComparer.Ordinal);
+            foreach (OpenProposal proposal in OpenProposalRowMapper.Instance.ReadAll(reader))
+            {
+                open.Add(proposal.Id, proposal);
+            }
+
+            return open;
+        });
     }
 
     /// <summary>
