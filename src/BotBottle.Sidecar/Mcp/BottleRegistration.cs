@@ -52,15 +52,11 @@ internal sealed class BottleRegistration(BottleStore? bottles, string slug, stri
             action();
             return true;
         }
-        catch (StorageException exception)
-        {
-            JsonLog.Event("bottle-" + what + "-failed").Add("slug", slug).Add("error", StorageErrorCodes.Name(exception.Kind)).Add("problem", exception.Message).Write();
-            return false;
-        }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // The heartbeat runs on a timer: an unexpected error must not take the sidecar down with it.
-            JsonLog.Event("bottle-" + what + "-failed").Add("slug", slug).Add("error", "internal").Add("problem", exception.Message).Write();
+            // The heartbeat runs on a timer: no error, expected or not, may take the sidecar down with it.
+            string kind = exception is StorageException storage ? StorageErrorCodes.Name(storage.Kind) : "internal";
+            JsonLog.Event("bottle-" + what + "-failed").Add("slug", slug).Add("error", kind).Add("problem", exception.Message).Write();
             return false;
         }
     }
