@@ -7,7 +7,8 @@
 # linux-arm64). Every suite runs against linux-x64; the end-to-end sidecar suite (all but the
 # 10,000-case fuzzers) runs again against linux-arm64, together with the mixed-architecture tests
 # (an arm64 sidecar with an x64 host, and the reverse; the arm64 library from a C program). As
-# root it installs the Debian packages this needs when they are missing; otherwise it prints the
+# root it installs the Debian packages this needs (the cross toolchain, QEMU, tmux for the interactive
+# commands) when they are missing; otherwise it prints the
 # one apt command to run. Extra arguments go to every `dotnet test` (for example --filter).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,7 @@ libssl_lib="$libssl_dir/usr/lib/aarch64-linux-gnu"
 
 apt_install() {
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get > /dev/null; then
-    give_up "linux-arm64 needs Debian packages this user cannot install; run: sudo apt-get install -y $*"
+    give_up "the tests need Debian packages this user cannot install; run: sudo apt-get install -y $*"
   fi
   echo "installing $*"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null \
@@ -73,6 +74,9 @@ ensure_arm64_libssl() {
   rm -rf "$download"
   [ -e "$libssl_lib/libssl.so.3" ] || give_up "libssl3:arm64 unpacked without $libssl_lib/libssl.so.3"
 }
+
+# The operator's interactive commands are tested in a real terminal, driven by tmux.
+command -v tmux > /dev/null || apt_install tmux
 
 if [ -n "$emulated" ]; then
   ensure_cross_toolchain

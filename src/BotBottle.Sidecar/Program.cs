@@ -36,11 +36,29 @@ internal static class Program
             // serve lets ASP.NET Core own SIGTERM (graceful stop); other commands end on the default signal handling.
             return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
+        catch (Exception exception) when (MissingNativeLibrary(exception) is { } missing)
+        {
+            // A copied executable without the SQLite library beside it: say so, not "a type initializer threw".
+            return cli.Fail(ExitCodes.MissingDependency, $"a native library could not be loaded ({missing.Message}). bot-bottle-sidecar loads libe_sqlite3 from its own directory: keep the files of dist/RID/ together.");
+        }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             cli.Error.WriteLine("error: unexpected: " + Storage.Text.AgentText.Visible(exception.Message));
             return ExitCodes.Internal;
         }
+    }
+
+    private static DllNotFoundException? MissingNativeLibrary(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is DllNotFoundException missing)
+            {
+                return missing;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The 1-based position of the first argument whose raw bytes are not UTF-8 (Linux: /proc/self/cmdline), or null.</summary>

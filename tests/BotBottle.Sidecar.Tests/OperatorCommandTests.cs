@@ -225,4 +225,20 @@ public sealed class AuditVerifyCommandTests : IDisposable
         Assert.Equal(12, broken.ExitCode);
         Assert.Equal(2, (int)System.Text.Json.Nodes.JsonNode.Parse(broken.Output)!["first_broken_id"]!);
     }
+
+    [Fact]
+    public void A_copied_executable_without_its_sqlite_library_says_what_is_missing_and_exits_14()
+    {
+        string alone = Path.Combine(_home.Root, "copied");
+        Directory.CreateDirectory(alone);
+        string copy = Path.Combine(alone, "bot-bottle-sidecar");
+        File.Copy(SidecarBinary.Published, copy);
+        File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        CommandResult result = SidecarBinary.RunExecutable(SidecarBinary.Runnable(copy), null, "--db", _home.DbPath, "queue", "pending");
+
+        Assert.Equal(14, result.ExitCode);
+        Assert.Contains("libe_sqlite3", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("type initializer", result.Error, StringComparison.Ordinal);
+    }
 }

@@ -74,19 +74,26 @@ public static class SidecarBinary
         return Process.Start(start) ?? throw new InvalidOperationException("could not start bot-bottle-sidecar");
     }
 
+    /// <summary>The published binary itself (not its launcher wrapper).</summary>
+    public static string Published => Environment.GetEnvironmentVariable("BOTBOTTLE_SIDECAR_BIN") is { Length: > 0 } fromEnvironment
+        ? fromEnvironment
+        : System.IO.Path.Combine(RepoRoot, "dist", "linux-x64", "bot-bottle-sidecar");
+
+    /// <summary><paramref name="binary"/>, or a wrapper that runs it through BOTBOTTLE_SIDECAR_LAUNCHER when one is set.</summary>
+    public static string Runnable(string binary)
+        => Environment.GetEnvironmentVariable("BOTBOTTLE_SIDECAR_LAUNCHER") is { Length: > 0 } launcher
+            ? Launcher.Wrap(launcher, System.IO.Path.GetFullPath(binary))
+            : binary;
+
     private static string Locate()
     {
-        string path = Environment.GetEnvironmentVariable("BOTBOTTLE_SIDECAR_BIN") is { Length: > 0 } fromEnvironment
-            ? fromEnvironment
-            : System.IO.Path.Combine(RepoRoot, "dist", "linux-x64", "bot-bottle-sidecar");
+        string path = Published;
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"No published bot-bottle-sidecar at {path}. Run 'bash build/test.sh' (it publishes first) or 'bash build/publish.sh linux-x64'.");
         }
 
-        return Environment.GetEnvironmentVariable("BOTBOTTLE_SIDECAR_LAUNCHER") is { Length: > 0 } launcher
-            ? Launcher.Wrap(launcher, System.IO.Path.GetFullPath(path))
-            : path;
+        return Runnable(path);
     }
 
     private static string FindRepoRoot()

@@ -42,7 +42,7 @@ internal static class ExitCodes
           11  propose --wait: still pending when --timeout passed
           12  audit verify: the audit log's hash chain is broken (edited, deleted or reordered entries)
           13  refused by a limit the host set (pending proposals or bytes per bottle, rate, disk reserve)
-          14  a library the command needs is missing (OpenSSL's libssl3, for SHA-256 on Linux)
+          14  a library the command needs is missing (OpenSSL's libssl3 for SHA-256 on Linux; libe_sqlite3 beside the executable)
           15  doctor: a check failed
         """;
 

@@ -1,3 +1,4 @@
+using System;
 using System.CommandLine;
 using System.IO;
 using System.Linq;
@@ -23,6 +24,7 @@ internal static class QueueCommands
         queue.Subcommands.Add(Approve(cli));
         queue.Subcommands.Add(Modify(cli));
         queue.Subcommands.Add(Reject(cli));
+        queue.Subcommands.Add(QueueReview.Build(cli));
         return queue;
     }
 
@@ -59,8 +61,9 @@ internal static class QueueCommands
         var command = new Command("watch", """
             Print the pending proposals, then every change as it happens: proposed, answered, archived
             (its sidecar consumed the answer). Woken by the database's change notifications, not a
-            polling loop. --json prints one object per line ({"event","id","slug","tool","at","status"})
-            for dashboards and scripts. Ctrl-C (or SIGTERM) ends it with exit 0; if the database becomes
+            polling loop. In a terminal it keeps a live table (ages ticking, the newest arrival
+            highlighted); otherwise it prints one line per change, and with --json one object per line
+            ({"event","id","slug","tool","at","status"}) for dashboards and scripts. Ctrl-C (or SIGTERM) ends it with exit 0; if the database becomes
             unavailable it says why and exits 7.
             """)
         {
@@ -79,6 +82,12 @@ internal static class QueueCommands
                 // that disappears is reported, never recreated empty.
                 BotBottleDatabase.OpenHost(path, create: false);
                 var queue = new QueueStore(BotBottleDatabase.OpenReadOnly(path));
+                if (!json && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb")
+                {
+                    await new LiveQueueTable(cli.Output, TerminalStyle.ForStandardOutput(parse), path).RunAsync(queue.WatchAsync(stop.Token), stop.Token).ConfigureAwait(false);
+                    return ExitCodes.Success;
+                }
+
                 if (!json)
                 {
                     cli.Output.WriteLine($"Watching {AgentText.Visible(path)}; Ctrl-C to stop.");
@@ -129,26 +138,7 @@ internal static class QueueCommands
                 return ExitCodes.Success;
             }
 
-            // Every stored text is shown through AgentText.Visible: what the operator reads is what they approve.
-            TextWriter output = cli.Output;
-            output.WriteLine($"Proposal       {proposal.Id}");
-            output.WriteLine($"Bottle         {AgentText.Visible(proposal.BottleSlug, multiline: false)}");
-            output.WriteLine($"Tool           {AgentText.Visible(proposal.Tool, multiline: false)}");
-            output.WriteLine($"Arrived (UTC)  {proposal.ArrivalTimestamp:yyyy-MM-dd HH:mm:ss}");
-            output.WriteLine($"Current hash   {AgentText.Visible(proposal.CurrentFileHash ?? "(no current file)", multiline: false)}");
-            output.WriteLine($"Status         {(response is null ? "pending" : Storage.Queue.ResponseStatusSqliteText.ToText(response.Status))}{(proposal.Archived ? " (archived)" : string.Empty)}");
-            output.WriteLine();
-            output.WriteLine("Justification:");
-            output.WriteLine(AgentText.Visible(proposal.Justification));
-            output.WriteLine();
-            string diff = UnifiedDiff.Create(proposal.CurrentFile, proposal.ProposedFile, "current", "proposed");
-            output.WriteLine(diff.Length == 0 ? "The proposed file equals the current file." : AgentText.Visible(diff));
-            if (response is not null)
-            {
-                output.WriteLine("Notes:");
-                output.WriteLine(AgentText.Visible(response.Notes));
-            }
-
+            ProposalView.Write(cli.Output, TerminalStyle.ForStandardOutput(parse), proposal, response);
             return ExitCodes.Success;
         }));
         return command;
@@ -196,9 +186,13 @@ internal static class QueueCommands
         }
         else
         {
-            cli.Output.WriteLine($"{ResponseStatusSqliteText.ToText(status)} {proposalId} (bottle {AgentText.Visible(decision.Proposal.BottleSlug, multiline: false)}, {AgentText.Visible(decision.Proposal.Tool, multiline: false)}); audit entry {decision.AuditEntry.Id}");
+            cli.Output.WriteLine(Describe(decision));
         }
 
         return ExitCodes.Success;
     }
+
+    /// <summary>"approved ID (bottle, tool); audit entry N": the one line both ways of answering print.</summary>
+    public static string Describe(Decision decision)
+        => $"{ResponseStatusSqliteText.ToText(decision.Response.Status)} {decision.Proposal.Id} (bottle {AgentText.Visible(decision.Proposal.BottleSlug, multiline: false)}, {AgentText.Visible(decision.Proposal.Tool, multiline: false)}); audit entry {decision.AuditEntry.Id}";
 }
