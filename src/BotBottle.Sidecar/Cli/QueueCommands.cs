@@ -18,6 +18,7 @@ internal static class QueueCommands
     public static Command Build(CliContext cli)
     {
         var queue = new Command("queue", "List, inspect and answer the agents' proposals (host role). Each answer writes the response and an audit entry together.");
+        queue.Options.Add(TerminalStyle.NoColor);
         queue.Subcommands.Add(Pending(cli));
         queue.Subcommands.Add(Watch(cli));
         queue.Subcommands.Add(Show(cli));

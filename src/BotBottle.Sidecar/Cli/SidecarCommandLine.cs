@@ -24,7 +24,6 @@ internal static class SidecarCommandLine
     {
         var root = new RootCommand(Description);
         root.Options.Add(CommonOptions.Db);
-        root.Options.Add(TerminalStyle.NoColor);
         root.Subcommands.Add(ServeCommand.Build(cli));
         root.Subcommands.Add(ProposeCommand.Build(cli));
         root.Subcommands.Add(QueueCommands.Build(cli));
