@@ -336,7 +336,7 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         if (request.Params is JsonObject parameters
             && !ProtocolVersions.IsSupported((parameters["protocolVersion"] as JsonValue)?.TryGetValue(out string? requested) == true ? requested : null))
         {
-            parameters["protocolVersion"] = ProtocolVersions.Latest;
+            parameters["protocolVersion"] = ProtocolVersions.OfferedOnInitialize;
         }
     }
 

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using BotBottle.Sidecar.Logging;
@@ -43,6 +44,7 @@ internal sealed class SuperviseToolHandlers
 
     private readonly SuperviseServerOptions _options;
     private readonly ISidecarStore _queue;
+    private readonly DurableTasks _tasks;
     private readonly List<Tool> _tools;
     private long _refusals;
 
@@ -50,6 +52,7 @@ internal sealed class SuperviseToolHandlers
     {
         _options = options;
         _queue = queue;
+        _tasks = new DurableTasks(options.Slug, queue);
         JsonElement output = Schema(OutputSchema);
         _tools = [.. SuperviseTool.All.Select(t => new Tool
         {
@@ -83,12 +86,17 @@ internal sealed class SuperviseToolHandlers
     {
         ServerInfo = new Implementation { Name = "bot-bottle-supervise", Version = typeof(SuperviseToolHandlers).Assembly.GetName().Version?.ToString(3) ?? "0.0.0" },
         ServerInstructions = $"Tools to ask the human operator of bottle '{_options.Slug}' for config changes when a policy blocks you. Calls block until the operator decides; if your client times out, call again with the same arguments (it joins the same proposal) or use supervise-status.",
-        Capabilities = new ServerCapabilities { Tools = new ToolsCapability() },
+        Capabilities = new ServerCapabilities
+        {
+            Tools = new ToolsCapability(),
+            Extensions = new Dictionary<string, object> { [DurableTasks.ExtensionId] = new JsonObject() },
+        },
         Handlers = new McpServerHandlers
         {
             ListToolsHandler = (_, _) => ValueTask.FromResult(new ListToolsResult { Tools = _tools }),
-            CallToolHandler = (context, cancellationToken) => CallAsync(context, scope, cancellationToken),
+            CallToolWithAlternateHandler = (context, cancellationToken) => CallAsync(context, scope, cancellationToken),
         },
+        RequestHandlers = [.. _tasks.Handlers()],
     };
 
     private static JsonElement Schema(string json)
@@ -109,7 +117,7 @@ internal sealed class SuperviseToolHandlers
         }
         """;
 
-    private async ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> context, RequestScope scope, CancellationToken cancellationToken)
+    private async ValueTask<ResultOrAlternate<CallToolResult>> CallAsync(RequestContext<CallToolRequestParams> context, RequestScope scope, CancellationToken cancellationToken)
     {
         string name = context.Params?.Name ?? string.Empty;
         scope.Tool = name;
@@ -149,6 +157,13 @@ internal sealed class SuperviseToolHandlers
 
         scope.ProposalId = written.Proposal.Id;
         JsonLog.Event("proposal").Add("slug", _options.Slug).Add("tool", tool.Name).Add("proposal_id", written.Proposal.Id).Add("joined", written.Joined).Write();
+        if (DurableTasks.Requested(context.JsonRpcRequest))
+        {
+            // The client polls tasks/get; the proposal is the task, so nothing waits here.
+            scope.Outcome = "task";
+            return ResultOrAlternate<CallToolResult>.FromAlternate(DurableTasks.Created(written.Proposal), SidecarJsonContext.Default.TaskHandle);
+        }
+
         if (!wait)
         {
             scope.Outcome = "pending";
@@ -330,7 +345,7 @@ internal sealed class SuperviseToolHandlers
         return false;
     }
 
-    private static CallToolResult Result(ToolResult result) => new()
+    public static CallToolResult Result(ToolResult result) => new()
     {
         Content = [new TextContentBlock { Text = JsonSerializer.Serialize(result, SidecarJson.Readable.ToolResult) }],
         StructuredContent = JsonSerializer.SerializeToElement(result, SidecarJson.Readable.ToolResult),
