@@ -59,6 +59,9 @@ internal sealed class BrokerClient : ISidecarStore
     public Proposal? ReadProposal(string proposalId)
         => Call<ReadProposalReply>(new ReadProposalRequest { Version = BrokerProtocol.Version, Slug = _slug, ProposalId = proposalId }).Proposal;
 
+    public Withdrawal WithdrawProposal(string proposalId)
+        => Call<WithdrawReply>(new WithdrawRequest { Version = BrokerProtocol.Version, Slug = _slug, ProposalId = proposalId }).Withdrawal;
+
     /// <summary>A wait is a connection the broker answers when the decision comes: nothing polls here.</summary>
     public WaitMode DescribeWaits() => new("broker", $"waits are held open on the host broker's socket {SocketPath}; the broker watches the database");
 

@@ -198,6 +198,7 @@ internal static class BrokerProtocol
 [JsonDerivedType(typeof(ProposeRequest), "propose")]
 [JsonDerivedType(typeof(ReadProposalRequest), "read_proposal")]
 [JsonDerivedType(typeof(ConsumeRequest), "consume")]
+[JsonDerivedType(typeof(WithdrawRequest), "withdraw")]
 [JsonDerivedType(typeof(HealthRequest), "health")]
 internal abstract record BrokerRequest
 {
@@ -239,6 +240,13 @@ internal sealed record ConsumeRequest : BrokerRequest
     public required long TimeoutMs { get; init; }
 }
 
+/// <summary>Take back an unanswered proposal (MCP tasks/cancel); a broker older than this answers that it does not know the kind.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record WithdrawRequest : BrokerRequest
+{
+    public required string ProposalId { get; init; }
+}
+
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record HealthRequest : BrokerRequest;
 
@@ -249,6 +257,7 @@ internal sealed record HealthRequest : BrokerRequest;
 [JsonDerivedType(typeof(ProposeReply), "propose")]
 [JsonDerivedType(typeof(ReadProposalReply), "read_proposal")]
 [JsonDerivedType(typeof(ConsumeReply), "consume")]
+[JsonDerivedType(typeof(WithdrawReply), "withdraw")]
 [JsonDerivedType(typeof(HealthReply), "health")]
 internal abstract record BrokerReply
 {
@@ -270,6 +279,9 @@ internal sealed record ReadProposalReply(Proposal? Proposal) : BrokerReply;
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record ConsumeReply(Response? Response) : BrokerReply;
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record WithdrawReply(Withdrawal Withdrawal) : BrokerReply;
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record HealthReply(StorageHealth Health) : BrokerReply;

@@ -206,6 +206,7 @@ internal sealed class BrokerServer : IDisposable
                     ProposeRequest => "propose",
                     ReadProposalRequest => "read_proposal",
                     ConsumeRequest => "consume",
+                    WithdrawRequest => "withdraw",
                     HealthRequest => "health",
                     _ => "?",
                 };
@@ -332,8 +333,9 @@ internal sealed class BrokerServer : IDisposable
                 ProposeRequest propose => Proposed(_queue.WriteOrJoinProposal(new ProposalDraft(Slug, propose.Tool, propose.ProposedFile, propose.Justification, propose.CurrentFile))),
                 ReadProposalRequest read => new ReadProposalReply(OwnProposal(read.ProposalId)),
                 ConsumeRequest consume => await ConsumeAsync(consume, socket, stopping).ConfigureAwait(false),
+                WithdrawRequest withdraw => Withdraw(withdraw.ProposalId),
                 HealthRequest => new HealthReply(_queue.CheckHealth()),
-                _ => Error(StorageErrorKind.InvalidArgument, "The broker knows hello, propose, read_proposal, consume and health."),
+                _ => Error(StorageErrorKind.InvalidArgument, "The broker knows hello, propose, read_proposal, consume, withdraw and health."),
             };
         }
         catch (StorageException exception)
@@ -385,6 +387,11 @@ internal sealed class BrokerServer : IDisposable
     }
 
     /// <summary>The proposal if it belongs to this broker's bottle; another bottle's is reported as absent.</summary>
+    // The broker's store is the host's, which may withdraw any proposal: it withdraws only its bottle's.
+    private WithdrawReply Withdraw(string proposalId) => OwnProposal(proposalId) is { } proposal
+        ? new WithdrawReply(_queue.WithdrawProposal(proposal.Id))
+        : throw new StorageException(StorageErrorKind.NotFound, $"No proposal {proposalId} to withdraw.");
+
     private Proposal? OwnProposal(string proposalId)
         => _queue.ReadProposal(proposalId) is { } proposal && proposal.BottleSlug == Slug ? proposal : null;
 

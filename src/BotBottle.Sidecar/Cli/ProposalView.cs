@@ -13,14 +13,20 @@ internal static class ProposalView
     /// the notes. Every stored text goes through AgentText.Visible before any styling: what the
     /// operator reads is exactly what they approve.
     /// </summary>
-    public static void Write(TextWriter output, TerminalStyle style, Proposal proposal, Response? response)
+    public static void Write(TextWriter output, TerminalStyle style, Proposal proposal, Response? response, Withdrawal? withdrawal = null)
     {
+        string status = (response, withdrawal) switch
+        {
+            ({ } answered, _) => ResponseStatusSqliteText.ToText(answered.Status),
+            (null, { } withdrawn) => $"withdrawn by the agent at {withdrawn.WithdrawnAt:yyyy-MM-dd HH:mm:ss} UTC",
+            _ => "pending",
+        };
         output.WriteLine($"{style.Bold("Proposal")}       {proposal.Id}");
         output.WriteLine($"Bottle         {AgentText.Visible(proposal.BottleSlug, multiline: false)}");
         output.WriteLine($"Tool           {AgentText.Visible(proposal.Tool, multiline: false)}");
         output.WriteLine($"Arrived (UTC)  {proposal.ArrivalTimestamp:yyyy-MM-dd HH:mm:ss}");
         output.WriteLine($"Current hash   {AgentText.Visible(proposal.CurrentFileHash ?? "(no current file)", multiline: false)}");
-        output.WriteLine($"Status         {(response is null ? "pending" : ResponseStatusSqliteText.ToText(response.Status))}{(proposal.Archived ? " (archived)" : string.Empty)}");
+        output.WriteLine($"Status         {status}{(proposal.Archived && withdrawal is null ? " (archived)" : string.Empty)}");
         output.WriteLine();
         output.WriteLine(style.Bold("Justification:"));
         output.WriteLine(AgentText.Visible(proposal.Justification));

@@ -139,7 +139,7 @@ internal static class QueueCommands
                 return ExitCodes.Success;
             }
 
-            ProposalView.Write(cli.Output, TerminalStyle.ForStandardOutput(parse), proposal, response);
+            ProposalView.Write(cli.Output, TerminalStyle.ForStandardOutput(parse), proposal, response, queue.ReadWithdrawal(proposalId));
             return ExitCodes.Success;
         }));
         return command;

@@ -55,7 +55,28 @@ internal sealed class DurableTasks(string slug, ISidecarStore queue)
     public McpServerRequestHandler[] Handlers() =>
     [
         new() { Method = "tasks/get", Handler = GetAsync },
+        new() { Method = "tasks/cancel", Handler = CancelAsync },
     ];
+
+    /// <summary>
+    /// Withdraws the proposal: it leaves the operator's pending list and the audit log says the
+    /// agent withdrew it. A decided task cannot be cancelled: its decision stands.
+    /// </summary>
+    private ValueTask<JsonNode?> CancelAsync(RequestContext<JsonNode?> context, CancellationToken cancellationToken)
+    {
+        Proposal proposal = Find(context.Params);
+        try
+        {
+            queue.WithdrawProposal(proposal.Id);
+        }
+        catch (Storage.Errors.StorageException exception) when (exception.Kind == Storage.Errors.StorageErrorKind.Conflict)
+        {
+            throw new McpProtocolException($"Task {proposal.Id} cannot be cancelled: {exception.Message} tasks/get returns its result.", McpErrorCode.InvalidParams);
+        }
+
+        Logging.JsonLog.Event("withdrawn").Add("slug", slug).Add("tool", proposal.Tool).Add("proposal_id", proposal.Id).Write();
+        return ValueTask.FromResult<JsonNode?>(new JsonObject { ["resultType"] = "complete" });
+    }
 
     private async ValueTask<JsonNode?> GetAsync(RequestContext<JsonNode?> context, CancellationToken cancellationToken)
     {
@@ -70,7 +91,14 @@ internal sealed class DurableTasks(string slug, ISidecarStore queue)
             CreatedAt = proposal.ArrivalTimestamp,
             PollIntervalMs = (long)PollInterval.TotalMilliseconds,
         };
-        if (response is null)
+        if (response is null && proposal.Archived)
+        {
+            // Withdrawn by the agent (tasks/cancel), or dropped by the operator without a decision.
+            state.Status = "cancelled";
+            state.StatusMessage = $"proposal {proposal.Id} was withdrawn before the operator answered it";
+            state.LastUpdatedAt = DateTimeOffset.UtcNow;
+        }
+        else if (response is null)
         {
             state.Status = "working";
             state.StatusMessage = WaitingMessage(proposal);

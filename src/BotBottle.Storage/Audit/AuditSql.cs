@@ -30,6 +30,17 @@ internal static class AuditSql
         nameof(UpdateAuditHashes),
         "UPDATE supervise_audit_entries SET prev_hash = $prev_hash, entry_hash = $entry_hash WHERE id = $id;");
 
+    // The next entry's id (AUTOINCREMENT: one past the highest ever assigned), the newest entry's
+    // hash, and whether there is any entry: what a trigger-written entry is chained with.
+    public static readonly SqlStatement SelectNextAuditLink = new(
+        nameof(SelectNextAuditLink),
+        """
+        SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'supervise_audit_entries'), 0),
+                   coalesce((SELECT max(id) FROM supervise_audit_entries), 0)) + 1,
+               (SELECT entry_hash FROM supervise_audit_entries ORDER BY id DESC LIMIT 1),
+               EXISTS (SELECT 1 FROM supervise_audit_entries);
+        """);
+
     public static readonly SqlStatement SelectAuditEntry = new(
         nameof(SelectAuditEntry),
         "SELECT " + AuditEntryRowMapper.SelectColumns + " FROM supervise_audit_entries WHERE id = $id;");
@@ -76,6 +87,6 @@ internal static class AuditSql
 
     public static readonly IReadOnlyList<SqlStatement> All =
     [
-        InsertAuditEntry, SelectPreviousAuditHash, UpdateAuditHashes, SelectAuditEntry, SelectAuditChain, SelectAuditSequence, SelectAuditBySlug, SelectAuditByComponent, SelectAuditAll,
+        SelectNextAuditLink, InsertAuditEntry, SelectPreviousAuditHash, UpdateAuditHashes, SelectAuditEntry, SelectAuditChain, SelectAuditSequence, SelectAuditBySlug, SelectAuditByComponent, SelectAuditAll,
     ];
 }

@@ -118,6 +118,21 @@ public sealed class AuditStore
         return id;
     }
 
+    /// <summary>
+    /// The id the next entry will get and the hash it links to, for an entry a trigger writes
+    /// (a withdrawal's): the same chain rule as <see cref="Insert"/>. Only inside the write
+    /// transaction that writes the entry, which holds the lock, are these still true when it lands.
+    /// </summary>
+    internal static (long Id, string Previous) NextLink(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        using SqliteCommand select = SqlRegistry.Command(connection, transaction, AuditSql.SelectNextAuditLink);
+        using SqliteDataReader reader = select.ExecuteReader();
+        reader.Read();
+        long id = reader.GetInt64(0);
+        string previous = reader.GetInt64(2) == 0 ? AuditChain.Genesis : reader.IsDBNull(1) ? string.Empty : reader.GetString(1);
+        return (id, previous);
+    }
+
     internal static AuditEntry ReadEntry(SqliteConnection connection, SqliteTransaction? transaction, long id)
     {
         using SqliteCommand command = SqlRegistry.Command(connection, transaction, AuditSql.SelectAuditEntry).Bind("$id", id);

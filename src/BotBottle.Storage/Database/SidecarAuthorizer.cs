@@ -6,9 +6,10 @@ namespace BotBottle.Storage.Database;
 /// <summary>
 /// The SQLite authorizer on every sidecar-role connection. A sidecar sits next to an untrusted
 /// agent, so even a compromised sidecar must not be able to forge the operator's side: it may read,
-/// insert proposals, keep its rate bucket, keep its own bottle's row in <c>bottles</c>, and mark responses archived (which archives their
-/// proposals through a trigger, so an unanswered proposal can never be archived by a sidecar) —
-/// nothing else: no limits, no audit entries, no decisions. SQLite consults this at prepare time,
+/// insert proposals, keep its rate bucket, keep its own bottle's row in <c>bottles</c>, mark responses archived (which archives their
+/// proposals through a trigger, so an unanswered proposal can never be archived by a sidecar), and
+/// withdraw its own unanswered proposals (whose trigger archives them and writes the "withdrawn"
+/// audit entry) — nothing else: no limits, no other audit entries, no decisions. SQLite consults this at prepare time,
 /// so a denied statement never runs (SQLITE_AUTH).
 /// </summary>
 internal static class SidecarAuthorizer
@@ -43,7 +44,8 @@ internal static class SidecarAuthorizer
     internal static int Authorize(object userData, int action, string? first, string? second, string? database, string? trigger) => action switch
     {
         Read or Select or Transaction or Function or Savepoint or Recursive => Ok,
-        Insert => first is "supervise_proposals" or "supervise_rate_buckets" or "bottles" ? Ok : Deny,
+        Insert => first is "supervise_proposals" or "supervise_rate_buckets" or "bottles" or "supervise_withdrawals"
+            || (first == "supervise_audit_entries" && string.Equals(trigger, WithdrawalTrigger, StringComparison.Ordinal)) ? Ok : Deny,
         Update => IsAllowedUpdate(first, second, trigger) ? Ok : Deny,
         Pragma => IsAllowedPragma(first, second) ? Ok : Deny,
 
@@ -54,10 +56,17 @@ internal static class SidecarAuthorizer
     /// <summary>The trigger through which archiving a response archives its proposal (migration 0006).</summary>
     internal const string ArchiveTrigger = "supervise_responses_archive_proposal";
 
+    /// <summary>
+    /// The trigger through which withdrawing a proposal archives it and writes its "withdrawn"
+    /// audit entry (migration 0008): the only way a sidecar writes an audit entry, or archives an
+    /// unanswered proposal, and only its own bottle's.
+    /// </summary>
+    internal const string WithdrawalTrigger = "supervise_withdrawals_archive_and_audit";
+
     private static bool IsAllowedUpdate(string? table, string? column, string? trigger) => (table, column) switch
     {
         ("supervise_responses", "archived") => true,
-        ("supervise_proposals", "archived") => string.Equals(trigger, ArchiveTrigger, StringComparison.Ordinal),
+        ("supervise_proposals", "archived") => string.Equals(trigger, ArchiveTrigger, StringComparison.Ordinal) || string.Equals(trigger, WithdrawalTrigger, StringComparison.Ordinal),
         ("supervise_rate_buckets", "tokens" or "refilled_at") => true,
 
         // Its own bottle's row only: the triggers of migration 0007 refuse any other.

@@ -106,8 +106,21 @@ internal static class QueueSql
         nameof(ArchiveResponse),
         "UPDATE supervise_responses SET archived = 1 WHERE proposal_id = $id AND archived = 0;");
 
+    // Trigger supervise_withdrawals_archive_and_audit archives the proposal and writes the audit entry (migration 0008).
+    public static readonly SqlStatement InsertWithdrawal = new(
+        nameof(InsertWithdrawal),
+        """
+        INSERT INTO supervise_withdrawals (proposal_id, withdrawn_at, reason, diff, audit_id, audit_prev_hash, audit_hash)
+        VALUES ($proposal_id, $withdrawn_at, $reason, $diff, $audit_id, $audit_prev_hash, $audit_hash);
+        """);
+
+    public static readonly SqlStatement SelectWithdrawal = new(
+        nameof(SelectWithdrawal),
+        "SELECT " + WithdrawalRowMapper.SelectColumns + " FROM supervise_withdrawals WHERE proposal_id = $proposal_id;");
+
     public static readonly IReadOnlyList<SqlStatement> All =
     [
         InsertProposal, SelectProposal, ListPendingForSlug, ListPendingAll, ListOpenProposals, FindOpenDuplicate, SelectResponseExists, InsertResponse, SelectResponse, SelectMaxResponseRowId, SelectResponsesAddedAfter, ArchiveProposal, ArchiveResponse,
+        InsertWithdrawal, SelectWithdrawal,
     ];
 }

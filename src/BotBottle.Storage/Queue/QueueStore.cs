@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using BotBottle.Storage.Audit;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Limits;
@@ -325,6 +326,76 @@ public sealed class QueueStore : ISidecarStore
 
             return 0;
         });
+    }
+
+    /// <summary>The notes of every withdrawal's audit entry.</summary>
+    public const string WithdrawalReason = "withdrawn by the agent before the operator answered";
+
+    /// <summary>
+    /// Takes back an unanswered proposal: it leaves the operator's pending list (archived) and the
+    /// audit log records it as "withdrawn", in one transaction. A sidecar withdraws only its own
+    /// bottle's proposals (the database enforces it). Withdrawing twice returns the first withdrawal.
+    /// </summary>
+    /// <exception cref="StorageException">
+    /// NotFound for an unknown proposal; Conflict when the operator already answered it (the
+    /// decision stands) or it was archived; Denied for another bottle's proposal.
+    /// </exception>
+    public Withdrawal WithdrawProposal(string proposalId)
+    {
+        Validate.Id(proposalId, "proposal_id");
+        return _database.Write((connection, transaction) =>
+        {
+            if (ReadWithdrawal(connection, transaction, proposalId) is { } earlier)
+            {
+                return earlier;
+            }
+
+            Proposal proposal = ReadProposal(connection, transaction, proposalId)
+                ?? throw new StorageException(StorageErrorKind.NotFound, $"No proposal {proposalId} to withdraw.");
+            if (ResponseExists(connection, transaction, proposalId))
+            {
+                throw new StorageException(StorageErrorKind.Conflict, $"Proposal {proposalId} was already answered by the operator; its decision stands.");
+            }
+
+            if (proposal.Archived)
+            {
+                throw new StorageException(StorageErrorKind.Conflict, $"Proposal {proposalId} is already archived.");
+            }
+
+            // The entry is written by the trigger, chained here exactly as AuditStore.Insert chains one.
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            string timestamp = SqliteValues.FormatTimestamp(now);
+            string diff = UnifiedDiff.Create(proposal.CurrentFile, proposal.ProposedFile, "current", "withdrawn");
+            (long auditId, string previous) = AuditStore.NextLink(connection, transaction);
+            string hash = AuditChain.Hash(previous, auditId, timestamp, proposal.BottleSlug, proposal.Tool, "withdrawn", WithdrawalReason, proposal.Justification, diff);
+            using (SqliteCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertWithdrawal))
+            {
+                insert.Bind("$proposal_id", proposalId)
+                    .Bind("$withdrawn_at", timestamp)
+                    .Bind("$reason", WithdrawalReason)
+                    .Bind("$diff", diff)
+                    .Bind("$audit_id", auditId)
+                    .Bind("$audit_prev_hash", previous)
+                    .Bind("$audit_hash", hash)
+                    .ExecuteNonQuery();
+            }
+
+            return ReadWithdrawal(connection, transaction, proposalId)!;
+        });
+    }
+
+    /// <summary>The withdrawal of <paramref name="proposalId"/>, or null if it was not withdrawn.</summary>
+    public Withdrawal? ReadWithdrawal(string proposalId)
+    {
+        Validate.Id(proposalId, "proposal_id");
+        return _database.Read(connection => ReadWithdrawal(connection, null, proposalId));
+    }
+
+    private static Withdrawal? ReadWithdrawal(SqliteConnection connection, SqliteTransaction? transaction, string proposalId)
+    {
+        using SqliteCommand command = SqlRegistry.Command(connection, transaction, QueueSql.SelectWithdrawal).Bind("$proposal_id", proposalId);
+        using SqliteDataReader reader = command.ExecuteReader();
+        return WithdrawalRowMapper.Instance.ReadFirstOrDefault(reader);
     }
 
     /// <summary>

@@ -1,0 +1,3 @@
+DROP TRIGGER supervise_withdrawals_archive_and_audit;
+DROP TRIGGER supervise_withdrawals_own_bottle;
+DROP TABLE supervise_withdrawals;
