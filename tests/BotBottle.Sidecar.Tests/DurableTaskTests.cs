@@ -87,10 +87,14 @@ public sealed class DurableTaskTests : IDisposable
         Assert.Equal("completed", (string?)(await GetTaskAsync(again, taskId))["status"]);
     }
 
-    [Fact]
-    public async Task Cancelling_a_task_withdraws_the_proposal_from_the_queue_and_the_audit_log_records_it()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Cancelling_a_task_withdraws_the_proposal_from_the_queue_and_the_audit_log_records_it(bool behindBroker)
     {
-        using ServeProcess serve = await ServeProcess.StartAsync(_home);
+        // Behind the host broker (VM backends) the withdrawal travels over its socket.
+        using BrokerProcess? broker = behindBroker ? await BrokerProcess.StartAsync(_home) : null;
+        using ServeProcess serve = await ServeProcess.StartWithQueueAsync(_home, broker is null ? ["--db", _home.DbPath] : ["--socket", broker.SocketPath]);
         await using McpClient client = await ConnectAsync(serve);
         string taskId = (string)(await CallWithTaskAsync(client, "maybe not needed after all"))["taskId"]!;
         Assert.Equal([taskId], _home.PendingIds());
@@ -103,7 +107,8 @@ public sealed class DurableTaskTests : IDisposable
         Assert.Equal(("withdrawn", "bottle-a", "cred-proxy-block", "maybe not needed after all"), ((string?)entry["operator_action"], (string?)entry["bottle_slug"], (string?)entry["component"], (string?)entry["justification"]));
         Assert.Equal(0, _home.Host("audit", "verify").ExitCode);
 
-        // The operator can no longer answer it.
+        // The operator sees why it left, and can no longer answer it.
+        Assert.Contains("withdrawn by the agent", _home.Host("queue", "show", taskId).Output, StringComparison.Ordinal);
         Assert.NotEqual(0, _home.Host("queue", "approve", taskId).ExitCode);
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Text.Json.Nodes;
@@ -77,6 +78,20 @@ public sealed class ServeHttpRulesTests : RunningServe
 
         Assert.Equal(expected, (string)transcript.Response["result"]!["protocolVersion"]!);
         Assert.NotNull(transcript.Response["result"]!["capabilities"]!["tools"]);
+    }
+
+    [Fact]
+    public async Task Revision_2026_07_28_is_reached_by_server_discover_and_initialize_for_it_gets_the_downgrade_signal()
+    {
+        const string Meta = """{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}""";
+        SseTranscript discovered = await Client.CallAsync(McpHttpClient.Request(1, "server/discover", $$"""{"_meta":{{Meta}}}"""), r => r.Headers.Add("MCP-Protocol-Version", "2026-07-28"));
+        Assert.Contains("2026-07-28", discovered.Response["result"]!["supportedVersions"]!.AsArray().Select(static v => (string?)v));
+        Assert.NotNull(discovered.Response["result"]!["capabilities"]!["extensions"]!["io.modelcontextprotocol/tasks"]);
+
+        // 2026-07-28 has no initialize (SEP-2575): the answer is the error a dual-path client falls back on.
+        SseTranscript initialize = await Client.CallAsync(McpHttpClient.Request(2, "initialize", """{"protocolVersion":"2026-07-28","capabilities":{},"clientInfo":{"name":"t","version":"1"}}"""));
+        Assert.Equal(-32022, (int)initialize.Response["error"]!["code"]!);
+        Assert.Contains("2025-11-25", initialize.Response["error"]!["data"]!["supported"]!.AsArray().Select(static v => (string?)v));
     }
 
     [Fact]
