@@ -67,7 +67,13 @@ public sealed class DurableTaskTests : IDisposable
             // The proposal is the task: the operator sees it, and a retried identical call joins it.
             Assert.Equal([taskId], _home.PendingIds());
             Assert.Equal(taskId, (string?)(await CallWithTaskAsync(client, "needs the example API"))["taskId"]);
-            Assert.Equal("working", (string?)(await GetTaskAsync(client, taskId))["status"]);
+            JsonNode working = await GetTaskAsync(client, taskId);
+            Assert.Equal("working", (string?)working["status"]);
+            Assert.Contains("has not looked at it yet", (string?)working["statusMessage"], StringComparison.Ordinal);
+
+            // Once the operator has looked, the agent polling its task is told so.
+            Assert.Equal(0, _home.Host("queue", "show", taskId).ExitCode);
+            Assert.Contains("the operator has seen it", (string?)(await GetTaskAsync(client, taskId))["statusMessage"], StringComparison.Ordinal);
 
             first.Process.Kill();
             await first.Process.WaitForExitAsync();

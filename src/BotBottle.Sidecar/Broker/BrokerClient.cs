@@ -59,6 +59,9 @@ internal sealed class BrokerClient : ISidecarStore
     public Proposal? ReadProposal(string proposalId)
         => Call<ReadProposalReply>(new ReadProposalRequest { Version = BrokerProtocol.Version, Slug = _slug, ProposalId = proposalId }).Proposal;
 
+    public DateTimeOffset? ReadFirstSeen(string proposalId)
+        => Call<ReadFirstSeenReply>(new ReadFirstSeenRequest { Version = BrokerProtocol.Version, Slug = _slug, ProposalId = proposalId }).SeenAt;
+
     public Withdrawal WithdrawProposal(string proposalId)
         => Call<WithdrawReply>(new WithdrawRequest { Version = BrokerProtocol.Version, Slug = _slug, ProposalId = proposalId }).Withdrawal;
 

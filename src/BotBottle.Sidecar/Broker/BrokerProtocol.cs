@@ -199,6 +199,7 @@ internal static class BrokerProtocol
 [JsonDerivedType(typeof(ReadProposalRequest), "read_proposal")]
 [JsonDerivedType(typeof(ConsumeRequest), "consume")]
 [JsonDerivedType(typeof(WithdrawRequest), "withdraw")]
+[JsonDerivedType(typeof(ReadFirstSeenRequest), "read_first_seen")]
 [JsonDerivedType(typeof(HealthRequest), "health")]
 internal abstract record BrokerRequest
 {
@@ -247,6 +248,13 @@ internal sealed record WithdrawRequest : BrokerRequest
     public required string ProposalId { get; init; }
 }
 
+/// <summary>When the operator first looked at a proposal of this bottle.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record ReadFirstSeenRequest : BrokerRequest
+{
+    public required string ProposalId { get; init; }
+}
+
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record HealthRequest : BrokerRequest;
 
@@ -258,6 +266,7 @@ internal sealed record HealthRequest : BrokerRequest;
 [JsonDerivedType(typeof(ReadProposalReply), "read_proposal")]
 [JsonDerivedType(typeof(ConsumeReply), "consume")]
 [JsonDerivedType(typeof(WithdrawReply), "withdraw")]
+[JsonDerivedType(typeof(ReadFirstSeenReply), "read_first_seen")]
 [JsonDerivedType(typeof(HealthReply), "health")]
 internal abstract record BrokerReply
 {
@@ -282,6 +291,9 @@ internal sealed record ConsumeReply(Response? Response) : BrokerReply;
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record WithdrawReply(Withdrawal Withdrawal) : BrokerReply;
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record ReadFirstSeenReply(DateTimeOffset? SeenAt) : BrokerReply;
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record HealthReply(StorageHealth Health) : BrokerReply;

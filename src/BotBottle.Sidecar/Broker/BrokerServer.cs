@@ -207,6 +207,7 @@ internal sealed class BrokerServer : IDisposable
                     ReadProposalRequest => "read_proposal",
                     ConsumeRequest => "consume",
                     WithdrawRequest => "withdraw",
+                    ReadFirstSeenRequest => "read_first_seen",
                     HealthRequest => "health",
                     _ => "?",
                 };
@@ -334,8 +335,9 @@ internal sealed class BrokerServer : IDisposable
                 ReadProposalRequest read => new ReadProposalReply(OwnProposal(read.ProposalId)),
                 ConsumeRequest consume => await ConsumeAsync(consume, socket, stopping).ConfigureAwait(false),
                 WithdrawRequest withdraw => Withdraw(withdraw.ProposalId),
+                ReadFirstSeenRequest seen => new ReadFirstSeenReply(OwnProposal(seen.ProposalId) is null ? null : _queue.ReadFirstSeen(seen.ProposalId)),
                 HealthRequest => new HealthReply(_queue.CheckHealth()),
-                _ => Error(StorageErrorKind.InvalidArgument, "The broker knows hello, propose, read_proposal, consume, withdraw and health."),
+                _ => Error(StorageErrorKind.InvalidArgument, "The broker knows hello, propose, read_proposal, consume, withdraw, read_first_seen and health."),
             };
         }
         catch (StorageException exception)

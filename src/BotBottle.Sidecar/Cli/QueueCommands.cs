@@ -133,6 +133,9 @@ internal static class QueueCommands
             string proposalId = parse.GetValue(id)!;
             Proposal proposal = queue.ReadProposal(proposalId) ?? throw new Storage.Errors.StorageException(Storage.Errors.StorageErrorKind.NotFound, $"No proposal {proposalId}.");
             Response? response = queue.ReadResponse(proposalId);
+
+            // An agent polling its task learns that a person has looked (tasks/get's status message).
+            queue.MarkSeenByOperator(proposalId);
             if (parse.GetValue(CommonOptions.Json))
             {
                 cli.WriteJson(new ProposalDetails(proposal, response), SidecarJson.Readable.ProposalDetails);

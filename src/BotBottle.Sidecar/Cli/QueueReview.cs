@@ -128,6 +128,7 @@ internal sealed class QueueReview
                 Output.WriteLine();
                 Output.WriteLine(_style.Highlight($" {pending.Count - unseen.Count + 1} of {pending.Count} pending "));
                 ProposalView.Write(Output, _style, proposal, response: null);
+                _queue.MarkSeenByOperator(proposal.Id);
                 if (!await AnswerAsync(proposal, stop.Token).ConfigureAwait(false))
                 {
                     break;

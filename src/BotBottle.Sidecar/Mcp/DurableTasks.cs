@@ -101,7 +101,7 @@ internal sealed class DurableTasks(string slug, ISidecarStore queue)
         else if (response is null)
         {
             state.Status = "working";
-            state.StatusMessage = WaitingMessage(proposal);
+            state.StatusMessage = WaitingMessage(proposal, queue.ReadFirstSeen(proposal.Id));
             state.LastUpdatedAt = DateTimeOffset.UtcNow;
         }
         else
@@ -139,8 +139,12 @@ internal sealed class DurableTasks(string slug, ISidecarStore queue)
             : throw new McpProtocolException($"Task not found: no task {taskId} for this bottle.", McpErrorCode.InvalidParams);
     }
 
-    private static string WaitingMessage(Proposal proposal)
-        => $"pending for {Cli.LiveQueueTable.Age(DateTimeOffset.UtcNow - proposal.ArrivalTimestamp)}: waiting for the operator to decide on proposal {proposal.Id}";
+    private static string WaitingMessage(Proposal proposal, DateTimeOffset? seen = null)
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        string looked = seen is { } at ? $"the operator has seen it ({Cli.LiveQueueTable.Age(now - at)} ago)" : "the operator has not looked at it yet";
+        return $"pending for {Cli.LiveQueueTable.Age(now - proposal.ArrivalTimestamp)}; {looked}; proposal {proposal.Id}";
+    }
 }
 
 /// <summary>A task as <c>tools/call</c> answers it (<c>resultType: "task"</c>).</summary>

@@ -23,6 +23,9 @@ public interface ISidecarStore
     /// <inheritdoc cref="QueueStore.ConsumeResponseAsync"/>
     Task<Response?> ConsumeResponseAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken = default);
 
+    /// <inheritdoc cref="QueueStore.ReadFirstSeen"/>
+    DateTimeOffset? ReadFirstSeen(string proposalId);
+
     /// <inheritdoc cref="QueueStore.WithdrawProposal"/>
     Withdrawal WithdrawProposal(string proposalId);
 

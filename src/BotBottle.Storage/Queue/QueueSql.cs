@@ -118,9 +118,18 @@ internal static class QueueSql
         nameof(SelectWithdrawal),
         "SELECT " + WithdrawalRowMapper.SelectColumns + " FROM supervise_withdrawals WHERE proposal_id = $proposal_id;");
 
+    // The first look counts; later ones change nothing (migration 0009).
+    public static readonly SqlStatement InsertProposalView = new(
+        nameof(InsertProposalView),
+        "INSERT INTO supervise_proposal_views (proposal_id, first_seen_at) VALUES ($proposal_id, $first_seen_at) ON CONFLICT (proposal_id) DO NOTHING;");
+
+    public static readonly SqlStatement SelectProposalView = new(
+        nameof(SelectProposalView),
+        "SELECT first_seen_at FROM supervise_proposal_views WHERE proposal_id = $proposal_id;");
+
     public static readonly IReadOnlyList<SqlStatement> All =
     [
         InsertProposal, SelectProposal, ListPendingForSlug, ListPendingAll, ListOpenProposals, FindOpenDuplicate, SelectResponseExists, InsertResponse, SelectResponse, SelectMaxResponseRowId, SelectResponsesAddedAfter, ArchiveProposal, ArchiveResponse,
-        InsertWithdrawal, SelectWithdrawal,
+        InsertWithdrawal, SelectWithdrawal, InsertProposalView, SelectProposalView,
     ];
 }

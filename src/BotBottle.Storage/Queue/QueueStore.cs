@@ -384,6 +384,32 @@ public sealed class QueueStore : ISidecarStore
         });
     }
 
+    /// <summary>
+    /// Records that the operator has looked at the proposal (the first time only), so the agent
+    /// waiting on it can be told a person has seen it. Host role; a sidecar is denied.
+    /// </summary>
+    public void MarkSeenByOperator(string proposalId)
+    {
+        Validate.Id(proposalId, "proposal_id");
+        _database.Write((connection, transaction) =>
+        {
+            using SqliteCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertProposalView);
+            insert.Bind("$proposal_id", proposalId).Bind("$first_seen_at", SqliteValues.FormatTimestamp(DateTimeOffset.UtcNow)).ExecuteNonQuery();
+            return 0;
+        });
+    }
+
+    /// <summary>When the operator first looked at the proposal, or null if they have not yet.</summary>
+    public DateTimeOffset? ReadFirstSeen(string proposalId)
+    {
+        Validate.Id(proposalId, "proposal_id");
+        return _database.Read(connection =>
+        {
+            using SqliteCommand select = SqlRegistry.Command(connection, null, QueueSql.SelectProposalView).Bind("$proposal_id", proposalId);
+            return select.ExecuteScalar() is string seen ? SqliteValues.ReadTimestamp(seen) : (DateTimeOffset?)null;
+        });
+    }
+
     /// <summary>The withdrawal of <paramref name="proposalId"/>, or null if it was not withdrawn.</summary>
     public Withdrawal? ReadWithdrawal(string proposalId)
     {
