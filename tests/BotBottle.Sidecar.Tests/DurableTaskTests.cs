@@ -104,10 +104,16 @@ public sealed class DurableTaskTests : IDisposable
         await using McpClient client = await ConnectAsync(serve);
         string taskId = (string)(await CallWithTaskAsync(client, "maybe not needed after all"))["taskId"]!;
         Assert.Equal([taskId], _home.PendingIds());
+        using System.Diagnostics.Process watch = SidecarBinary.Start(["--db", _home.DbPath, "queue", "watch", "--json"]);
+        watch.StandardInput.Close();
+        Assert.Equal("pending", (string?)JsonNode.Parse((await watch.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30 * SidecarBinary.Patience)))!)!["event"]);
 
         await RequestAsync(client, "tasks/cancel", new JsonObject { ["taskId"] = taskId, ["_meta"] = Meta(tasks: false) });
 
         Assert.Empty(_home.PendingIds());
+        JsonNode withdrawn = JsonNode.Parse((await watch.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10 * SidecarBinary.Patience)))!)!;
+        Assert.Equal(("withdrawn", taskId), ((string?)withdrawn["event"], (string?)withdrawn["id"]));
+        watch.Kill();
         Assert.Equal("cancelled", (string?)(await GetTaskAsync(client, taskId))["status"]);
         JsonNode entry = Assert.Single(_home.HostJson("audit", "list").AsArray())!;
         Assert.Equal(("withdrawn", "bottle-a", "cred-proxy-block", "maybe not needed after all"), ((string?)entry["operator_action"], (string?)entry["bottle_slug"], (string?)entry["component"], (string?)entry["justification"]));

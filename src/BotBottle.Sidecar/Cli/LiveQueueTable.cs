@@ -84,7 +84,7 @@ internal sealed class LiveQueueTable(TextWriter output, TerminalStyle style, str
                 _open.TryAdd(change.Id, change);
                 _status[change.Id] = (change.Status ?? "answered") + ", not yet received";
                 break;
-            case "archived":
+            case "archived" or "withdrawn":
                 _open.Remove(change.Id);
                 _status.Remove(change.Id);
                 break;

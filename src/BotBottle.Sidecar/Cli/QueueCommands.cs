@@ -60,12 +60,13 @@ internal static class QueueCommands
     private static Command Watch(CliContext cli)
     {
         var command = new Command("watch", """
-            Print the pending proposals, then every change as it happens: proposed, answered, archived
-            (its sidecar consumed the answer). Woken by the database's change notifications, not a
-            polling loop. In a terminal it keeps a live table (ages ticking, the newest arrival
-            highlighted); otherwise it prints one line per change, and with --json one object per line
-            ({"event","id","slug","tool","at","status"}) for dashboards and scripts. Ctrl-C (or SIGTERM) ends it with exit 0; if the database becomes
-            unavailable it says why and exits 7.
+            Print the pending proposals, then every change as it happens: proposed, answered,
+            archived (its sidecar consumed the answer), withdrawn (its agent took it back unanswered).
+            Woken by the database's change notifications, not a polling loop. In a terminal it keeps a
+            live table (ages ticking, the newest arrival highlighted); otherwise it prints one line per
+            change, and with --json one object per line ({"event","id","slug","tool","at","status"})
+            for dashboards and scripts. Ctrl-C (or SIGTERM) ends it with exit 0; if the database
+            becomes unavailable it says why and exits 7.
             """)
         {
             CommonOptions.Json,

@@ -192,7 +192,7 @@ public sealed class QueueStore : ISidecarStore
     /// <summary>
     /// The queue as it changes: first every unarchived proposal (<c>pending</c>, or <c>answered</c>
     /// when it has a decision its sidecar has not consumed yet), then each change as another process
-    /// commits it: <c>proposed</c>, <c>answered</c>, <c>archived</c>. Woken by the same change
+    /// commits it: <c>proposed</c>, <c>answered</c>, <c>archived</c>, <c>withdrawn</c>. Woken by the same change
     /// watcher the waits use (inotify where it works), one query per change; nothing runs on a timer.
     /// </summary>
     /// <param name="cancellationToken">Ends the watch.</param>
@@ -249,7 +249,9 @@ public sealed class QueueStore : ISidecarStore
             {
                 if (!now.ContainsKey(gone.Id))
                 {
-                    yield return new QueueEvent("archived", gone.Id, gone.BottleSlug, gone.Tool, seen, gone.Status);
+                    // Unanswered and gone: its agent withdrew it (tasks/cancel), unless the host archived it.
+                    bool withdrawn = gone.Status is null && ReadWithdrawal(gone.Id) is not null;
+                    yield return new QueueEvent(withdrawn ? "withdrawn" : "archived", gone.Id, gone.BottleSlug, gone.Tool, seen, gone.Status);
                 }
             }
 
