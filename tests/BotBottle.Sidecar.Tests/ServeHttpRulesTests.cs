@@ -81,17 +81,19 @@ public sealed class ServeHttpRulesTests : RunningServe
     }
 
     [Fact]
-    public async Task Revision_2026_07_28_is_reached_by_server_discover_and_initialize_for_it_gets_the_downgrade_signal()
+    public async Task Revision_2026_07_28_is_reached_by_server_discover_and_by_an_initialize_that_asks_for_it()
     {
         const string Meta = """{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}""";
         SseTranscript discovered = await Client.CallAsync(McpHttpClient.Request(1, "server/discover", $$"""{"_meta":{{Meta}}}"""), r => r.Headers.Add("MCP-Protocol-Version", "2026-07-28"));
         Assert.Contains("2026-07-28", discovered.Response["result"]!["supportedVersions"]!.AsArray().Select(static v => (string?)v));
         Assert.NotNull(discovered.Response["result"]!["capabilities"]!["extensions"]!["io.modelcontextprotocol/tasks"]);
 
-        // 2026-07-28 has no initialize (SEP-2575): the answer is the error a dual-path client falls back on.
+        // 2026-07-28 has no initialize (SEP-2575), but a client that starts with one still gets the revision.
         SseTranscript initialize = await Client.CallAsync(McpHttpClient.Request(2, "initialize", """{"protocolVersion":"2026-07-28","capabilities":{},"clientInfo":{"name":"t","version":"1"}}"""));
-        Assert.Equal(-32022, (int)initialize.Response["error"]!["code"]!);
-        Assert.Contains("2025-11-25", initialize.Response["error"]!["data"]!["supported"]!.AsArray().Select(static v => (string?)v));
+        Assert.Equal("2026-07-28", (string?)initialize.Response["result"]!["protocolVersion"]);
+        Assert.Equal(2, (int)initialize.Response["id"]!);
+        Assert.NotNull(initialize.Response["result"]!["capabilities"]!["extensions"]!["io.modelcontextprotocol/tasks"]);
+        Assert.Equal("bot-bottle-supervise", (string?)initialize.Response["result"]!["serverInfo"]!["name"]);
     }
 
     [Fact]

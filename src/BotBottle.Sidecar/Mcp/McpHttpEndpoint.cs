@@ -149,11 +149,43 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
                 return;
             }
 
+            if (RequestedVersion(rpcRequest) == ProtocolVersions.Tasks)
+            {
+                await AnswerInitializeForTasksAsync(context, rpcRequest).ConfigureAwait(false);
+                return;
+            }
+
             NegotiateProtocolVersion(rpcRequest);
         }
 
         await AnswerAsync(context, rpcRequest, log).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// 2026-07-28 has no initialize (SEP-2575; its clients start with server/discover), and the SDK
+    /// answers one that asks for it with -32022. A stateless server loses nothing by saying yes
+    /// instead: the client's later requests carry the revision themselves, so a client that begins
+    /// with initialize can still use 2026-07-28 (and durable tasks) without a second round trip.
+    /// </summary>
+    private async Task AnswerInitializeForTasksAsync(HttpContext context, JsonRpcRequest rpcRequest)
+    {
+        McpServerOptions server = tools.CreateServerOptions(new RequestScope(new SseKeepAliveStream(Stream.Null), default, stopping));
+        var result = new InitializeResult
+        {
+            ProtocolVersion = ProtocolVersions.Tasks,
+            Capabilities = server.Capabilities!,
+            ServerInfo = server.ServerInfo!,
+            Instructions = server.ServerInstructions,
+        };
+        var response = new JsonRpcResponse { Id = rpcRequest.Id, Result = JsonSerializer.SerializeToNode(result, McpJson.GetTypeInfo(typeof(InitializeResult))) };
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/event-stream";
+        await using var stream = new SseKeepAliveStream(context.Response.Body);
+        await stream.TryWriteEventAsync(JsonSerializer.Serialize(response, McpJson.GetTypeInfo(typeof(JsonRpcResponse))), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static string? RequestedVersion(JsonRpcRequest request)
+        => request.Params is JsonObject parameters && (parameters["protocolVersion"] as JsonValue)?.TryGetValue(out string? requested) == true ? requested : null;
 
     private async Task AnswerAsync(HttpContext context, JsonRpcRequest rpcRequest, RequestLogFields log)
     {
@@ -333,8 +365,7 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
     /// <summary>The spec's rule: echo a version we support, otherwise offer our latest.</summary>
     private static void NegotiateProtocolVersion(JsonRpcRequest request)
     {
-        if (request.Params is JsonObject parameters
-            && !ProtocolVersions.IsSupported((parameters["protocolVersion"] as JsonValue)?.TryGetValue(out string? requested) == true ? requested : null))
+        if (request.Params is JsonObject parameters && !ProtocolVersions.IsSupported(RequestedVersion(request)))
         {
             parameters["protocolVersion"] = ProtocolVersions.OfferedOnInitialize;
         }
