@@ -389,7 +389,8 @@ internal sealed class BrokerServer : IDisposable
     }
 
     /// <summary>The proposal if it belongs to this broker's bottle; another bottle's is reported as absent.</summary>
-    // The broker's store is the host's, which may withdraw any proposal: it withdraws only its bottle's.
+    // Its connection is a sidecar's for this slug, whose trigger refuses other bottles; saying
+    // "not found" first keeps another bottle's ids as invisible here as in read_proposal.
     private WithdrawReply Withdraw(string proposalId) => OwnProposal(proposalId) is { } proposal
         ? new WithdrawReply(_queue.WithdrawProposal(proposal.Id))
         : throw new StorageException(StorageErrorKind.NotFound, $"No proposal {proposalId} to withdraw.");
