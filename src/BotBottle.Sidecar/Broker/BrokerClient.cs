@@ -23,20 +23,38 @@ internal sealed class BrokerClient : ISidecarStore
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
     private readonly string _slug;
+    private readonly BrokerToken? _token;
 
     public BrokerClient(string socketPath, string slug)
+        : this(BrokerAddress.Unix(socketPath), slug, null)
     {
-        SocketPath = socketPath;
-        _slug = slug;
     }
 
-    public string SocketPath { get; }
+    public BrokerClient(BrokerAddress address, string slug, BrokerToken? token)
+    {
+        Address = address;
+        _slug = slug;
+        _token = token;
+    }
+
+    public BrokerAddress Address { get; }
+
+    /// <summary>How logs and errors name the broker: its socket path, or tcp://HOST:PORT.</summary>
+    public string SocketPath => Address.IsTcp ? Address.ToString() : Address.Path;
 
     /// <summary>Connects once to prove the broker is there, speaks this protocol, and serves <paramref name="slug"/>.</summary>
     /// <exception cref="StorageException">CannotOpen when nobody answers; Denied when the broker serves another bottle; Schema when it speaks another protocol version.</exception>
-    public static BrokerClient Connect(string socketPath, string slug)
+    public static BrokerClient Connect(string socketPath, string slug) => Connect(BrokerAddress.Unix(socketPath), slug, null);
+
+    /// <inheritdoc cref="Connect(string, string)"/>
+    public static BrokerClient Connect(BrokerAddress address, string slug, BrokerToken? token)
     {
-        var client = new BrokerClient(socketPath, slug);
+        if (address.IsTcp && token is null)
+        {
+            throw new StorageException(StorageErrorKind.InvalidArgument, $"The broker at {address} is reached over TCP, which needs --broker-token-file (the token file the broker was started with).");
+        }
+
+        var client = new BrokerClient(address, slug, token);
         client.Call<HelloReply>(new HelloRequest { Version = BrokerProtocol.Version, Slug = slug });
         return client;
     }
@@ -131,13 +149,22 @@ internal sealed class BrokerClient : ISidecarStore
 
     private Socket Open()
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        Socket socket = Address.IsTcp
+            ? new Socket(SocketType.Stream, ProtocolType.Tcp)
+            : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            socket.Connect(new UnixDomainSocketEndPoint(SocketPath));
+            socket.Connect(Address.EndPoint);
+            if (_token is not null)
+            {
+                // The token opens every connection: the broker reads nothing else before it matches.
+                using var stream = new NetworkStream(socket, ownsSocket: false);
+                BrokerFrames.Write(stream, _token.Bytes);
+            }
+
             return socket;
         }
-        catch (SocketException exception)
+        catch (Exception exception) when (exception is SocketException or IOException)
         {
             socket.Dispose();
             throw new StorageException(

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading;
@@ -39,7 +40,9 @@ internal sealed class BrokerServer : IDisposable
 
     private static readonly TimeSpan ReplyWriteTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly Socket _listener;
+    private readonly Socket? _listener;
+    private readonly Socket? _tcpListener;
+    private readonly BrokerToken? _token;
     private readonly ISidecarStore _queue;
     /// <summary>Large requests read at once: with frames up to 16 MiB this bounds what reading them can hold to 128 MiB.</summary>
     private readonly SemaphoreSlim _largeReads = new(8);
@@ -47,15 +50,21 @@ internal sealed class BrokerServer : IDisposable
     private readonly LinkedList<CancellationTokenSource> _unread = new();
     private int _active;
 
-    private BrokerServer(Socket listener, string socketPath, string slug, ISidecarStore queue)
+    private BrokerServer(Socket? listener, string? socketPath, Socket? tcpListener, BrokerToken? token, string slug, ISidecarStore queue)
     {
         _listener = listener;
         SocketPath = socketPath;
+        _tcpListener = tcpListener;
+        _token = token;
         Slug = slug;
         _queue = queue;
     }
 
-    public string SocketPath { get; }
+    /// <summary>The Unix socket served, if any.</summary>
+    public string? SocketPath { get; }
+
+    /// <summary>The TCP address bound (its real port when 0 was asked for), if any.</summary>
+    public EndPoint? TcpEndPoint => _tcpListener?.LocalEndPoint;
 
     public string Slug { get; }
 
@@ -64,9 +73,48 @@ internal sealed class BrokerServer : IDisposable
     /// replaced; a live one, or any other kind of file, is refused.
     /// </summary>
     /// <exception cref="StorageException">CannotOpen when the path is taken or cannot be bound.</exception>
-    public static BrokerServer Bind(string socketPath, string slug, ISidecarStore queue)
+    public static BrokerServer Bind(string socketPath, string slug, ISidecarStore queue) => Bind(socketPath, null, null, slug, queue);
+
+    /// <summary>
+    /// Binds the Unix socket and/or a TCP address. Every TCP connection must open with
+    /// <paramref name="token"/> before its request is read.
+    /// </summary>
+    /// <exception cref="StorageException">CannotOpen when an address is taken or cannot be bound.</exception>
+    public static BrokerServer Bind(string? socketPath, BrokerAddress? tcp, BrokerToken? token, string slug, ISidecarStore queue)
     {
-        socketPath = Path.GetFullPath(socketPath);
+        if (socketPath is null && tcp is null)
+        {
+            throw new StorageException(StorageErrorKind.InvalidArgument, "The broker needs somewhere to listen: --socket PATH, --listen tcp://HOST:PORT, or both.");
+        }
+
+        if (tcp is not null && token is null)
+        {
+            throw new StorageException(StorageErrorKind.InvalidArgument, "A TCP broker needs --token-file: anyone who can reach the port could otherwise speak for the bottle.");
+        }
+
+        Socket? unix = socketPath is null ? null : BindUnix(socketPath = Path.GetFullPath(socketPath));
+        Socket? tcpListener = null;
+        if (tcp is not null)
+        {
+            tcpListener = new Socket(tcp.Family, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                tcpListener.Bind(tcp.EndPoint);
+                tcpListener.Listen(128);
+            }
+            catch (SocketException exception)
+            {
+                tcpListener.Dispose();
+                unix?.Dispose();
+                throw new StorageException(StorageErrorKind.CannotOpen, $"Cannot listen on {tcp}: {exception.Message}");
+            }
+        }
+
+        return new BrokerServer(unix, socketPath, tcpListener, token, slug, queue);
+    }
+
+    private static Socket BindUnix(string socketPath)
+    {
         RemoveStaleSocket(socketPath);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
@@ -81,7 +129,7 @@ internal sealed class BrokerServer : IDisposable
             throw new StorageException(StorageErrorKind.CannotOpen, $"Cannot listen on {socketPath}: {exception.Message}");
         }
 
-        return new BrokerServer(listener, socketPath, slug, queue);
+        return listener;
     }
 
     /// <summary>Serves until <paramref name="stopping"/> fires; then waits end with an error naming the proposal, and the socket file is removed.</summary>
@@ -89,34 +137,47 @@ internal sealed class BrokerServer : IDisposable
     {
         try
         {
-            while (!stopping.IsCancellationRequested)
-            {
-                Socket client;
-                try
-                {
-                    client = await _listener.AcceptAsync(stopping).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
-                Task connection = ServeConnectionAsync(client, stopping);
-                _connections.TryAdd(connection, true);
-                _ = connection.ContinueWith(done => _connections.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
+            await Task.WhenAll(
+                _listener is null ? Task.CompletedTask : AcceptAsync(_listener, authenticate: false, stopping),
+                _tcpListener is null ? Task.CompletedTask : AcceptAsync(_tcpListener, authenticate: true, stopping)).ConfigureAwait(false);
         }
         finally
         {
-            _listener.Dispose();
-            File.Delete(SocketPath);
+            _listener?.Dispose();
+            _tcpListener?.Dispose();
+            if (SocketPath is not null)
+            {
+                File.Delete(SocketPath);
+            }
+
             await Task.WhenAll(_connections.Keys).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task AcceptAsync(Socket listener, bool authenticate, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            Task connection = ServeConnectionAsync(client, authenticate, stopping);
+            _connections.TryAdd(connection, true);
+            _ = connection.ContinueWith(done => _connections.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
     public void Dispose()
     {
-        _listener.Dispose();
+        _listener?.Dispose();
+        _tcpListener?.Dispose();
         _largeReads.Dispose();
     }
 
@@ -155,7 +216,7 @@ internal sealed class BrokerServer : IDisposable
         throw new StorageException(StorageErrorKind.CannotOpen, $"Another broker is already serving {socketPath}; stop it first or choose another --socket.");
     }
 
-    private async Task ServeConnectionAsync(Socket socket, CancellationToken stopping)
+    private async Task ServeConnectionAsync(Socket socket, bool authenticate, CancellationToken stopping)
     {
         var clock = Stopwatch.StartNew();
         string op = "?";
@@ -173,6 +234,15 @@ internal sealed class BrokerServer : IDisposable
                 readLimit.CancelAfter(RequestReadTimeout);
                 try
                 {
+                    // A TCP connection opens with the token; nothing of the request is read before it matches.
+                    if (authenticate && !_token!.Matches(await BrokerFrames.ReadAsync(stream, RefuseLongToken, readLimit.Token).ConfigureAwait(false)))
+                    {
+                        outcome = "bad_token";
+                        await TryReplyAsync(stream, Error(StorageErrorKind.Denied, "The broker refused the connection: wrong or missing token. Start the sidecar with --broker-token-file naming the broker's token file.")).ConfigureAwait(false);
+                        await DiscardUnreadAsync(socket, stream).ConfigureAwait(false);
+                        return;
+                    }
+
                     body = await BrokerFrames.ReadAsync(stream, ReserveLargeReadAsync, readLimit.Token).ConfigureAwait(false);
                 }
                 catch (BrokerProtocolException exception)
@@ -271,6 +341,33 @@ internal sealed class BrokerServer : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// After a refusal the client may still be sending its request. Closing with unread bytes would
+    /// reset the connection and could destroy the refusal before the client reads it, so the rest
+    /// is read and dropped (briefly, and never into memory) after the reply is sent.
+    /// </summary>
+    private static async Task DiscardUnreadAsync(Socket socket, NetworkStream stream)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            byte[] sink = new byte[16 * 1024];
+            long dropped = 0;
+            while (dropped < BrokerFrames.MaxFrameBytes && await stream.ReadAsync(sink, limit.Token).ConfigureAwait(false) is > 0 and int read)
+            {
+                dropped += read;
+            }
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException)
+        {
+            // The client left or took too long; the refusal was sent either way.
+        }
+    }
+
+    private static ValueTask<IDisposable?> RefuseLongToken(int length, CancellationToken cancellationToken)
+        => length <= BrokerToken.MaxFrameBytes ? ValueTask.FromResult<IDisposable?>(null) : throw new BrokerProtocolException("The broker refused the connection: a token is at most 256 bytes.");
 
     /// <summary>Called once a frame's header declares its size: large frames wait for one of a few slots.</summary>
     private async ValueTask<IDisposable?> ReserveLargeReadAsync(int length, CancellationToken cancellationToken)

@@ -16,7 +16,9 @@ internal static class BrokerCommand
 {
     public static Command Build(CliContext cli)
     {
-        var socket = new Option<string>("--socket") { Description = "The Unix socket to serve (created 0600; a dead broker's leftover socket is replaced). Forward it into the VM at /run/supervise/bot-bottle.sock.", Required = true, HelpName = "PATH" };
+        var socket = new Option<string?>("--socket") { Description = "The Unix socket to serve (created 0600; a dead broker's leftover socket is replaced). Forward it into the VM at /run/supervise/bot-bottle.sock.", HelpName = "PATH" };
+        var listen = new Option<string?>("--listen") { Description = "Also (or only) serve on TCP, for runtimes that reach the host only that way (Docker Desktop: host.docker.internal). Loopback unless you say otherwise; needs --token-file.", HelpName = "tcp://HOST:PORT" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "The secret every TCP connection must open with; created (0600, 256 random bits) if missing. Mount it into the sidecar only (serve/propose --broker-token-file).", HelpName = "PATH" };
         var slug = new Option<string>("--slug") { Description = "The one bottle this broker serves; requests naming any other slug are refused.", Required = true };
         var command = new Command("broker", """
             Serve one bottle's supervise queue on a Unix socket, for sidecars that run in a VM (macOS
@@ -32,7 +34,7 @@ internal static class BrokerCommand
 
             """ + ExitCodes.Help)
         {
-            socket, slug,
+            socket, listen, tokenFile, slug,
         };
 
         command.SetAction(async (parse, _) =>
@@ -50,7 +52,26 @@ internal static class BrokerCommand
                 BotBottleDatabase database = BotBottleDatabase.OpenSidecar(dbPath, bottleSlug: slugValue);
                 var queue = new QueueStore(database);
                 bottles = new Storage.Bottles.BottleStore(database);
-                server = BrokerServer.Bind(parse.GetValue(socket)!, slugValue, queue);
+                BrokerAddress? tcp = null;
+                if (parse.GetValue(listen) is { } listenText)
+                {
+                    try
+                    {
+                        tcp = BrokerAddress.Parse(listenText);
+                    }
+                    catch (FormatException exception)
+                    {
+                        return cli.Fail(ExitCodes.Usage, "--listen: " + exception.Message);
+                    }
+
+                    if (!tcp.IsTcp)
+                    {
+                        return cli.Fail(ExitCodes.Usage, "--listen takes tcp://HOST:PORT; a Unix socket is --socket.");
+                    }
+                }
+
+                BrokerToken? token = parse.GetValue(tokenFile) is { } tokenPath ? BrokerToken.LoadOrCreate(tokenPath) : null;
+                server = BrokerServer.Bind(parse.GetValue(socket), tcp, token, slugValue, queue);
             }
             catch (StorageException exception)
             {
@@ -65,7 +86,7 @@ internal static class BrokerCommand
                 // The sidecar is in the VM; the broker is its bottle's presence on the host.
                 using var registration = new Mcp.BottleRegistration(bottles, server.Slug, "vm", TimeSpan.FromSeconds(30));
                 registration.Start();
-                JsonLog.Event("listening").Add("slug", server.Slug).Add("socket", server.SocketPath).Add("db", dbPath).Add("waits", WaitMode.For(dbPath).ToString()).Write();
+                JsonLog.Event("listening").Add("slug", server.Slug).Add("socket", server.SocketPath).Add("tcp", server.TcpEndPoint?.ToString()).Add("db", dbPath).Add("waits", WaitMode.For(dbPath).ToString()).Write();
                 await server.RunAsync(stopping.Token).ConfigureAwait(false);
                 registration.Stop();
                 JsonLog.Event("stopped").Add("slug", server.Slug).Write();

@@ -23,12 +23,37 @@ internal static class CommonOptions
         Description = "Print JSON for scripts instead of a table.",
     };
 
-    /// <summary>serve and propose: the host broker's socket, for sidecars in a VM.</summary>
-    public static Option<string?> Socket() => new("--socket")
+    /// <summary>serve, propose and doctor --sidecar: the host broker, for sidecars in a VM.</summary>
+    public static Option<string?> Socket() => new("--broker", "--socket")
     {
-        Description = $"Talk to the host broker on this Unix socket instead of opening a database (default: {HostPaths.BrokerSocketInContainer} when it exists, which is how VM backends run).",
+        Description = $"Talk to the host broker instead of opening a database: unix:PATH (or a path) or tcp://HOST:PORT with --broker-token-file (default: {HostPaths.BrokerSocketInContainer} when it exists, which is how VM backends run).",
+        HelpName = "ADDRESS",
+    };
+
+    /// <summary>The broker's token, which a TCP broker requires; mounted into the sidecar only.</summary>
+    public static readonly Option<string?> BrokerTokenFile = new("--broker-token-file")
+    {
+        Description = "The host broker's token file (0600), required for tcp:// brokers. Mount it into the sidecar only, never into the agent's container.",
         HelpName = "PATH",
     };
+
+    /// <summary>The broker <paramref name="text"/> names, with the token file if one was given.</summary>
+    public static BrokerClient ConnectBroker(ParseResult parse, string text, string slug, out string source)
+    {
+        BrokerAddress address;
+        try
+        {
+            address = BrokerAddress.Parse(text);
+        }
+        catch (FormatException exception)
+        {
+            throw new UsageException("--broker: " + exception.Message);
+        }
+
+        BrokerToken? token = parse.GetValue(BrokerTokenFile) is { } tokenFile ? BrokerToken.Load(tokenFile) : null;
+        source = "broker " + address;
+        return BrokerClient.Connect(address, slug, token);
+    }
 
     /// <summary>
     /// The sidecar's queue, by the one rule: --socket, else --db, else the broker socket when it
@@ -50,7 +75,7 @@ internal static class CommonOptions
         string? dbPath = parse.GetValue(Db);
         if (socketPath is not null && dbPath is not null)
         {
-            throw new UsageException("--socket and --db each choose where the queue is; give one.");
+            throw new UsageException("--broker and --db each choose where the queue is; give one.");
         }
 
         if (socketPath is null && dbPath is null && File.Exists(HostPaths.BrokerSocketInContainer))
@@ -60,8 +85,7 @@ internal static class CommonOptions
 
         if (socketPath is not null)
         {
-            source = "broker " + socketPath;
-            return BrokerClient.Connect(socketPath, slug);
+            return ConnectBroker(parse, socketPath, slug, out source);
         }
 
         dbPath = SidecarDbPath(parse);
