@@ -28,10 +28,22 @@ public sealed class BrokerProcess : IDisposable
 
     public JsonNode[] Log => _log.Select(static line => JsonNode.Parse(line)!).ToArray();
 
-    public static async Task<BrokerProcess> StartAsync(TestHome home, string slug = "bottle-a", string? socketPath = null)
+    /// <summary>The TCP address the broker bound (tcp://127.0.0.1:PORT), when it was started with --listen.</summary>
+    public string? TcpAddress => Log.Select(static e => (string?)e["tcp"]).FirstOrDefault(static t => t is not null) is { } bound ? "tcp://" + bound : null;
+
+    public static Task<BrokerProcess> StartAsync(TestHome home, string slug = "bottle-a", string? socketPath = null)
     {
         socketPath ??= Path.Combine(home.Root, "broker.sock");
-        Process process = SidecarBinary.Start("--db", home.DbPath, "broker", "--socket", socketPath, "--slug", slug);
+        return StartWithArgumentsAsync(home, socketPath, ["--socket", socketPath, "--slug", slug]);
+    }
+
+    /// <summary>A broker on TCP only (loopback, a free port), requiring the token in <paramref name="tokenFile"/>.</summary>
+    public static Task<BrokerProcess> StartTcpAsync(TestHome home, string tokenFile, string slug = "bottle-a")
+        => StartWithArgumentsAsync(home, string.Empty, ["--listen", "tcp://127.0.0.1:0", "--token-file", tokenFile, "--slug", slug]);
+
+    private static async Task<BrokerProcess> StartWithArgumentsAsync(TestHome home, string socketPath, string[] arguments)
+    {
+        Process process = SidecarBinary.Start(["--db", home.DbPath, "broker", .. arguments]);
         process.StandardInput.Close();
         var log = new ConcurrentQueue<string>();
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
