@@ -84,7 +84,7 @@ internal static class QueueCommands
                 // that disappears is reported, never recreated empty.
                 BotBottleDatabase.OpenHost(path, create: false);
                 var queue = new QueueStore(BotBottleDatabase.OpenReadOnly(path));
-                if (!json && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb")
+                if (!json && TerminalStyle.CanRedraw)
                 {
                     await new LiveQueueTable(cli.Output, TerminalStyle.ForStandardOutput(parse), path).RunAsync(queue.WatchAsync(stop.Token), stop.Token).ConfigureAwait(false);
                     return ExitCodes.Success;

@@ -28,12 +28,14 @@ internal sealed class TerminalStyle
 
     public bool Enabled { get; }
 
+    /// <summary>Whether standard output is a terminal that understands escape sequences (redrawing in place, color).</summary>
+    public static bool CanRedraw => !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb";
+
     /// <summary>The style for this process's standard output.</summary>
     public static TerminalStyle ForStandardOutput(ParseResult parse)
         => new(!parse.GetValue(NoColor)
-            && !Console.IsOutputRedirected
-            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
-            && Environment.GetEnvironmentVariable("TERM") != "dumb");
+            && CanRedraw
+            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")));
 
     public string Bold(string text) => Wrap("1", text);
 
