@@ -67,7 +67,7 @@ public sealed class BrokerFuzzTests : IAsyncLifetime
 
         Assert.Empty(accepted);
         Assert.False(_broker.Process.HasExited, "the broker died");
-        JsonNode hello = (await SendAsync(Frame($$"""{"v":2,"op":"hello","slug":"bottle-a"}""")))!;
+        JsonNode hello = (await SendAsync(Frame($$"""{"v":3,"op":"hello","slug":"bottle-a"}""")))!;
         Assert.True((string?)hello["reply"] == "hello", hello.ToJsonString());
         Assert.Equal(before, Snapshot());
         Assert.True(kinds.Count >= 20, "the generator covers too few kinds: " + string.Join(", ", kinds.Keys));
@@ -87,7 +87,7 @@ public sealed class BrokerFuzzTests : IAsyncLifetime
             case 1:
                 return ("oversized length", Header((uint)random.NextInt64(MaxFrameBytes + 1L, uint.MaxValue + 1L)));
             case 2:
-                byte[] shortBody = Encoding.UTF8.GetBytes("""{"v":2,"op":"hello","slug":"bottle-a"}""");
+                byte[] shortBody = Encoding.UTF8.GetBytes("""{"v":3,"op":"hello","slug":"bottle-a"}""");
                 return ("body shorter than its length", [.. Header((uint)(shortBody.Length + random.Next(1, 1000))), .. shortBody]);
             case 3:
                 return ("partial header", Header(10)[..random.Next(0, 4)]);
@@ -98,59 +98,59 @@ public sealed class BrokerFuzzTests : IAsyncLifetime
                 noise[^1] = 0xff;
                 return ("random bytes", Frame(noise));
             case 5:
-                string valid = $$"""{"v":2,"op":"{{op}}","slug":"bottle-a","proposal_id":"{{_ownId}}"}""";
+                string valid = $$"""{"v":3,"op":"{{op}}","slug":"bottle-a","proposal_id":"{{_ownId}}"}""";
                 return ("truncated json", Frame(valid[..random.Next(1, valid.Length - 1)]));
             case 6:
                 return ("not an object", Frame(NotObjects[random.Next(NotObjects.Length)]));
             case 7:
                 return ("invalid utf-8", Frame([.. "{\"v\":2,\"op\":\"hello\",\"slug\":\"bottle-"u8.ToArray(), (byte)(0x80 + random.Next(0x40)), (byte)0xc3, .. "\"}"u8.ToArray()]));
             case 8:
-                return ("unknown op", Frame($$"""{"v":2,"op":"{{Escape("x" + badString + op)}}","slug":"bottle-a"}"""));
+                return ("unknown op", Frame($$"""{"v":3,"op":"{{Escape("x" + badString + op)}}","slug":"bottle-a"}"""));
             case 9:
                 string[] versions = ["\"v\":1,", "\"v\":3,", "\"v\":\"2\",", "\"v\":null,", "", "\"v\":2,\"v\":2,"];
                 return random.Next(3) == 0
-                    ? ("missing op", Frame("""{"v":2,"slug":"bottle-a"}"""))
+                    ? ("missing op", Frame("""{"v":3,"slug":"bottle-a"}"""))
                     : ("wrong or missing version", Frame($$"""{{{versions[random.Next(versions.Length)]}}"op":"hello","slug":"bottle-a"}"""));
             case 10:
                 string[] slugs = ["bottle-b", "", "BOTTLE-A", "bottle-a\u0000", " bottle-a", "bottle-a/..", new string('a', 64)];
-                return ("wrong slug", Frame($$"""{"v":2,"op":"{{op}}","slug":"{{Escape(slugs[random.Next(slugs.Length)])}}","proposal_id":"{{_ownId}}"}"""));
+                return ("wrong slug", Frame($$"""{"v":3,"op":"{{op}}","slug":"{{Escape(slugs[random.Next(slugs.Length)])}}","proposal_id":"{{_ownId}}"}"""));
             case 11:
-                return ("missing slug", Frame($$"""{"v":2,"op":"{{op}}","proposal_id":"{{_ownId}}"}"""));
+                return ("missing slug", Frame($$"""{"v":3,"op":"{{op}}","proposal_id":"{{_ownId}}"}"""));
             case 12:
-                return ("unknown field", Frame($$"""{"v":2,"op":"{{op}}","slug":"bottle-a","proposal_id":"{{_ownId}}","{{Escape(badString)}}x":1}"""));
+                return ("unknown field", Frame($$"""{"v":3,"op":"{{op}}","slug":"bottle-a","proposal_id":"{{_ownId}}","{{Escape(badString)}}x":1}"""));
             case 13:
                 string[] wrongTypes = ["\"op\":5", "\"slug\":[\"bottle-a\"]", "\"proposal_id\":{}", "\"timeout_ms\":\"10\"", "\"timeout_ms\":1.5", "\"tool\":true"];
-                return ("wrong type", Frame($$"""{"v":2,"op":"{{op}}","slug":"bottle-a",{{wrongTypes[random.Next(wrongTypes.Length)]}}}"""));
+                return ("wrong type", Frame($$"""{"v":3,"op":"{{op}}","slug":"bottle-a",{{wrongTypes[random.Next(wrongTypes.Length)]}}}"""));
             case 14:
-                return ("bad proposal id", Frame($$"""{"v":2,"op":"{{ops[random.Next(2, 6)]}}","slug":"bottle-a","proposal_id":"{{Escape(badString)}}","timeout_ms":0}"""));
+                return ("bad proposal id", Frame($$"""{"v":3,"op":"{{ops[random.Next(2, 6)]}}","slug":"bottle-a","proposal_id":"{{Escape(badString)}}","timeout_ms":0}"""));
             case 15:
-                return ("missing proposal id", Frame($$"""{"v":2,"op":"{{ops[random.Next(2, 6)]}}","slug":"bottle-a","timeout_ms":0}"""));
+                return ("missing proposal id", Frame($$"""{"v":3,"op":"{{ops[random.Next(2, 6)]}}","slug":"bottle-a","timeout_ms":0}"""));
             case 16:
-                return ("bad tool", Frame($$"""{"v":2,"op":"propose","slug":"bottle-a","tool":"{{Escape(badString)}}","proposed_file":"x","justification":"j"}"""));
+                return ("bad tool", Frame($$"""{"v":3,"op":"propose","slug":"bottle-a","tool":"{{Escape(badString)}}","proposed_file":"x","justification":"j"}"""));
             case 17:
                 string field = random.Next(3) switch { 0 => "proposed_file", 1 => "justification", _ => "current_file" };
                 string value = random.Next(4) == 0 ? new string('x', (field == "justification" ? 64 * 1024 : 1024 * 1024) + 1) : Escape(badString) + "\\u0000";
                 string fields = $"\"proposed_file\":\"x\",\"justification\":\"j\",\"{field}\":\"{value}\"".Replace($"\"{field}\":\"x\",", string.Empty, StringComparison.Ordinal).Replace($"\"{field}\":\"j\",", string.Empty, StringComparison.Ordinal);
-                return ("bad text field", Frame($$"""{"v":2,"op":"propose","slug":"bottle-a","tool":"git-gate",{{fields}}}"""));
+                return ("bad text field", Frame($$"""{"v":3,"op":"propose","slug":"bottle-a","tool":"git-gate",{{fields}}}"""));
             case 18:
-                return ("lone surrogate", Frame("""{"v":2,"op":"propose","slug":"bottle-a","tool":"git-gate","proposed_file":"\ud800","justification":"j"}"""));
+                return ("lone surrogate", Frame("""{"v":3,"op":"propose","slug":"bottle-a","tool":"git-gate","proposed_file":"\ud800","justification":"j"}"""));
             case 19:
                 long[] timeouts = [-2, -1000, 31_536_000_001, long.MaxValue, long.MinValue];
-                return ("bad timeout", Frame($$"""{"v":2,"op":"consume","slug":"bottle-a","proposal_id":"{{_ownId}}","timeout_ms":{{timeouts[random.Next(timeouts.Length)]}}}"""));
+                return ("bad timeout", Frame($$"""{"v":3,"op":"consume","slug":"bottle-a","proposal_id":"{{_ownId}}","timeout_ms":{{timeouts[random.Next(timeouts.Length)]}}}"""));
             case 20:
                 string[] misuses =
                 [
-                    $$"""{"v":2,"op":"consume","slug":"bottle-a","proposal_id":"{{_otherId}}","timeout_ms":0}""",
-                    $$"""{"v":2,"op":"archive","slug":"bottle-a","proposal_id":"{{_otherId}}"}""",
-                    $$"""{"v":2,"op":"archive","slug":"bottle-a","proposal_id":"0123456789abcdef0123456789abcdef"}""",
-                    $$"""{"v":2,"op":"consume","slug":"bottle-a","proposal_id":"{{_ownId}}"}""",
-                    $$"""{"v":2,"op":"archive","slug":"bottle-a","proposal_id":"{{_ownId}}","tool":"git-gate"}""",
-                    $$"""{"v":2,"op":"propose","slug":"bottle-a","proposal_id":"{{_ownId}}","tool":"git-gate","proposed_file":"x","justification":"j"}""",
-                    """{"v":2,"op":"propose","slug":"bottle-a","tool":"git-gate","proposed_file":"x"}""",
+                    $$"""{"v":3,"op":"consume","slug":"bottle-a","proposal_id":"{{_otherId}}","timeout_ms":0}""",
+                    $$"""{"v":3,"op":"archive","slug":"bottle-a","proposal_id":"{{_otherId}}"}""",
+                    $$"""{"v":3,"op":"archive","slug":"bottle-a","proposal_id":"0123456789abcdef0123456789abcdef"}""",
+                    $$"""{"v":3,"op":"consume","slug":"bottle-a","proposal_id":"{{_ownId}}"}""",
+                    $$"""{"v":3,"op":"archive","slug":"bottle-a","proposal_id":"{{_ownId}}","tool":"git-gate"}""",
+                    $$"""{"v":3,"op":"propose","slug":"bottle-a","proposal_id":"{{_ownId}}","tool":"git-gate","proposed_file":"x","justification":"j"}""",
+                    """{"v":3,"op":"propose","slug":"bottle-a","tool":"git-gate","proposed_file":"x"}""",
                 ];
                 return ("misused op", Frame(misuses[random.Next(misuses.Length)]));
             default:
-                return ("duplicate slug", Frame($$"""{"v":2,"op":"propose","slug":"bottle-a","slug":"bottle-b","tool":"git-gate","proposed_file":"x","justification":"j"}"""));
+                return ("duplicate slug", Frame($$"""{"v":3,"op":"propose","slug":"bottle-a","slug":"bottle-b","tool":"git-gate","proposed_file":"x","justification":"j"}"""));
         }
     }
 

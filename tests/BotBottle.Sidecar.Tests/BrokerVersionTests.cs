@@ -33,7 +33,7 @@ public sealed class BrokerVersionTests : IDisposable
         Assert.False((bool)reply["ok"]!);
         Assert.Equal(12, (int)reply["error_kind"]!); // protocol 1's number for a schema error: the old sidecar exits 6
         string message = (string)reply["message"]!;
-        Assert.Contains("broker protocol 2", message, StringComparison.Ordinal);
+        Assert.Contains("broker protocol 3", message, StringComparison.Ordinal);
         Assert.Contains("broker protocol 1 (unversioned)", message, StringComparison.Ordinal);
         Assert.Contains("the sidecar is older", message, StringComparison.Ordinal);
         Assert.Null(reply["v"]);
@@ -46,11 +46,11 @@ public sealed class BrokerVersionTests : IDisposable
         using BrokerProcess broker = await BrokerProcess.StartAsync(_home);
 
         JsonNode? reply = await BrokerWire.SendAsync(broker.SocketPath, BrokerWire.Frame(
-            """{"v":3,"op":"propose","slug":"bottle-a","tool":"git-gate","proposed_file":"","justification":"from a newer sidecar","priority":1}"""));
+            """{"v":4,"op":"propose","slug":"bottle-a","tool":"git-gate","proposed_file":"","justification":"from a newer sidecar","priority":1}"""));
 
         Assert.NotNull(reply);
         Assert.Equal("error", (string)reply["reply"]!);
-        Assert.Equal(2, (int)reply["v"]!);
+        Assert.Equal(3, (int)reply["v"]!);
         Assert.Equal("Schema", (string)reply["error_kind"]!);
         Assert.Contains("the host's broker is older", (string)reply["message"]!, StringComparison.Ordinal);
         Assert.Equal(0, _home.Count("supervise_proposals"));
@@ -61,7 +61,7 @@ public sealed class BrokerVersionTests : IDisposable
         // An unversioned broker refuses protocol 2's "v" as an unknown member, in its own shape.
         { """{"ok":false,"error_kind":1,"message":"The request is not a broker request: The JSON property 'v' could not be mapped."}""", "the host's broker is older: upgrade bot-bottle-sidecar on the host" },
         // A newer broker answers in its own version.
-        { """{"v":3,"reply":"error","error_kind":"Schema","message":"newer"}""", "the sidecar is older: upgrade the sidecar's bot-bottle-sidecar" },
+        { """{"v":4,"reply":"error","error_kind":"Schema","message":"newer"}""", "the sidecar is older: upgrade the sidecar's bot-bottle-sidecar" },
     };
 
     [Theory]

@@ -10,8 +10,10 @@ using Xunit;
 namespace BotBottle.Sidecar.Tests;
 
 /// <summary>
-/// The same sidecar scenario run twice, once on the database file and once through a host broker:
-/// every exit code, output, error message and wait must come out the same.
+/// The same sidecar scenario run on the database file, through a host broker, and through the
+/// broker behind the kinds of relay VM runtimes put in between (Unix to Unix as Apple container and
+/// smolvm do, Unix to the broker's TCP port with its token): every exit code, output, error message
+/// and wait must come out the same.
 /// </summary>
 public sealed partial class DirectAndBrokerModeTests
 {
@@ -20,11 +22,22 @@ public sealed partial class DirectAndBrokerModeTests
     /// <summary>Quotes inside tool text stay quotes, so an id is never glued to an escape's hex digits.</summary>
     private static readonly System.Text.Json.JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    [Fact]
-    public async Task Propose_gives_the_same_results_errors_and_waits_in_both_modes()
+    public enum Mode
     {
-        string direct = await RunInModeAsync(broker: false, ProposeScenarioAsync);
-        string brokered = await RunInModeAsync(broker: true, ProposeScenarioAsync);
+        Direct,
+        Broker,
+        RelayToUnix,
+        RelayToTcp,
+    }
+
+    public static TheoryData<Mode> ThroughTheBroker => new() { Mode.Broker, Mode.RelayToUnix, Mode.RelayToTcp };
+
+    [Theory]
+    [MemberData(nameof(ThroughTheBroker))]
+    public async Task Propose_gives_the_same_results_errors_and_waits_as_on_the_database(Mode mode)
+    {
+        string direct = await RunInModeAsync(Mode.Direct, ProposeScenarioAsync);
+        string brokered = await RunInModeAsync(mode, ProposeScenarioAsync);
 
         Assert.Equal(direct, brokered);
         Assert.Contains("wait timeout: exit 11", direct, StringComparison.Ordinal);
@@ -33,11 +46,12 @@ public sealed partial class DirectAndBrokerModeTests
         Assert.Contains("justification is", direct, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Serve_gives_the_same_tool_results_and_errors_in_both_modes()
+    [Theory]
+    [MemberData(nameof(ThroughTheBroker))]
+    public async Task Serve_gives_the_same_tool_results_and_errors_as_on_the_database(Mode mode)
     {
-        string direct = await RunInModeAsync(broker: false, ServeScenarioAsync);
-        string brokered = await RunInModeAsync(broker: true, ServeScenarioAsync);
+        string direct = await RunInModeAsync(Mode.Direct, ServeScenarioAsync);
+        string brokered = await RunInModeAsync(mode, ServeScenarioAsync);
 
         Assert.Equal(direct, brokered);
         Assert.Contains("\"status\":\"modified\"", direct, StringComparison.Ordinal);
@@ -45,13 +59,40 @@ public sealed partial class DirectAndBrokerModeTests
         Assert.Contains("healthz: 200", direct, StringComparison.Ordinal);
     }
 
-    private static async Task<string> RunInModeAsync(bool broker, Func<TestHome, string[], Transcript, Task> scenario)
+    private static async Task<string> RunInModeAsync(Mode mode, Func<TestHome, string[], Transcript, Task> scenario)
     {
         using TestHome home = new TestHome().Migrated();
-        using BrokerProcess? brokerProcess = broker ? await BrokerProcess.StartAsync(home) : null;
-        string[] queueArgs = brokerProcess is null ? ["--db", home.DbPath] : ["--socket", brokerProcess.SocketPath];
+        string tokenFile = System.IO.Path.Combine(home.Root, "broker.token");
+        using BrokerProcess? broker = mode switch
+        {
+            Mode.Direct => null,
+            Mode.RelayToTcp => await BrokerProcess.StartTcpAsync(home, tokenFile),
+            _ => await BrokerProcess.StartAsync(home),
+        };
+
+        // The relay half-closes once the request is through: after the token and the request on TCP.
+        using RelayProcess? relay = mode switch
+        {
+            Mode.RelayToUnix => await RelayProcess.StartAsync(home, "unix:" + broker!.SocketPath, framesPerRequest: 1),
+            Mode.RelayToTcp => await RelayProcess.StartAsync(home, broker!.TcpAddress!, framesPerRequest: 2),
+            _ => null,
+        };
+        string[] queueArgs = mode switch
+        {
+            Mode.Direct => ["--db", home.DbPath],
+            Mode.Broker => ["--broker", broker!.SocketPath],
+            Mode.RelayToUnix => ["--broker", "unix:" + relay!.SocketPath],
+            _ => ["--broker", "unix:" + relay!.SocketPath, "--broker-token-file", tokenFile],
+        };
         var transcript = new Transcript(home.Root);
         await scenario(home, queueArgs, transcript);
+        if (relay is not null)
+        {
+            // Every request crossed the relay on its own connection.
+            Assert.NotEmpty(relay.Log);
+            Assert.DoesNotContain(relay.Log, static entry => (string?)entry["event"] == "upstream_refused");
+        }
+
         return transcript.ToString();
     }
 

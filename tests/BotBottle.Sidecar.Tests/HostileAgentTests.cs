@@ -224,8 +224,8 @@ public sealed class HostileAgentTests : IDisposable
         using BrokerProcess broker = await BrokerProcess.StartAsync(_home);
         string id = SidecarBinary.Run("propose", "--socket", broker.SocketPath, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "keep me").Output.Trim();
 
-        JsonNode archive = (await BrokerWire.SendAsync(broker.SocketPath, BrokerWire.Frame($$"""{"v":2,"op":"archive","slug":"bottle-a","proposal_id":"{{id}}"}""")))!;
-        JsonNode consume = (await BrokerWire.SendAsync(broker.SocketPath, BrokerWire.Frame($$"""{"v":2,"op":"consume","slug":"bottle-a","proposal_id":"{{id}}","timeout_ms":0}""")))!;
+        JsonNode archive = (await BrokerWire.SendAsync(broker.SocketPath, BrokerWire.Frame($$"""{"v":3,"op":"archive","slug":"bottle-a","proposal_id":"{{id}}"}""")))!;
+        JsonNode consume = (await BrokerWire.SendAsync(broker.SocketPath, BrokerWire.Frame($$"""{"v":3,"op":"consume","slug":"bottle-a","proposal_id":"{{id}}","timeout_ms":0}""")))!;
 
         Assert.Equal("error", (string?)archive["reply"]);
         Assert.Equal("InvalidArgument", (string?)archive["error_kind"]);

@@ -12,15 +12,21 @@ using BotBottle.Storage.Queue;
 namespace BotBottle.Sidecar.Broker;
 
 /// <summary>
-/// The sidecar's queue on a VM backend: every call goes to the host broker over its Unix socket,
-/// one connection per call, and comes back with the result or the same error the database would
-/// have given. A wait holds its connection open; cancelling it closes the connection, which ends
-/// the broker's wait too.
+/// The sidecar's queue on a VM backend: every call goes to the host broker (over its Unix socket,
+/// TCP, or a runtime's relay), one connection per call, and comes back with the result or the same
+/// error the database would have given. A wait holds its connection open, with the broker's
+/// heartbeats on it; cancelling it closes the connection, which ends the broker's wait too.
 /// </summary>
 internal sealed class BrokerClient : ISidecarStore
 {
     /// <summary>A broker answers anything but a wait within its busy timeout; this only catches a wedged one.</summary>
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often the broker writes to a waiting sidecar: well inside the idle timeouts of the relays
+    /// and NAT paths between a VM and its host (a minute and up), and rare enough to cost nothing.
+    /// </summary>
+    private const long HeartbeatMs = 10_000;
 
     private readonly string _slug;
     private readonly BrokerToken? _token;
@@ -108,13 +114,13 @@ internal sealed class BrokerClient : ISidecarStore
         }
 
         long milliseconds = timeout == Timeout.InfiniteTimeSpan ? -1 : (long)Math.Min(Math.Ceiling(timeout.TotalMilliseconds), WaitLimits.MaxWait.TotalMilliseconds);
-        var request = new ConsumeRequest { Version = BrokerProtocol.Version, Slug = _slug, ProposalId = proposalId, TimeoutMs = milliseconds };
+        var request = new ConsumeRequest { Version = BrokerProtocol.Version, Slug = _slug, ProposalId = proposalId, TimeoutMs = milliseconds, HeartbeatMs = HeartbeatMs };
         using Socket socket = Open();
         using var stream = new NetworkStream(socket, ownsSocket: false);
         try
         {
             await BrokerFrames.WriteAsync(stream, Serialize(request), cancellationToken).ConfigureAwait(false);
-            return Interpret<ConsumeReply>(await BrokerFrames.ReadAsync(stream, cancellationToken).ConfigureAwait(false), "consume").Response;
+            return Interpret<ConsumeReply>(await BrokerFrames.ReadAfterHeartbeatsAsync(stream, cancellationToken).ConfigureAwait(false), "consume").Response;
         }
         catch (Exception exception) when (exception is IOException or SocketException or BrokerProtocolException && !cancellationToken.IsCancellationRequested)
         {

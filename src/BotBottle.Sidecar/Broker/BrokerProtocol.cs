@@ -13,8 +13,8 @@ namespace BotBottle.Sidecar.Broker;
 
 /// <summary>
 /// The broker's wire format: each message is a 4-byte big-endian length, then that many bytes of
-/// UTF-8 JSON. A connection carries one request and its reply; a wait ends early when the client
-/// closes its side.
+/// UTF-8 JSON. A connection carries one request and its reply. While a wait that asked for them
+/// lasts, the broker also sends heartbeats: a length of zero and no body.
 /// </summary>
 internal static class BrokerFrames
 {
@@ -57,6 +57,27 @@ internal static class BrokerFrames
     public static Task<byte[]> ReadAsync(Stream stream, CancellationToken cancellationToken)
         => ReadAsync(stream, static (_, _) => ValueTask.FromResult<IDisposable?>(null), cancellationToken);
 
+    /// <summary>Reads the reply to a wait, passing over the heartbeats that come before it.</summary>
+    /// <inheritdoc cref="Read"/>
+    public static async Task<byte[]> ReadAfterHeartbeatsAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        byte[] header = new byte[4];
+        do
+        {
+            await stream.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
+        }
+        while (BinaryPrimitives.ReadUInt32BigEndian(header) == 0);
+
+        return await ReadBodyAsync(stream, header, static (_, _) => ValueTask.FromResult<IDisposable?>(null), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the broker sends a waiting client now and then: proof that both ends are still there.</summary>
+    public static async Task WriteHeartbeatAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        await stream.WriteAsync(new byte[4], cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Reads one frame; once the header has declared the body's length, <paramref name="reserve"/>
     /// may hold the read back (and its result is disposed when the body is in), so a reader can
@@ -68,6 +89,11 @@ internal static class BrokerFrames
         ArgumentNullException.ThrowIfNull(reserve);
         byte[] header = new byte[4];
         await stream.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
+        return await ReadBodyAsync(stream, header, reserve, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(Stream stream, byte[] header, Func<int, CancellationToken, ValueTask<IDisposable?>> reserve, CancellationToken cancellationToken)
+    {
         int length = CheckLength(header);
         using IDisposable? reservation = await reserve(length, cancellationToken).ConfigureAwait(false);
 
@@ -112,7 +138,8 @@ internal sealed class BrokerProtocolException(string message) : Exception(messag
 /// </summary>
 internal static class BrokerProtocol
 {
-    public const int Version = 2;
+    /// <summary>3: a wait may ask for heartbeats, and a client's half-close no longer ends it.</summary>
+    public const int Version = 3;
 
     /// <summary>The error both sides give when their versions differ: which is older, and what to upgrade.</summary>
     public static string Mismatch(int brokerVersion, int sidecarVersion)
@@ -232,13 +259,24 @@ internal sealed record ReadProposalRequest : BrokerRequest
     public required string ProposalId { get; init; }
 }
 
-/// <summary>Wait up to <see cref="TimeoutMs"/> (-1: no limit) for the decision, and consume it.</summary>
+/// <summary>
+/// Wait up to <see cref="TimeoutMs"/> (-1: no limit) for the decision, and consume it. With
+/// <see cref="HeartbeatMs"/> the broker writes a heartbeat that often while it waits: a relay's
+/// idle timer never fires, and a client that left is noticed even through a relay that hides its
+/// close behind a half-close.
+/// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record ConsumeRequest : BrokerRequest
 {
+    public const long MinHeartbeatMs = 100;
+
+    public const long MaxHeartbeatMs = 600_000;
+
     public required string ProposalId { get; init; }
 
     public required long TimeoutMs { get; init; }
+
+    public long? HeartbeatMs { get; init; }
 }
 
 /// <summary>Take back an unanswered proposal (MCP tasks/cancel); a broker older than this answers that it does not know the kind.</summary>

@@ -40,6 +40,9 @@ internal sealed class BrokerServer : IDisposable
 
     private static readonly TimeSpan ReplyWriteTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>After a waiting client's end of stream, when to write the second probe: a closed TCP peer's reset is back by then.</summary>
+    private static readonly TimeSpan HalfCloseProbeDelay = TimeSpan.FromMilliseconds(200);
+
     private readonly Socket? _listener;
     private readonly Socket? _tcpListener;
     private readonly BrokerToken? _token;
@@ -281,7 +284,7 @@ internal sealed class BrokerServer : IDisposable
                     HealthRequest => "health",
                     _ => "?",
                 };
-                BrokerReply? reply = parseError ?? await DispatchAsync(request!, socket, stopping).ConfigureAwait(false);
+                BrokerReply? reply = parseError ?? await DispatchAsync(request!, socket, stream, stopping).ConfigureAwait(false);
                 if (reply is null)
                 {
                     outcome = "client_gone";
@@ -416,7 +419,7 @@ internal sealed class BrokerServer : IDisposable
         }
     }
 
-    private async Task<BrokerReply?> DispatchAsync(BrokerRequest request, Socket socket, CancellationToken stopping)
+    private async Task<BrokerReply?> DispatchAsync(BrokerRequest request, Socket socket, Stream stream, CancellationToken stopping)
     {
         if (request.Slug != Slug)
         {
@@ -430,7 +433,7 @@ internal sealed class BrokerServer : IDisposable
                 HelloRequest => new HelloReply(Slug),
                 ProposeRequest propose => Proposed(_queue.WriteOrJoinProposal(new ProposalDraft(Slug, propose.Tool, propose.ProposedFile, propose.Justification, propose.CurrentFile))),
                 ReadProposalRequest read => new ReadProposalReply(OwnProposal(read.ProposalId)),
-                ConsumeRequest consume => await ConsumeAsync(consume, socket, stopping).ConfigureAwait(false),
+                ConsumeRequest consume => await ConsumeAsync(consume, socket, stream, stopping).ConfigureAwait(false),
                 WithdrawRequest withdraw => Withdraw(withdraw.ProposalId),
                 ReadFirstSeenRequest seen => new ReadFirstSeenReply(OwnProposal(seen.ProposalId) is null ? null : _queue.ReadFirstSeen(seen.ProposalId)),
                 HealthRequest => new HealthReply(_queue.CheckHealth()),
@@ -445,11 +448,16 @@ internal sealed class BrokerServer : IDisposable
 
     private static ProposeReply Proposed(ProposalWriteResult written) => new(written.Proposal, written.Joined);
 
-    private async Task<BrokerReply?> ConsumeAsync(ConsumeRequest request, Socket socket, CancellationToken stopping)
+    private async Task<BrokerReply?> ConsumeAsync(ConsumeRequest request, Socket socket, Stream stream, CancellationToken stopping)
     {
         if (request.TimeoutMs < -1 || request.TimeoutMs > WaitLimits.MaxWait.TotalMilliseconds)
         {
             return Error(StorageErrorKind.InvalidArgument, $"timeout_ms must be -1 (no limit) or 0 to {(long)WaitLimits.MaxWait.TotalMilliseconds}.");
+        }
+
+        if (request.HeartbeatMs is < ConsumeRequest.MinHeartbeatMs or > ConsumeRequest.MaxHeartbeatMs)
+        {
+            return Error(StorageErrorKind.InvalidArgument, $"heartbeat_ms must be {ConsumeRequest.MinHeartbeatMs} to {ConsumeRequest.MaxHeartbeatMs}, or absent.");
         }
 
         if (OwnProposal(request.ProposalId) is null)
@@ -458,18 +466,20 @@ internal sealed class BrokerServer : IDisposable
         }
 
         using var waitEnded = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        using var peerEnded = new CancellationTokenSource();
+        using var watchEnded = new CancellationTokenSource();
         TimeSpan timeout = request.TimeoutMs == -1 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(request.TimeoutMs);
         Task<Response?> wait = _queue.ConsumeResponseAsync(request.ProposalId, timeout, waitEnded.Token);
 
-        // The client sends nothing more; a read that completes means it closed (or broke the protocol).
-        // It is not tied to shutdown, so a stopping broker still gets to say why the wait ended.
-        Task<int> peer = socket.ReceiveAsync(new byte[1], SocketFlags.None, peerEnded.Token).AsTask();
-        Task first = await Task.WhenAny(wait, peer).ConfigureAwait(false);
+        // The watch completes on its own only when the client is gone. It is not tied to shutdown,
+        // so a stopping broker still gets to say why the wait ended.
+        Task gone = request.HeartbeatMs is { } heartbeatMs
+            ? WatchWithHeartbeatsAsync(socket, stream, TimeSpan.FromMilliseconds(heartbeatMs), watchEnded.Token)
+            : WatchForCloseAsync(socket, watchEnded.Token);
+        Task first = await Task.WhenAny(wait, gone).ConfigureAwait(false);
         waitEnded.Cancel();
-        await peerEnded.CancelAsync().ConfigureAwait(false);
-        await ((Task)peer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (first == peer)
+        await watchEnded.CancelAsync().ConfigureAwait(false);
+        await gone.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (first == gone)
         {
             await ((Task)wait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return null;
@@ -482,6 +492,71 @@ internal sealed class BrokerServer : IDisposable
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             return Error(StorageErrorKind.CannotOpen, $"The broker is shutting down. Proposal {request.ProposalId} stays queued; wait again once the broker is back.");
+        }
+    }
+
+    /// <summary>A client that asked for no heartbeats sends nothing after its request: a read that completes means it closed (or broke the protocol).</summary>
+    private static async Task WatchForCloseAsync(Socket socket, CancellationToken cancellationToken)
+        => await socket.ReceiveAsync(new byte[1], SocketFlags.None, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Returns once the client is known to be gone. End of stream alone does not say so: relays
+    /// half-close after the request. A write does: it fails once the peer (or the relay, which
+    /// closes its upstream when a write downstream fails) has closed. So on end of stream the
+    /// broker probes at once and again shortly after (a TCP peer's reset needs a round trip), and
+    /// from then on every heartbeat is the probe.
+    /// </summary>
+    private static async Task WatchWithHeartbeatsAsync(Socket socket, Stream stream, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        Task<int> received = socket.ReceiveAsync(new byte[1], SocketFlags.None, cancellationToken).AsTask();
+
+        // Left pending when a heartbeat finds the client gone; the caller's cancellation ends it.
+        _ = received.ContinueWith(static done => done.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        bool halfClosed = false;
+        while (true)
+        {
+            Task tick = Task.Delay(interval, cancellationToken);
+            if (!halfClosed && await Task.WhenAny(received, tick).ConfigureAwait(false) == received)
+            {
+                if (!received.IsCompletedSuccessfully || received.Result > 0)
+                {
+                    // Broken, or bytes after the request: the protocol has none.
+                    cancellationToken.ThrowIfCancellationRequested();
+                    return;
+                }
+
+                halfClosed = true;
+                if (!await TryHeartbeatAsync(stream).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                await Task.Delay(HalfCloseProbeDelay, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await tick.ConfigureAwait(false);
+            }
+
+            if (!await TryHeartbeatAsync(stream).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Never cancelled part-way: half a heartbeat would corrupt the reply that follows it.</summary>
+    private static async Task<bool> TryHeartbeatAsync(Stream stream)
+    {
+        using var writeLimit = new CancellationTokenSource(ReplyWriteTimeout);
+        try
+        {
+            await BrokerFrames.WriteHeartbeatAsync(stream, writeLimit.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException or SocketException)
+        {
+            return false;
         }
     }
 

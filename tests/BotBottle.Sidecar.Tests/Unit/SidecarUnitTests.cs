@@ -90,7 +90,7 @@ public sealed class SidecarUnitTests
     [Fact]
     public void BrokerProtocol_round_trips_each_request_kind_by_its_op()
     {
-        BrokerRequest request = new ConsumeRequest { Version = BrokerProtocol.Version, Slug = "bottle-a", ProposalId = "p1", TimeoutMs = -1 };
+        BrokerRequest request = new ConsumeRequest { Version = BrokerProtocol.Version, Slug = "bottle-a", ProposalId = "p1", TimeoutMs = -1, HeartbeatMs = 10_000 };
 
         string json = JsonSerializer.Serialize(request, BrokerJsonContext.Default.BrokerRequest);
         BrokerRequest read = JsonSerializer.Deserialize(json, BrokerJsonContext.Default.BrokerRequest)!;
@@ -100,11 +100,11 @@ public sealed class SidecarUnitTests
     }
 
     [Theory]
-    [InlineData("""{"v":2,"op":"hello","slug":"a","proposal_id":"x"}""")]
-    [InlineData("""{"v":2,"op":"consume","slug":"a","proposal_id":"x"}""")]
-    [InlineData("""{"v":2,"op":"archive","slug":"a","proposal_id":"x"}""")]
-    [InlineData("""{"v":2,"slug":"a"}""")]
-    [InlineData("""{"v":2,"op":"propose","slug":"a","slug":"b","tool":"t","proposed_file":"","justification":"j"}""")]
+    [InlineData("""{"v":3,"op":"hello","slug":"a","proposal_id":"x"}""")]
+    [InlineData("""{"v":3,"op":"consume","slug":"a","proposal_id":"x"}""")]
+    [InlineData("""{"v":3,"op":"archive","slug":"a","proposal_id":"x"}""")]
+    [InlineData("""{"v":3,"slug":"a"}""")]
+    [InlineData("""{"v":3,"op":"propose","slug":"a","slug":"b","tool":"t","proposed_file":"","justification":"j"}""")]
     public void BrokerProtocol_refuses_a_field_of_another_kind_a_missing_field_an_unknown_kind_and_duplicates(string json)
         => Assert.ThrowsAny<Exception>(() => JsonSerializer.Deserialize(json, BrokerJsonContext.Default.BrokerRequest));
 
