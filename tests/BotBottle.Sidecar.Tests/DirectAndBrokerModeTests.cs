@@ -22,21 +22,11 @@ public sealed partial class DirectAndBrokerModeTests
     /// <summary>Quotes inside tool text stay quotes, so an id is never glued to an escape's hex digits.</summary>
     private static readonly System.Text.Json.JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public enum Mode
-    {
-        Direct,
-        Broker,
-        RelayToUnix,
-        RelayToTcp,
-    }
-
-    public static TheoryData<Mode> ThroughTheBroker => new() { Mode.Broker, Mode.RelayToUnix, Mode.RelayToTcp };
-
     [Theory]
-    [MemberData(nameof(ThroughTheBroker))]
-    public async Task Propose_gives_the_same_results_errors_and_waits_as_on_the_database(Mode mode)
+    [MemberData(nameof(QueueRoute.BrokerModes), MemberType = typeof(QueueRoute))]
+    public async Task Propose_gives_the_same_results_errors_and_waits_as_on_the_database(QueueMode mode)
     {
-        string direct = await RunInModeAsync(Mode.Direct, ProposeScenarioAsync);
+        string direct = await RunInModeAsync(QueueMode.Direct, ProposeScenarioAsync);
         string brokered = await RunInModeAsync(mode, ProposeScenarioAsync);
 
         Assert.Equal(direct, brokered);
@@ -47,10 +37,10 @@ public sealed partial class DirectAndBrokerModeTests
     }
 
     [Theory]
-    [MemberData(nameof(ThroughTheBroker))]
-    public async Task Serve_gives_the_same_tool_results_and_errors_as_on_the_database(Mode mode)
+    [MemberData(nameof(QueueRoute.BrokerModes), MemberType = typeof(QueueRoute))]
+    public async Task Serve_gives_the_same_tool_results_and_errors_as_on_the_database(QueueMode mode)
     {
-        string direct = await RunInModeAsync(Mode.Direct, ServeScenarioAsync);
+        string direct = await RunInModeAsync(QueueMode.Direct, ServeScenarioAsync);
         string brokered = await RunInModeAsync(mode, ServeScenarioAsync);
 
         Assert.Equal(direct, brokered);
@@ -59,40 +49,13 @@ public sealed partial class DirectAndBrokerModeTests
         Assert.Contains("healthz: 200", direct, StringComparison.Ordinal);
     }
 
-    private static async Task<string> RunInModeAsync(Mode mode, Func<TestHome, string[], Transcript, Task> scenario)
+    private static async Task<string> RunInModeAsync(QueueMode mode, Func<TestHome, string[], Transcript, Task> scenario)
     {
         using TestHome home = new TestHome().Migrated();
-        string tokenFile = System.IO.Path.Combine(home.Root, "broker.token");
-        using BrokerProcess? broker = mode switch
-        {
-            Mode.Direct => null,
-            Mode.RelayToTcp => await BrokerProcess.StartTcpAsync(home, tokenFile),
-            _ => await BrokerProcess.StartAsync(home),
-        };
-
-        // The relay half-closes once the request is through: after the token and the request on TCP.
-        using RelayProcess? relay = mode switch
-        {
-            Mode.RelayToUnix => await RelayProcess.StartAsync(home, "unix:" + broker!.SocketPath, framesPerRequest: 1),
-            Mode.RelayToTcp => await RelayProcess.StartAsync(home, broker!.TcpAddress!, framesPerRequest: 2),
-            _ => null,
-        };
-        string[] queueArgs = mode switch
-        {
-            Mode.Direct => ["--db", home.DbPath],
-            Mode.Broker => ["--broker", broker!.SocketPath],
-            Mode.RelayToUnix => ["--broker", "unix:" + relay!.SocketPath],
-            _ => ["--broker", "unix:" + relay!.SocketPath, "--broker-token-file", tokenFile],
-        };
+        using QueueRoute route = await QueueRoute.StartAsync(home, mode);
         var transcript = new Transcript(home.Root);
-        await scenario(home, queueArgs, transcript);
-        if (relay is not null)
-        {
-            // Every request crossed the relay on its own connection.
-            Assert.NotEmpty(relay.Log);
-            Assert.DoesNotContain(relay.Log, static entry => (string?)entry["event"] == "upstream_refused");
-        }
-
+        await scenario(home, route.Args, transcript);
+        route.AssertRelayReachedTheBroker();
         return transcript.ToString();
     }
 

@@ -94,13 +94,12 @@ public sealed class DurableTaskTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Cancelling_a_task_withdraws_the_proposal_from_the_queue_and_the_audit_log_records_it(bool behindBroker)
+    [MemberData(nameof(QueueRoute.AllModes), MemberType = typeof(QueueRoute))]
+    public async Task Cancelling_a_task_withdraws_the_proposal_from_the_queue_and_the_audit_log_records_it(QueueMode mode)
     {
-        // Behind the host broker (VM backends) the withdrawal travels over its socket.
-        using BrokerProcess? broker = behindBroker ? await BrokerProcess.StartAsync(_home) : null;
-        using ServeProcess serve = await ServeProcess.StartWithQueueAsync(_home, broker is null ? ["--db", _home.DbPath] : ["--socket", broker.SocketPath]);
+        // Behind the host broker (VM backends) the withdrawal travels over its socket, or through a relay.
+        using QueueRoute route = await QueueRoute.StartAsync(_home, mode);
+        using ServeProcess serve = await ServeProcess.StartWithQueueAsync(_home, route.Args);
         await using McpClient client = await ConnectAsync(serve);
         string taskId = (string)(await CallWithTaskAsync(client, "maybe not needed after all"))["taskId"]!;
         Assert.Equal([taskId], _home.PendingIds());

@@ -13,12 +13,14 @@ public sealed class SuperviseTypeScriptClientTests
 {
     private static readonly string ClientDirectory = Path.Combine(SidecarBinary.RepoRoot, "tests", "BotBottle.Sidecar.Tests", "mcp-client");
 
-    [Fact]
-    public async Task TypeScript_client_lists_tools_and_receives_the_operators_approval_with_progress()
+    [Theory]
+    [MemberData(nameof(QueueRoute.AllModes), MemberType = typeof(QueueRoute))]
+    public async Task TypeScript_client_lists_tools_and_receives_the_operators_approval_with_progress(QueueMode mode)
     {
         Assert.True(Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "@modelcontextprotocol", "sdk")), "run 'npm ci' in tests/BotBottle.Sidecar.Tests/mcp-client (build/test.sh does)");
         using var home = new TestHome().Migrated();
-        using ServeProcess serve = await ServeProcess.StartAsync(home);
+        using QueueRoute route = await QueueRoute.StartAsync(home, mode);
+        using ServeProcess serve = await ServeProcess.StartWithQueueAsync(home, route.Args);
         var start = new ProcessStartInfo("node", [Path.Combine(ClientDirectory, "client.mjs"), serve.McpUrl.ToString()])
         {
             RedirectStandardOutput = true,
