@@ -101,7 +101,13 @@ count() {
     counters="$(awk 'match($0, /<Counters [^>]*>/) { print substr($0, RSTART, RLENGTH); exit }' "$trx")"
     attr() { value="$(printf '%s' "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p")"; printf '%s' "${value:-0}"; }
     p=$((p + $(attr passed))); f=$((f + $(attr failed))); s=$((s + $(attr total) - $(attr executed)))
-    sed -n 's/.*<UnitTestResult [^>]*testName="\([^"]*\)"[^>]*outcome="NotExecuted".*/skipped: \1/p' "$trx"
+    python3 - "$trx" <<'PY'
+import sys, xml.etree.ElementTree as tree
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for result in tree.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult[@outcome='NotExecuted']", ns):
+    reason = result.find("t:Output/t:ErrorInfo/t:Message", ns)
+    print(f"skipped: {result.get('testName')}: {reason.text.strip() if reason is not None and reason.text else 'no reason given'}")
+PY
   done
   echo "$label: $p passed, $f failed, $s skipped"
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))

@@ -42,6 +42,7 @@ public sealed class HostPaths
         Root = Path.Combine(homeDirectory, ".bot-bottle");
         DbDirectory = Path.Combine(Root, "db");
         DbPath = Path.Combine(DbDirectory, DbFileName);
+        RunDirectory = Path.Combine(Root, "run");
     }
 
     /// <summary>The bot-bottle root, <c>~/.bot-bottle</c>.</summary>
@@ -52,6 +53,18 @@ public sealed class HostPaths
 
     /// <summary>The host database, <c>~/.bot-bottle/db/bot-bottle.db</c>.</summary>
     public string DbPath { get; }
+
+    /// <summary>
+    /// Where host brokers keep their sockets and tokens, <c>~/.bot-bottle/run</c>: apart from the
+    /// database directory, which docker sidecars mount whole, so no sidecar sees another bottle's.
+    /// </summary>
+    public string RunDirectory { get; }
+
+    /// <summary>The broker socket for one bottle, <c>~/.bot-bottle/run/SLUG.sock</c>.</summary>
+    public string BrokerSocket(string slug) => Path.Combine(RunDirectory, slug + ".sock");
+
+    /// <summary>The TCP broker's token for one bottle, <c>~/.bot-bottle/run/SLUG.token</c>.</summary>
+    public string BrokerTokenFile(string slug) => Path.Combine(RunDirectory, slug + ".token");
 
     /// <summary>Paths under the current user's home directory.</summary>
     public static HostPaths ForCurrentUser() => new(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify));
@@ -90,6 +103,15 @@ public sealed class HostPaths
             {
                 // Another process created it first; that is the same outcome.
             }
+        }
+    }
+
+    /// <summary>Creates the missing directories above <paramref name="filePath"/>, owner-only (0700). Host role only.</summary>
+    public static void EnsureParentDirectory(string filePath)
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(filePath)) is { } directory)
+        {
+            CreateMissingDirectories(directory);
         }
     }
 

@@ -16,7 +16,7 @@ namespace BotBottle.Sidecar.Tests;
 /// </summary>
 public sealed class RelayProcess : IDisposable
 {
-    private static readonly string Script = Path.Combine(SidecarBinary.RepoRoot, "tests", "BotBottle.Sidecar.Tests", "relay", "relay.py");
+    public static readonly string Script = Path.Combine(SidecarBinary.RepoRoot, "tests", "BotBottle.Sidecar.Tests", "relay", "relay.py");
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
@@ -45,11 +45,12 @@ public sealed class RelayProcess : IDisposable
     /// Relays <paramref name="name"/>.sock in the home to <paramref name="upstream"/> (unix:PATH or
     /// tcp://HOST:PORT), fragmenting with a pause between pieces, and half-closing upstream after
     /// <paramref name="framesPerRequest"/> whole frames as a relay that treats a connection as one
-    /// request does (0: only when the client half-closes).
+    /// request does (0: only when the client half-closes). With <paramref name="listen"/> = vsock:PORT
+    /// it listens on vsock instead of a socket in the home.
     /// </summary>
-    public static async Task<RelayProcess> StartAsync(TestHome home, string upstream, int framesPerRequest, string name = "relay")
+    public static async Task<RelayProcess> StartAsync(TestHome home, string upstream, int framesPerRequest, string name = "relay", string? listen = null)
     {
-        string socketPath = Path.Combine(home.Root, name + ".sock");
+        string socketPath = listen ?? Path.Combine(home.Root, name + ".sock");
         List<string> arguments = [Script, "--listen", socketPath, "--upstream", upstream, "--fragment", "--pause-ms", "1"];
         if (framesPerRequest > 0)
         {

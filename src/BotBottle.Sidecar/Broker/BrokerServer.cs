@@ -122,6 +122,7 @@ internal sealed class BrokerServer : IDisposable
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
+            HostPaths.EnsureParentDirectory(socketPath);
             listener.Bind(new UnixDomainSocketEndPoint(socketPath));
             File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             listener.Listen(128);

@@ -24,7 +24,7 @@ internal sealed class BrokerToken
 
     public static int MaxFrameBytes => MaxBytes;
 
-    /// <summary>The broker's side: reads <paramref name="path"/>, or creates it (0600, 256 random bits) when it does not exist.</summary>
+    /// <summary>The broker's side: reads <paramref name="path"/>, or creates it (0600, 256 random bits; missing directories 0700) when it does not exist.</summary>
     /// <exception cref="StorageException">CannotOpen when the file cannot be read or written, or is readable by others.</exception>
     public static BrokerToken LoadOrCreate(string path)
     {
@@ -32,6 +32,7 @@ internal sealed class BrokerToken
         {
             try
             {
+                Storage.HostPaths.EnsureParentDirectory(path);
                 using FileStream created = new(path, new FileStreamOptions
                 {
                     Mode = FileMode.CreateNew,

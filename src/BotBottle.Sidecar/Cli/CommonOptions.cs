@@ -33,7 +33,7 @@ internal static class CommonOptions
     /// <summary>The broker's token, which a TCP broker requires; mounted into the sidecar only.</summary>
     public static readonly Option<string?> BrokerTokenFile = new("--broker-token-file")
     {
-        Description = "The host broker's token file (0600), required for tcp:// brokers. Mount it into the sidecar only, never into the agent's container.",
+        Description = "The host broker's token file (0600), required for a tcp:// broker, and for a relay (a VM runtime's socket) in front of one. Mount it into the sidecar only, never into the agent's container.",
         HelpName = "PATH",
     };
 

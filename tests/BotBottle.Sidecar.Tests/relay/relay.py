@@ -14,9 +14,14 @@ Desktop's users reach a TCP port through host.docker.internal. What those relays
   between pieces (--fragment, --pause-ms);
 - a failed write ends both connections, which is how a client's departure reaches the upstream.
 
-Usage: relay.py --listen PATH --upstream unix:PATH|tcp://HOST:PORT [options]
+Usage: relay.py --listen PATH|vsock:PORT --upstream unix:PATH|tcp://HOST:PORT|vsock://CID:PORT [options]
 It prints one line, "relay listening", on stdout once it accepts connections, and one JSON line
-per connection on stderr when the connection ends.
+per connection on stderr when the connection ends. Two relays joined by vsock (a guest side that
+listens on a Unix socket and connects to vsock://1:PORT, a host side that listens on vsock:PORT and
+connects to the broker's socket) are the shape of Apple container's and smolvm's socket relays.
+
+relay.py --probe-vsock exits 0 when this kernel can connect a vsock socket to itself (the
+vsock_loopback transport), else prints why not and exits 1.
 """
 
 import argparse
@@ -34,12 +39,15 @@ FRAGMENT_SIZES = (1, 3, 7, 512, 4096)
 
 
 def parse_upstream(text):
+    if text.startswith("vsock://"):
+        cid, _, port = text[len("vsock://"):].partition(":")
+        return socket.AF_VSOCK, (int(cid), int(port))
     if text.startswith("tcp://"):
         host, _, port = text[len("tcp://"):].rpartition(":")
         return socket.AF_INET, (host, int(port))
     if text.startswith("unix:"):
         return socket.AF_UNIX, text[len("unix:"):]
-    raise SystemExit(f"--upstream must be unix:PATH or tcp://HOST:PORT, not {text!r}")
+    raise SystemExit(f"--upstream must be unix:PATH, tcp://HOST:PORT or vsock://CID:PORT, not {text!r}")
 
 
 class FrameCounter:
@@ -179,9 +187,41 @@ def log(entry):
     sys.stderr.flush()
 
 
+def probe_vsock():
+    """Connects a vsock socket to a listener of this kernel (CID 1, VMADDR_CID_LOCAL) and exchanges a byte."""
+    if not hasattr(socket, "AF_VSOCK"):
+        return "this Python has no AF_VSOCK"
+    try:
+        listener = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)
+    except OSError as error:
+        return f"the kernel has no AF_VSOCK sockets ({error.strerror})"
+    with listener:
+        listener.bind((socket.VMADDR_CID_ANY, socket.VMADDR_PORT_ANY))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        client = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)
+        client.settimeout(3)
+        with client:
+            try:
+                client.connect((1, port))
+            except OSError as error:
+                loaded = os.path.isdir("/sys/module/vsock_loopback")
+                return (f"connecting to vsock CID 1 failed ({error.strerror or error}); "
+                        + ("vsock_loopback is loaded" if loaded else "the kernel has no vsock_loopback transport (not built in, and /sys/module/vsock_loopback is absent; 'modprobe vsock_loopback' where modules exist)"))
+            served, _ = listener.accept()
+            with served:
+                client.sendall(b"x")
+                return None if served.recv(1) == b"x" else "a byte sent over vsock loopback did not arrive"
+
+
 def main():
+    if sys.argv[1:] == ["--probe-vsock"]:
+        reason = probe_vsock()
+        print(reason or "vsock loopback works")
+        sys.exit(1 if reason else 0)
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--listen", required=True, help="the Unix socket the client connects to")
+    parser.add_argument("--listen", required=True, help="the Unix socket the client connects to, or vsock:PORT")
     parser.add_argument("--upstream", required=True, help="unix:PATH or tcp://HOST:PORT")
     parser.add_argument("--fragment", action="store_true", help="forward in pieces of 1, 3, 7, 512 and 4096 bytes")
     parser.add_argument("--pause-ms", type=float, default=0, help="pause between pieces")
@@ -189,10 +229,14 @@ def main():
     options = parser.parse_args()
 
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    if os.path.exists(options.listen):
-        os.unlink(options.listen)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(options.listen)
+    if options.listen.startswith("vsock:"):
+        listener = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)
+        listener.bind((socket.VMADDR_CID_ANY, int(options.listen[len("vsock:"):])))
+    else:
+        if os.path.exists(options.listen):
+            os.unlink(options.listen)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(options.listen)
     listener.listen(128)
     print("relay listening", flush=True)
     while True:
