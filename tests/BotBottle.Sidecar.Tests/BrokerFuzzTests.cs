@@ -107,7 +107,7 @@ public sealed class BrokerFuzzTests : IAsyncLifetime
             case 8:
                 return ("unknown op", Frame($$"""{"v":3,"op":"{{Escape("x" + badString + op)}}","slug":"bottle-a"}"""));
             case 9:
-                string[] versions = ["\"v\":1,", "\"v\":3,", "\"v\":\"2\",", "\"v\":null,", "", "\"v\":2,\"v\":2,"];
+                string[] versions = ["\"v\":1,", "\"v\":2,", "\"v\":4,", "\"v\":\"3\",", "\"v\":null,", "", "\"v\":3,\"v\":3,"];
                 return random.Next(3) == 0
                     ? ("missing op", Frame("""{"v":3,"slug":"bottle-a"}"""))
                     : ("wrong or missing version", Frame($$"""{{{versions[random.Next(versions.Length)]}}"op":"hello","slug":"bottle-a"}"""));

@@ -49,7 +49,7 @@ public sealed class BrokerRelayTests : IDisposable
         Assert.Contains(broker.Log, static l => (string?)l["op"] == "consume" && (string?)l["outcome"] == "ok");
 
         // One upstream connection per request: hello, propose and consume each had their own.
-        await WaitUntilAsync(() => relay.Log.Length >= 3);
+        await WaitUntilAsync(() => relay.Log.Length >= 3 && broker.Log.Count(static l => (string?)l["event"] == "request") >= 3);
         Assert.Equal(broker.Log.Count(static l => (string?)l["event"] == "request"), relay.Log.Length);
         Assert.Empty(_home.PendingIds());
     }
