@@ -21,7 +21,8 @@ public sealed class BrokerTcpTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(TokenFile));
         Assert.Equal(64, File.ReadAllText(TokenFile).Trim().Length);
 
-        using System.Diagnostics.Process propose = SidecarBinary.Start("propose", "--broker", broker.TcpAddress!, "--broker-token-file", TokenFile, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "over tcp", "--wait");
+        // propose takes the broker's token as --token-file too (serve cannot: there it is the MCP bearer token).
+        using System.Diagnostics.Process propose = SidecarBinary.Start("propose", "--broker", broker.TcpAddress!, "--token-file", TokenFile, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "over tcp", "--wait");
         propose.StandardInput.Close();
         Task<string> output = propose.StandardOutput.ReadToEndAsync();
         Task<string> error = propose.StandardError.ReadToEndAsync();

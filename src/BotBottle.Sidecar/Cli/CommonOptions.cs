@@ -30,12 +30,19 @@ internal static class CommonOptions
         HelpName = "ADDRESS",
     };
 
-    /// <summary>The broker's token, which a TCP broker requires; mounted into the sidecar only.</summary>
-    public static readonly Option<string?> BrokerTokenFile = new("--broker-token-file")
+    private const string BrokerTokenFileName = "--broker-token-file";
+
+    /// <summary>
+    /// The broker's token, which a TCP broker requires; mounted into the sidecar only. propose and
+    /// doctor also take it as --token-file; serve cannot, where --token-file is the MCP bearer token.
+    /// </summary>
+    public static Option<string?> BrokerTokenFile(bool alsoTokenFile)
     {
-        Description = "The host broker's token file (0600), required for a tcp:// broker, and for a relay (a VM runtime's socket) in front of one. Mount it into the sidecar only, never into the agent's container.",
-        HelpName = "PATH",
-    };
+        Option<string?> option = alsoTokenFile ? new(BrokerTokenFileName, "--token-file") : new(BrokerTokenFileName);
+        option.Description = "The host broker's token file (0600), required for a tcp:// broker, and for a relay (a VM runtime's socket) in front of one. Mount it into the sidecar only, never into the agent's container.";
+        option.HelpName = "PATH";
+        return option;
+    }
 
     /// <summary>The broker <paramref name="text"/> names, with the token file if one was given.</summary>
     public static BrokerClient ConnectBroker(ParseResult parse, string text, string slug, out string source)
@@ -50,7 +57,7 @@ internal static class CommonOptions
             throw new UsageException("--broker: " + exception.Message);
         }
 
-        BrokerToken? token = parse.GetValue(BrokerTokenFile) is { } tokenFile ? BrokerToken.Load(tokenFile) : null;
+        BrokerToken? token = parse.GetValue<string?>(BrokerTokenFileName) is { } tokenFile ? BrokerToken.Load(tokenFile) : null;
         source = "broker " + address;
         return BrokerClient.Connect(address, slug, token);
     }

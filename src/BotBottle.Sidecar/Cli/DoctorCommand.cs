@@ -26,7 +26,7 @@ internal static class DoctorCommand
                 result.AddError("--port must be 1 to 65535.");
             }
         });
-        var command = new Command("doctor", "Check the database's placement, filesystem, mount layout, owner and permissions, journal mode, schema and integrity (or, for a sidecar behind a host broker, that the broker answers for its bottle): one line each. Changes nothing: the database is opened read-only and never migrated or switched to WAL.\n\nWith --backend NAME it prints instead how to run a sidecar on that runtime from this host: the broker command, the sidecar's exact mounts and flags, and the check to run inside.\n\nExit codes: 0 every check passed; 15 a check failed (each FAIL line says what to do), or --backend found the runtime older than the recipe needs.") { sidecar, socket, CommonOptions.BrokerTokenFile, slug, backend, port };
+        var command = new Command("doctor", "Check the database's placement, filesystem, mount layout, owner and permissions, journal mode, schema and integrity (or, for a sidecar behind a host broker, that the broker answers for its bottle): one line each. Changes nothing: the database is opened read-only and never migrated or switched to WAL.\n\nWith --backend NAME it prints instead how to run a sidecar on that runtime from this host: the broker command, the sidecar's exact mounts and flags, and the check to run inside.\n\nExit codes: 0 every check passed; 15 a check failed (each FAIL line says what to do), or --backend found the runtime older than the recipe needs.") { sidecar, socket, CommonOptions.BrokerTokenFile(alsoTokenFile: true), slug, backend, port };
         command.SetAction(parse =>
         {
             if (parse.GetValue(backend) is { } backendName)

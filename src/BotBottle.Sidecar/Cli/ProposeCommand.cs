@@ -24,7 +24,7 @@ internal static class ProposeCommand
         var timeout = new Option<double?>("--timeout") { Description = "With --wait: give up after this many seconds (exit 11, the proposal stays queued). Default: wait forever.", HelpName = "SECONDS" };
         var command = new Command("propose", "Queue a proposal for the operator and print its id, or with --wait the decision as JSON. A retried identical proposal that is still open joins it instead of queueing a duplicate.\n\n" + ExitCodes.Help)
         {
-            slug, tool, justification, file, current, wait, timeout, socket, CommonOptions.BrokerTokenFile, CommonOptions.Json,
+            slug, tool, justification, file, current, wait, timeout, socket, CommonOptions.BrokerTokenFile(alsoTokenFile: true), CommonOptions.Json,
         };
 
         command.SetAction((parse, cancellationToken) => RunAsync(cli, parse, slug, tool, justification, file, current, wait, timeout, socket, cancellationToken));

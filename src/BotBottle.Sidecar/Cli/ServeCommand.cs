@@ -33,7 +33,7 @@ internal static class ServeCommand
             Logs are JSON lines on stderr.
             """)
         {
-            slug, listen, currentConfig, tokenFile, allowOrigin, maxConnections, progress, heartbeat, socket, CommonOptions.BrokerTokenFile,
+            slug, listen, currentConfig, tokenFile, allowOrigin, maxConnections, progress, heartbeat, socket, CommonOptions.BrokerTokenFile(alsoTokenFile: false),
         };
 
         command.SetAction(async (parse, _) =>
