@@ -128,6 +128,7 @@ internal static partial class BackendRecipes
             static c => $"smolvm machine exec --name {c.Container} -- bot-bottle-sidecar doctor --sidecar --slug {c.Slug}",
             [
                 "--mount-socket belongs to machine create; machine run does not take it in the releases checked (smol-machines/smolvm#1245 adds it).",
+                "The command after -- is written to replace the image's entrypoint; if your smolvm appends it to the entrypoint instead, leave out 'bot-bottle-sidecar serve' and keep the flags.",
                 "Keep the guest path outside any --volume: older releases let VMs sharing a volume take each other's socket (smol-machines/smolvm#864).",
             ]),
     ];
