@@ -41,9 +41,19 @@ public sealed class BrokerProcess : IDisposable
     public static Task<BrokerProcess> StartTcpAsync(TestHome home, string tokenFile, string slug = "bottle-a")
         => StartWithArgumentsAsync(home, string.Empty, ["--listen", "tcp://127.0.0.1:0", "--token-file", tokenFile, "--slug", slug]);
 
-    private static async Task<BrokerProcess> StartWithArgumentsAsync(TestHome home, string socketPath, string[] arguments)
+    /// <summary>
+    /// A broker started as the host user whose home directory is <paramref name="homeDirectory"/>
+    /// (so on the default database and paths under it), with <paramref name="arguments"/> after
+    /// <c>broker</c>: a command line as the operator would type it.
+    /// </summary>
+    public static Task<BrokerProcess> StartAsHostUserAsync(string homeDirectory, string[] arguments)
+        => StartAsync(SidecarBinary.StartExecutable("/usr/bin/env", ["HOME=" + homeDirectory, SidecarBinary.Path, "broker", .. arguments]), string.Empty);
+
+    private static Task<BrokerProcess> StartWithArgumentsAsync(TestHome home, string socketPath, string[] arguments)
+        => StartAsync(SidecarBinary.Start(["--db", home.DbPath, "broker", .. arguments]), socketPath);
+
+    private static async Task<BrokerProcess> StartAsync(Process process, string socketPath)
     {
-        Process process = SidecarBinary.Start(["--db", home.DbPath, "broker", .. arguments]);
         process.StandardInput.Close();
         var log = new ConcurrentQueue<string>();
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
@@ -59,7 +57,7 @@ public sealed class DoctorBackendTests : IDisposable
         string[] check = Command(recipe, "docker exec ")[4..];
         string tokenFile = Path.Combine(_home.Root, ".bot-bottle", "run", Slug + ".token");
 
-        using HostBroker running = await HostBroker.StartAsync(HostEnvironment(null), broker);
+        using BrokerProcess running = await StartPrintedBrokerAsync(broker);
 
         // Inside the container host.docker.internal is the Mac and the token is mounted; here they are loopback and the file.
         string[] inside = check.Select(a => a.Replace("host.docker.internal", "127.0.0.1", StringComparison.Ordinal).Replace("/run/supervise/broker.token", tokenFile, StringComparison.Ordinal)).ToArray();
@@ -79,7 +77,7 @@ public sealed class DoctorBackendTests : IDisposable
         string[] check = Command(recipe, "container exec ")[4..];
         string socketPath = Path.Combine(_home.Root, ".bot-bottle", "run", Slug + ".sock");
 
-        using HostBroker running = await HostBroker.StartAsync(HostEnvironment(null), broker);
+        using BrokerProcess running = await StartPrintedBrokerAsync(broker);
 
         // The VM's view: the socket file mounted on its own at /run/supervise/bot-bottle.sock (-v host.sock:guest.sock).
         CommandResult inside = MountNamespace.Run(
@@ -129,47 +127,12 @@ public sealed class DoctorBackendTests : IDisposable
     }
 
     private CommandResult Doctor(string backend, string? pathPrefix = null)
-        => SidecarBinary.RunExecutable("/usr/bin/env", null, [.. HostEnvironment(pathPrefix), SidecarBinary.Path, "doctor", "--backend", backend, "--slug", Slug, "--port", Port]);
+        => SidecarBinary.RunExecutable("/usr/bin/env", null, ["HOME=" + _home.Root, "PATH=" + (pathPrefix is null ? string.Empty : pathPrefix + ":") + Environment.GetEnvironmentVariable("PATH"), SidecarBinary.Path, "doctor", "--backend", backend, "--slug", Slug, "--port", Port]);
 
-    private string[] HostEnvironment(string? pathPrefix)
-        => ["HOME=" + _home.Root, "PATH=" + (pathPrefix is null ? string.Empty : pathPrefix + ":") + Environment.GetEnvironmentVariable("PATH")];
-
-    /// <summary>A host command the recipe printed, run by the host user whose home is the test's, until disposed.</summary>
-    private sealed class HostBroker : IDisposable
+    /// <summary>The broker command the recipe printed, run by the host user whose home is the test's.</summary>
+    private Task<BrokerProcess> StartPrintedBrokerAsync(string[] command)
     {
-        private readonly Process _process;
-        private readonly Task _drain;
-
-        private HostBroker(Process process, Task drain)
-        {
-            _process = process;
-            _drain = drain;
-        }
-
-        public static async Task<HostBroker> StartAsync(string[] environment, string[] command)
-        {
-            Process process = SidecarBinary.StartExecutable("/usr/bin/env", [.. environment, SidecarBinary.Path, .. command[1..]]);
-            process.StandardInput.Close();
-            var lines = new List<string>();
-            while (await process.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30 * SidecarBinary.Patience)) is { } line)
-            {
-                lines.Add(line);
-                if (line.Contains("\"event\":\"listening\"", StringComparison.Ordinal))
-                {
-                    return new HostBroker(process, process.StandardError.ReadToEndAsync());
-                }
-            }
-
-            process.Dispose();
-            throw new InvalidOperationException("the broker exited before listening: " + string.Join('\n', lines));
-        }
-
-        public void Dispose()
-        {
-            _process.Kill();
-            _process.WaitForExit();
-            _drain.Wait(TimeSpan.FromSeconds(5));
-            _process.Dispose();
-        }
+        Assert.Equal(["bot-bottle-sidecar", "broker"], command[..2]);
+        return BrokerProcess.StartAsHostUserAsync(_home.Root, command[2..]);
     }
 }

@@ -31,11 +31,6 @@ internal sealed class BrokerClient : ISidecarStore
     private readonly string _slug;
     private readonly BrokerToken? _token;
 
-    public BrokerClient(string socketPath, string slug)
-        : this(BrokerAddress.Unix(socketPath), slug, null)
-    {
-    }
-
     public BrokerClient(BrokerAddress address, string slug, BrokerToken? token)
     {
         Address = address;
@@ -50,9 +45,6 @@ internal sealed class BrokerClient : ISidecarStore
 
     /// <summary>Connects once to prove the broker is there, speaks this protocol, and serves <paramref name="slug"/>.</summary>
     /// <exception cref="StorageException">CannotOpen when nobody answers; Denied when the broker serves another bottle; Schema when it speaks another protocol version.</exception>
-    public static BrokerClient Connect(string socketPath, string slug) => Connect(BrokerAddress.Unix(socketPath), slug, null);
-
-    /// <inheritdoc cref="Connect(string, string)"/>
     public static BrokerClient Connect(BrokerAddress address, string slug, BrokerToken? token)
     {
         if (address.IsTcp && token is null)

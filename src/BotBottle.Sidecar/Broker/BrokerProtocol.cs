@@ -24,6 +24,9 @@ internal static class BrokerFrames
     /// </summary>
     public const int MaxFrameBytes = 16 * 1024 * 1024;
 
+    /// <summary>For readers that do not bound how many bodies are in memory at once.</summary>
+    private static readonly Func<int, CancellationToken, ValueTask<IDisposable?>> NoReservation = static (_, _) => ValueTask.FromResult<IDisposable?>(null);
+
     public static void Write(Stream stream, ReadOnlySpan<byte> body)
     {
         Span<byte> header = stackalloc byte[4];
@@ -55,7 +58,7 @@ internal static class BrokerFrames
 
     /// <inheritdoc cref="Read"/>
     public static Task<byte[]> ReadAsync(Stream stream, CancellationToken cancellationToken)
-        => ReadAsync(stream, static (_, _) => ValueTask.FromResult<IDisposable?>(null), cancellationToken);
+        => ReadAsync(stream, NoReservation, cancellationToken);
 
     /// <summary>Reads the reply to a wait, passing over the heartbeats that come before it.</summary>
     /// <inheritdoc cref="Read"/>
@@ -68,7 +71,7 @@ internal static class BrokerFrames
         }
         while (BinaryPrimitives.ReadUInt32BigEndian(header) == 0);
 
-        return await ReadBodyAsync(stream, header, static (_, _) => ValueTask.FromResult<IDisposable?>(null), cancellationToken).ConfigureAwait(false);
+        return await ReadBodyAsync(stream, header, NoReservation, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>What the broker sends a waiting client now and then: proof that both ends are still there.</summary>

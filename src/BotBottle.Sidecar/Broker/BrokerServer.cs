@@ -72,15 +72,9 @@ internal sealed class BrokerServer : IDisposable
     public string Slug { get; }
 
     /// <summary>
-    /// Binds <paramref name="socketPath"/> (mode 0600). A stale socket left by a broker that died is
-    /// replaced; a live one, or any other kind of file, is refused.
-    /// </summary>
-    /// <exception cref="StorageException">CannotOpen when the path is taken or cannot be bound.</exception>
-    public static BrokerServer Bind(string socketPath, string slug, ISidecarStore queue) => Bind(socketPath, null, null, slug, queue);
-
-    /// <summary>
-    /// Binds the Unix socket and/or a TCP address. Every TCP connection must open with
-    /// <paramref name="token"/> before its request is read.
+    /// Binds the Unix socket (mode 0600) and/or a TCP address. A stale socket left by a broker that
+    /// died is replaced; a live one, or any other kind of file, is refused. Every TCP connection must
+    /// open with <paramref name="token"/> before its request is read.
     /// </summary>
     /// <exception cref="StorageException">CannotOpen when an address is taken or cannot be bound.</exception>
     public static BrokerServer Bind(string? socketPath, BrokerAddress? tcp, BrokerToken? token, string slug, ISidecarStore queue)
@@ -371,7 +365,7 @@ internal sealed class BrokerServer : IDisposable
     }
 
     private static ValueTask<IDisposable?> RefuseLongToken(int length, CancellationToken cancellationToken)
-        => length <= BrokerToken.MaxFrameBytes ? ValueTask.FromResult<IDisposable?>(null) : throw new BrokerProtocolException("The broker refused the connection: a token is at most 256 bytes.");
+        => length <= BrokerToken.MaxBytes ? ValueTask.FromResult<IDisposable?>(null) : throw new BrokerProtocolException("The broker refused the connection: a token is at most 256 bytes.");
 
     /// <summary>Called once a frame's header declares its size: large frames wait for one of a few slots.</summary>
     private async ValueTask<IDisposable?> ReserveLargeReadAsync(int length, CancellationToken cancellationToken)

@@ -13,7 +13,8 @@ namespace BotBottle.Sidecar.Broker;
 /// </summary>
 internal sealed class BrokerToken
 {
-    private const int MaxBytes = 256;
+    /// <summary>The longest token, and so the largest frame the broker reads before it matches.</summary>
+    public const int MaxBytes = 256;
 
     private readonly byte[] _secret;
 
@@ -21,8 +22,6 @@ internal sealed class BrokerToken
 
     /// <summary>What goes on the wire: the token's text as UTF-8.</summary>
     public ReadOnlySpan<byte> Bytes => _secret;
-
-    public static int MaxFrameBytes => MaxBytes;
 
     /// <summary>The broker's side: reads <paramref name="path"/>, or creates it (0600, 256 random bits; missing directories 0700) when it does not exist.</summary>
     /// <exception cref="StorageException">CannotOpen when the file cannot be read or written, or is readable by others.</exception>

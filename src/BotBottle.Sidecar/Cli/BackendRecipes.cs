@@ -54,36 +54,14 @@ internal static partial class BackendRecipes
 
     public static IReadOnlyList<BackendRecipe> All { get; } =
     [
-        new(
-            "docker",
-            "Docker on Linux",
-            "the database directory, bind-mounted (no broker)",
-            "Docker Engine 20.10",
-            "the mount layout a sidecar sees, built with unshare -m and bind mounts (MountLayoutTests); docker itself on paper",
-            ["docker", "--version"],
-            null,
-            static c => [$"bot-bottle-sidecar db migrate    # creates {Shell.Quote(c.Paths.DbDirectory)} (0700) and the database (0600)"],
-            static c => [$"docker run -d --name {c.Container} {McpPort} -v {Shell.Quote(c.Paths.DbDirectory)}:/run/supervise {Image} --slug {c.Slug}"],
-            static c => $"docker exec {c.Container} bot-bottle-sidecar doctor --sidecar",
-            [
-                "Mount the directory, never the database file: SQLite names its -wal and -shm after the path it opened.",
-                "Build the image with --build-arg UID=$(id -u) --build-arg GID=$(id -g): host and sidecar both write the -wal and -shm files.",
-            ]),
-        new(
-            "podman",
-            "Podman on Linux (rootless)",
-            "the database directory, bind-mounted (no broker)",
-            "Podman 4.0",
-            "the mount layout a sidecar sees (MountLayoutTests); podman itself on paper",
-            ["podman", "--version"],
-            null,
-            static c => [$"bot-bottle-sidecar db migrate    # creates {Shell.Quote(c.Paths.DbDirectory)} (0700) and the database (0600)"],
-            static c => [$"podman run -d --name {c.Container} --userns=keep-id {McpPort} -v {Shell.Quote(c.Paths.DbDirectory)}:/run/supervise {Image} --slug {c.Slug}"],
-            static c => $"podman exec {c.Container} bot-bottle-sidecar doctor --sidecar",
-            [
-                "--userns=keep-id runs the sidecar as your own UID, so host and sidecar can both write the -wal and -shm files.",
-                "On an SELinux host add :z to the mount (shared label), not :Z, which would hide the directory from other sidecars.",
-            ]),
+        MountRecipe("docker", "Docker on Linux", "docker", string.Empty, "Docker Engine 20.10", "the mount layout a sidecar sees, built with unshare -m and bind mounts (MountLayoutTests); docker itself on paper", [
+            "Mount the directory, never the database file: SQLite names its -wal and -shm after the path it opened.",
+            "Build the image with --build-arg UID=$(id -u) --build-arg GID=$(id -g): host and sidecar both write the -wal and -shm files.",
+        ]),
+        MountRecipe("podman", "Podman on Linux (rootless)", "podman", "--userns=keep-id ", "Podman 4.0", "the mount layout a sidecar sees (MountLayoutTests); podman itself on paper", [
+            "--userns=keep-id runs the sidecar as your own UID, so host and sidecar can both write the -wal and -shm files.",
+            "On an SELinux host add :z to the mount (shared label), not :Z, which would hide the directory from other sidecars.",
+        ]),
         TcpRecipe("docker-desktop", "Docker Desktop on macOS", "docker", "host.docker.internal", "Docker Desktop 4.0", ["docker", "--version"], [
             "Docker Desktop does not share Unix sockets with containers (docker/for-mac#483, closed as won't fix), and its file sharing is virtiofs, where the database must not be opened: TCP it is.",
         ]),
@@ -96,30 +74,26 @@ internal static partial class BackendRecipes
         TcpRecipe("podman-machine", "Podman machine on macOS", "podman", "host.containers.internal", "Podman 4.0", ["podman", "--version"], [
             "gvproxy resolves host.containers.internal to the Mac's loopback, where the broker listens.",
         ]),
-        new(
+        SocketRecipe(
             "apple-container",
             "Apple container on macOS",
             "the broker's Unix socket, mounted as a file (relayed over vsock)",
-            "container 1.1.0",
-            SocketTested,
-            ["container", "--version"],
             new Version(1, 1, 0),
-            static c => [$"bot-bottle-sidecar broker --socket {c.Socket} --slug {c.Slug}    # keep it running (a terminal, or a launchd agent)"],
+            ["container", "--version"],
+            "(a terminal, or a launchd agent)",
             static c => [$"container run -d --name {c.Container} {McpPort} --user 0:0 -v {c.Socket}:{HostPaths.BrokerSocketInContainer} {Image} --slug {c.Slug}"],
             static c => $"container exec {c.Container} bot-bottle-sidecar doctor --sidecar --slug {c.Slug}",
             [
                 "Mount the socket file itself: a socket inside a mounted directory gives ENOTSUP, and --mount refuses a socket. Versions before 1.1.0 refuse the connection.",
                 "Inside the VM the relayed socket is root's, with the host socket's mode (0600): the sidecar runs as root in its own VM (--user 0:0), which holds nothing else.",
             ]),
-        new(
+        SocketRecipe(
             "smolvm",
             "smolvm (smolmachines)",
             "the broker's Unix socket, --mount-socket (relayed over vsock)",
-            "smolvm 1.7.0",
-            SocketTested,
-            ["smolvm", "--version"],
             new Version(1, 7, 0),
-            static c => [$"bot-bottle-sidecar broker --socket {c.Socket} --slug {c.Slug}    # keep it running (a terminal, or a launchd/systemd user unit)"],
+            ["smolvm", "--version"],
+            "(a terminal, or a launchd/systemd user unit)",
             static c =>
             [
                 $"smolvm machine create --name {c.Container} --image {Image} --mount-socket {c.Socket}:{HostPaths.BrokerSocketInContainer} -p 9100:9100 -- bot-bottle-sidecar serve --slug {c.Slug}",
@@ -228,6 +202,35 @@ internal static partial class BackendRecipes
         }
     }
 
+    /// <summary>The sidecar shares the host's kernel: it opens the database through a mount of its directory.</summary>
+    private static BackendRecipe MountRecipe(string name, string runtime, string cli, string runFlags, string minimum, string tested, string[] notes) => new(
+        name,
+        runtime,
+        "the database directory, bind-mounted (no broker)",
+        minimum,
+        tested,
+        [cli, "--version"],
+        null,
+        static c => [$"bot-bottle-sidecar db migrate    # creates {Shell.Quote(c.Paths.DbDirectory)} (0700) and the database (0600)"],
+        c => [$"{cli} run -d --name {c.Container} {runFlags}{McpPort} -v {Shell.Quote(c.Paths.DbDirectory)}:/run/supervise {Image} --slug {c.Slug}"],
+        c => $"{cli} exec {c.Container} bot-bottle-sidecar doctor --sidecar",
+        notes);
+
+    /// <summary>The runtime relays the broker's socket into the VM, where the sidecar finds it at its default path.</summary>
+    private static BackendRecipe SocketRecipe(string name, string runtime, string transport, Version minimum, string[] versionCommand, string keepRunning, Func<RecipeContext, string[]> sidecar, Func<RecipeContext, string> check, string[] notes) => new(
+        name,
+        runtime,
+        transport,
+        $"{versionCommand[0]} {minimum}",
+        SocketTested,
+        versionCommand,
+        minimum,
+        c => [$"bot-bottle-sidecar broker --socket {c.Socket} --slug {c.Slug}    # keep it running {keepRunning}"],
+        sidecar,
+        check,
+        notes);
+
+    /// <summary>The runtime reaches the host only over TCP: the broker listens on loopback with the bottle's token.</summary>
     private static BackendRecipe TcpRecipe(string name, string runtime, string cli, string hostName, string minimum, string[] versionCommand, string[] notes) => new(
         name,
         runtime,
@@ -242,7 +245,7 @@ internal static partial class BackendRecipes
         [
             .. notes,
             "The token is the bottle's key: mount it into the sidecar only, never into the agent's container. One broker, token and port per bottle (--port picks the port here).",
-            "The broker listens on loopback only; the runtime carries host." + (hostName == "host.containers.internal" ? "containers" : "docker") + ".internal to it.",
+            $"The broker listens on loopback only; the runtime carries {hostName} to it.",
         ]);
 
     [GeneratedRegex(@"\d+\.\d+(\.\d+)?")]
