@@ -62,10 +62,15 @@ namespace BotBottle.Storage.Generators
             "Migration up file is empty",
             "Migration '{0}' has no SQL; an empty up migration records a version that changes nothing");
 
+        public static readonly DiagnosticDescriptor DialectMismatch = Create(
+            "BBSG0105",
+            "SQLite and PostgreSQL migrations differ",
+            "Migration version {0} is '{1}' in migrations/ but '{2}' in migrations/postgres/; both engines need every migration, under the same version and name");
+
         private static readonly DiagnosticDescriptor[] All =
         {
             UnsupportedMemberType, NotPositionalRecord, DuplicateColumn, GenericRow, InaccessibleRow, InvalidColumnName,
-            InvalidMigrationFileName, MissingMigrationPair, DuplicateMigrationVersion, EmptyMigration,
+            InvalidMigrationFileName, MissingMigrationPair, DuplicateMigrationVersion, EmptyMigration, DialectMismatch,
         };
 
         public static DiagnosticDescriptor ById(string id)

@@ -18,11 +18,21 @@ namespace BotBottle.Storage.Generators
                 w.Line("/// <summary>The migrations compiled into this binary, oldest first.</summary>");
                 w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"BotBottle.Storage.Generators\", \"1.0.0\")]");
                 w.OpenBlock("internal static class EmbeddedMigrations");
-                w.Line("/// <summary>Every embedded migration, ordered by version.</summary>");
-                w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::BotBottle.Storage.Migrations.Migration> All { get; } = new global::BotBottle.Storage.Migrations.Migration[]");
+                Table(w, "All", "Every embedded SQLite migration, ordered by version.", spec.Migrations);
+                w.Line();
+                Table(w, "Postgres", "Every embedded PostgreSQL migration (the same versions and names), ordered by version.", spec.PostgresMigrations);
+                w.CloseBlock();
+                w.CloseBlock();
+                return w.ToString();
+            }
+
+            private static void Table(SourceWriter w, string property, string summary, EquatableArray<MigrationSpec> migrations)
+            {
+                w.Line("/// <summary>" + summary + "</summary>");
+                w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::BotBottle.Storage.Migrations.Migration> " + property + " { get; } = new global::BotBottle.Storage.Migrations.Migration[]");
                 w.Line("{");
                 w.Indent();
-                foreach (MigrationSpec migration in spec.Migrations)
+                foreach (MigrationSpec migration in migrations)
                 {
                     w.Line("new global::BotBottle.Storage.Migrations.Migration(");
                     w.Indent();
@@ -38,9 +48,6 @@ namespace BotBottle.Storage.Generators
 
                 w.Unindent();
                 w.Line("};");
-                w.CloseBlock();
-                w.CloseBlock();
-                return w.ToString();
             }
         }
     }

@@ -21,14 +21,14 @@ namespace BotBottle.Storage.Generators
 
             private static readonly Regex FileName = new(@"^(\d{4})_([a-z0-9_]+)\.(up|down)\.sql$", RegexOptions.CultureInvariant);
 
-            public static MigrationFileSpec ParseFile(string path, string rawText)
+            public static MigrationFileSpec ParseFile(string path, MigrationDialect dialect, string rawText)
             {
                 string fileName = Path.GetFileName(path);
                 Match match = FileName.Match(fileName);
                 if (!match.Success)
                 {
                     var error = DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMigrationFileName, Location.None, fileName);
-                    return new MigrationFileSpec(path, 0, string.Empty, MigrationDirection.Up, string.Empty, string.Empty, false, error);
+                    return new MigrationFileSpec(path, dialect, 0, string.Empty, MigrationDirection.Up, string.Empty, string.Empty, false, error);
                 }
 
                 string text = Normalize(rawText);
@@ -39,6 +39,7 @@ namespace BotBottle.Storage.Generators
 
                 return new MigrationFileSpec(
                     Path: path,
+                    Dialect: dialect,
                     Version: int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
                     Name: match.Groups[2].Value,
                     Direction: direction,
@@ -51,8 +52,6 @@ namespace BotBottle.Storage.Generators
             public static MigrationTableSpec Pair(ImmutableArray<MigrationFileSpec> files)
             {
                 var diagnostics = new List<DiagnosticInfo>();
-                var migrations = new List<MigrationSpec>();
-
                 foreach (MigrationFileSpec file in files)
                 {
                     if (file.Error is not null)
@@ -60,6 +59,41 @@ namespace BotBottle.Storage.Generators
                         diagnostics.Add(file.Error);
                     }
                 }
+
+                List<MigrationSpec> sqlite = PairDialect(files.Where(static f => f.Dialect == MigrationDialect.Sqlite), diagnostics);
+                List<MigrationSpec> postgres = PairDialect(files.Where(static f => f.Dialect == MigrationDialect.Postgres), diagnostics);
+
+                // One schema history on two engines: a PostgreSQL database and a SQLite one at the same
+                // version must mean the same thing, so each side needs the other's every migration.
+                if (postgres.Count > 0)
+                {
+                    var sqliteNames = sqlite.ToDictionary(static m => m.Version, Describe);
+                    var postgresNames = postgres.ToDictionary(static m => m.Version, Describe);
+                    foreach (int version in sqliteNames.Keys.Union(postgresNames.Keys).OrderBy(static v => v))
+                    {
+                        sqliteNames.TryGetValue(version, out string? sqliteName);
+                        postgresNames.TryGetValue(version, out string? postgresName);
+                        if (sqliteName != postgresName)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(
+                                DiagnosticDescriptors.DialectMismatch,
+                                Location.None,
+                                version.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
+                                sqliteName ?? "(none)",
+                                postgresName ?? "(none)"));
+                        }
+                    }
+                }
+
+                return new MigrationTableSpec(sqlite.ToEquatableArray(), postgres.ToEquatableArray(), diagnostics.ToEquatableArray());
+            }
+
+            // The additive marker is part of what a version means: older binaries rely on it.
+            private static string Describe(MigrationSpec migration) => migration.Additive ? migration.Name + " (additive)" : migration.Name;
+
+            private static List<MigrationSpec> PairDialect(IEnumerable<MigrationFileSpec> files, List<DiagnosticInfo> diagnostics)
+            {
+                var migrations = new List<MigrationSpec>();
 
                 // A file whose name did not parse has no version to pair by; other errors still pair.
                 IEnumerable<IGrouping<int, MigrationFileSpec>> byVersion = files
@@ -95,7 +129,7 @@ namespace BotBottle.Storage.Generators
                     migrations.Add(new MigrationSpec(up.Version, up.Name, up.Text, down.Text, up.Checksum, up.Additive));
                 }
 
-                return new MigrationTableSpec(migrations.ToEquatableArray(), diagnostics.ToEquatableArray());
+                return migrations;
             }
 
             /// <summary>Strips a BOM and turns CRLF and lone CR into LF, so checksums survive any checkout.</summary>

@@ -6,8 +6,9 @@ using Microsoft.CodeAnalysis;
 namespace BotBottle.Storage.Generators
 {
     /// <summary>
-    /// Embeds <c>migrations/NNNN_name.{up,down}.sql</c> (passed as AdditionalFiles) as a static
-    /// table with checksums, so the binary carries its schema and never looks up resources at run time.
+    /// Embeds <c>migrations/NNNN_name.{up,down}.sql</c> and their PostgreSQL twins in
+    /// <c>migrations/postgres/</c> (passed as AdditionalFiles) as static tables with checksums, so the
+    /// binary carries its schema and never looks up resources at run time.
     /// </summary>
     [Generator]
     public sealed partial class MigrationTableGenerator : IIncrementalGenerator
@@ -22,8 +23,8 @@ namespace BotBottle.Storage.Generators
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
             IncrementalValuesProvider<MigrationFileSpec> files = context.AdditionalTextsProvider
-                .Where(static text => IsMigrationFile(text.Path))
-                .Select(static (text, ct) => Parser.ParseFile(text.Path, text.GetText(ct)?.ToString() ?? string.Empty))
+                .Where(static text => DialectOf(text.Path) is not null)
+                .Select(static (text, ct) => Parser.ParseFile(text.Path, DialectOf(text.Path)!.Value, text.GetText(ct)?.ToString() ?? string.Empty))
                 .WithTrackingName(TrackingNames.MigrationFiles);
 
             IncrementalValueProvider<MigrationTableSpec> table = files
@@ -43,8 +44,20 @@ namespace BotBottle.Storage.Generators
                 spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
         }
 
-        private static bool IsMigrationFile(string path)
-            => path.EndsWith(".sql", System.StringComparison.OrdinalIgnoreCase)
-               && Path.GetFileName(Path.GetDirectoryName(path)) == "migrations";
+        private static MigrationDialect? DialectOf(string path)
+        {
+            if (!path.EndsWith(".sql", System.StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+
+            string directory = Path.GetDirectoryName(path);
+            return Path.GetFileName(directory) switch
+            {
+                "migrations" => MigrationDialect.Sqlite,
+                "postgres" when Path.GetFileName(Path.GetDirectoryName(directory)) == "migrations" => MigrationDialect.Postgres,
+                _ => null,
+            };
+        }
     }
 }

@@ -9,7 +9,8 @@ namespace BotBottle.Storage.Generators
     {
         internal static class Emitter
         {
-            private const string Reader = "global::Microsoft.Data.Sqlite.SqliteDataReader";
+            // Any ADO.NET reader (SqliteDataReader, NpgsqlDataReader): its typed getters are virtual, so no value is boxed.
+            private const string Reader = "global::System.Data.Common.DbDataReader";
             private const string Values = "global::BotBottle.Storage.Mapping.SqliteValues";
 
             public static string EmitMapper(RowSpec spec)

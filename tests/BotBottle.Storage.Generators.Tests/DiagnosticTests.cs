@@ -142,6 +142,52 @@ public sealed class DiagnosticTests
         => Assert.Empty(MigrationDiagnostics(("/r/migrations/0001_first.up.sql", "CREATE TABLE a (x);"), ("/r/migrations/0001_first.down.sql", "")));
 
     [Fact]
+    public void BBSG0105_should_flag_a_postgres_migration_named_differently()
+        => AssertSingle(
+            MigrationDiagnostics(
+                ("/r/migrations/0001_first.up.sql", "CREATE TABLE a (x);"), ("/r/migrations/0001_first.down.sql", "DROP TABLE a;"),
+                ("/r/migrations/postgres/0001_firsts.up.sql", "CREATE TABLE a (x text);"), ("/r/migrations/postgres/0001_firsts.down.sql", "DROP TABLE a;")),
+            "BBSG0105",
+            "'first' in migrations/ but 'firsts'");
+
+    [Fact]
+    public void BBSG0105_should_flag_a_version_missing_from_postgres()
+        => AssertSingle(
+            MigrationDiagnostics(
+                ("/r/migrations/0001_first.up.sql", "CREATE TABLE a (x);"), ("/r/migrations/0001_first.down.sql", "DROP TABLE a;"),
+                ("/r/migrations/0002_second.up.sql", "CREATE TABLE b (x);"), ("/r/migrations/0002_second.down.sql", "DROP TABLE b;"),
+                ("/r/migrations/postgres/0001_first.up.sql", "CREATE TABLE a (x text);"), ("/r/migrations/postgres/0001_first.down.sql", "DROP TABLE a;")),
+            "BBSG0105",
+            "'second' in migrations/ but '(none)'");
+
+    [Fact]
+    public void BBSG0105_should_flag_an_additive_marker_on_one_side_only()
+        => AssertSingle(
+            MigrationDiagnostics(
+                ("/r/migrations/0001_first.up.sql", "-- bot-bottle: additive\nCREATE TABLE a (x);"), ("/r/migrations/0001_first.down.sql", "DROP TABLE a;"),
+                ("/r/migrations/postgres/0001_first.up.sql", "CREATE TABLE a (x text);"), ("/r/migrations/postgres/0001_first.down.sql", "DROP TABLE a;")),
+            "BBSG0105",
+            "'first (additive)' in migrations/ but 'first'");
+
+    [Fact]
+    public void BBSG0105_should_not_flag_twins_or_a_sqlite_only_set()
+    {
+        Assert.Empty(MigrationDiagnostics(
+            ("/r/migrations/0001_first.up.sql", "CREATE TABLE a (x);"), ("/r/migrations/0001_first.down.sql", "DROP TABLE a;"),
+            ("/r/migrations/postgres/0001_first.up.sql", "CREATE TABLE a (x text);"), ("/r/migrations/postgres/0001_first.down.sql", "DROP TABLE a;")));
+        Assert.Empty(MigrationDiagnostics(("/r/migrations/0001_first.up.sql", "CREATE TABLE a (x);"), ("/r/migrations/0001_first.down.sql", "DROP TABLE a;")));
+    }
+
+    [Fact]
+    public void BBSG0102_should_flag_a_postgres_up_file_without_down()
+        => AssertSingle(
+            MigrationDiagnostics(
+                ("/r/migrations/0001_first.up.sql", "CREATE TABLE a (x);"), ("/r/migrations/0001_first.down.sql", "DROP TABLE a;"),
+                ("/r/migrations/postgres/0001_first.up.sql", "CREATE TABLE a (x text);")),
+            "BBSG0102",
+            "no down file");
+
+    [Fact]
     public void Every_diagnostic_id_has_a_documentation_page_and_a_help_link()
     {
         DiagnosticDescriptor[] descriptors = typeof(DiagnosticDescriptors)
@@ -150,7 +196,7 @@ public sealed class DiagnosticTests
             .Select(static f => (DiagnosticDescriptor)f.GetValue(null)!)
             .ToArray();
 
-        Assert.Equal(10, descriptors.Length);
+        Assert.Equal(11, descriptors.Length);
         foreach (DiagnosticDescriptor descriptor in descriptors)
         {
             string page = Path.Combine(RepoRoot(), "src", "BotBottle.Storage.Generators", "Diagnostics", descriptor.Id + ".md");

@@ -26,7 +26,12 @@ public sealed class MigrationTableBaselineTests
             new InMemoryAdditionalText("/repo/migrations/0001_first.up.sql", "CREATE TABLE a (x TEXT);\n"),
             new InMemoryAdditionalText("/repo/migrations/0001_first.down.sql", "DROP TABLE a;\n"),
             new InMemoryAdditionalText("/repo/migrations/0002_second.up.sql", "-- bot-bottle: additive\nCREATE TABLE \"b\" (y TEXT);\n"),
-            new InMemoryAdditionalText("/repo/migrations/0002_second.down.sql", "DROP TABLE \"b\";\n"));
+            new InMemoryAdditionalText("/repo/migrations/0002_second.down.sql", "DROP TABLE \"b\";\n"),
+            new InMemoryAdditionalText("/repo/migrations/postgres/0001_first.up.sql", "CREATE TABLE a (x text);\n"),
+            new InMemoryAdditionalText("/repo/migrations/postgres/0001_first.down.sql", "DROP TABLE a;\n"),
+            new InMemoryAdditionalText("/repo/migrations/postgres/0002_second.up.sql", "-- bot-bottle: additive\nCREATE TABLE b (y text);\n"),
+            new InMemoryAdditionalText("/repo/migrations/postgres/0002_second.down.sql", "DROP TABLE b;\n"),
+            new InMemoryAdditionalText("/repo/migrations/elsewhere/0003_ignored.up.sql", "CREATE TABLE c (z text);\n"));
 
         Assert.Empty(result.Diagnostics);
         GeneratorHarness.AssertMatchesBaseline("EmbeddedMigrations", GeneratorHarness.GeneratedText(result, "EmbeddedMigrations"));

@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace BotBottle.Storage.Mapping;
 
@@ -12,8 +12,8 @@ public interface IRowMapper<T>
     string Columns { get; }
 
     /// <summary>Reads every remaining row of <paramref name="reader"/>.</summary>
-    List<T> ReadAll(SqliteDataReader reader);
+    List<T> ReadAll(DbDataReader reader);
 
     /// <summary>Reads the next row, or returns null when there is none.</summary>
-    T? ReadFirstOrDefault(SqliteDataReader reader);
+    T? ReadFirstOrDefault(DbDataReader reader);
 }

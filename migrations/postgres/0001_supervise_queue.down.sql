@@ -1,0 +1,2 @@
+DROP TABLE supervise_responses;
+DROP TABLE supervise_proposals;

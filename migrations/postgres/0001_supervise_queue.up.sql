@@ -1,0 +1,64 @@
+-- The supervise queue on PostgreSQL (fleet mode): the same tables, columns and meaning as the
+-- SQLite migration of the same number. Integers are bigint and flags 0/1 so one row mapper reads
+-- both engines; timestamps stay ISO-8601 UTC text of fixed width, so text order is time order.
+--
+-- Privileges: two group roles, created once per cluster. Operators (bot_bottle_operator) see and
+-- answer everything; each host broker logs in as its own role, a member of bot_bottle_broker, and
+-- row-level security (migration 0007) lets it see and write only the bottles it serves. Until
+-- then a broker sees no rows at all.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bot_bottle_broker') THEN
+        CREATE ROLE bot_bottle_broker NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bot_bottle_operator') THEN
+        CREATE ROLE bot_bottle_operator NOLOGIN;
+    END IF;
+END
+$$;
+
+CREATE TABLE supervise_proposals (
+    id                text   PRIMARY KEY NOT NULL,
+    bottle_slug       text   NOT NULL CHECK (length(bottle_slug) > 0),
+    tool              text   NOT NULL CHECK (length(tool) > 0),
+    proposed_file     text   NOT NULL,
+    justification     text   NOT NULL,
+    arrival_timestamp text   NOT NULL,
+    current_file_hash text,
+    archived          bigint NOT NULL DEFAULT 0 CHECK (archived IN (0, 1))
+);
+
+CREATE INDEX supervise_proposals_pending_by_slug
+    ON supervise_proposals (bottle_slug, arrival_timestamp)
+    WHERE archived = 0;
+
+CREATE INDEX supervise_proposals_pending
+    ON supervise_proposals (arrival_timestamp)
+    WHERE archived = 0;
+
+CREATE TABLE supervise_responses (
+    proposal_id text   PRIMARY KEY NOT NULL REFERENCES supervise_proposals (id) ON DELETE CASCADE,
+    status      text   NOT NULL CHECK (status IN ('approved', 'modified', 'rejected')),
+    notes       text   NOT NULL DEFAULT '',
+    final_file  text,
+    archived    bigint NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
+    CHECK (status <> 'modified' OR final_file IS NOT NULL)
+);
+
+ALTER TABLE supervise_proposals ENABLE ROW LEVEL SECURITY;
+ALTER TABLE supervise_responses ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY operator_all ON supervise_proposals TO bot_bottle_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON supervise_responses TO bot_bottle_operator USING (true) WITH CHECK (true);
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON supervise_proposals, supervise_responses TO bot_bottle_operator;
+
+-- Both read the history (schema_migrations exists: the migrator creates it before the first
+-- migration) to refuse a schema they cannot work with; only the database's owner migrates.
+GRANT SELECT ON schema_migrations TO bot_bottle_operator, bot_bottle_broker;
+
+-- A broker proposes and reads; it consumes a decision only by marking the response archived
+-- (the trigger of migration 0006 archives the proposal); it never answers.
+GRANT SELECT, INSERT ON supervise_proposals TO bot_bottle_broker;
+GRANT SELECT ON supervise_responses TO bot_bottle_broker;
+GRANT UPDATE (archived) ON supervise_responses TO bot_bottle_broker;

@@ -1,0 +1,1 @@
+ALTER TABLE supervise_proposals DROP COLUMN current_file;

@@ -1,0 +1,2 @@
+DROP TABLE supervise_rate_buckets;
+DROP TABLE supervise_limits;

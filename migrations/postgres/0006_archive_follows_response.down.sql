@@ -1,0 +1,2 @@
+DROP TRIGGER supervise_responses_archive_proposal ON supervise_responses;
+DROP FUNCTION supervise_responses_archive_proposal();

@@ -1,0 +1,1 @@
+DROP TABLE supervise_proposal_views;
