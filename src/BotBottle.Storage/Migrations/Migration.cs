@@ -40,6 +40,9 @@ public sealed class Migration
     /// <summary>The migrations embedded in this build of the library, oldest first.</summary>
     public static System.Collections.Generic.IReadOnlyList<Migration> Embedded => EmbeddedMigrations.All;
 
+    /// <summary>The PostgreSQL twins of <see cref="Embedded"/> (fleet mode): the same versions and names.</summary>
+    public static System.Collections.Generic.IReadOnlyList<Migration> EmbeddedPostgres => EmbeddedMigrations.Postgres;
+
     /// <inheritdoc />
     public override string ToString() => $"{Version:D4}_{Name}";
 }

@@ -22,7 +22,7 @@ public sealed class Migrator
     private const string SavepointName = "migration";
 
     private readonly BotBottleDatabase _database;
-    private readonly IReadOnlyList<Migration> _migrations;
+    private readonly MigrationRules _rules;
 
     /// <summary>A migrator for the migrations embedded in this binary.</summary>
     public Migrator(BotBottleDatabase database)
@@ -35,21 +35,12 @@ public sealed class Migrator
     public Migrator(BotBottleDatabase database, IReadOnlyList<Migration> migrations)
     {
         ArgumentNullException.ThrowIfNull(database);
-        ArgumentNullException.ThrowIfNull(migrations);
-        for (int i = 0; i < migrations.Count; i++)
-        {
-            if (migrations[i].Version <= 0 || (i > 0 && migrations[i].Version <= migrations[i - 1].Version))
-            {
-                throw new ArgumentException("Migration versions must be positive and strictly increasing.", nameof(migrations));
-            }
-        }
-
+        _rules = new MigrationRules(migrations, database.Path, "Run 'bot-bottle-sidecar db migrate' on the host (sidecars never migrate).");
         _database = database;
-        _migrations = migrations;
     }
 
     /// <summary>The newest version this binary knows.</summary>
-    public int LatestVersion => _migrations.Count == 0 ? 0 : _migrations[^1].Version;
+    public int LatestVersion => _rules.LatestVersion;
 
     /// <summary>Applies every pending migration up to <paramref name="targetVersion"/> (default: the newest).</summary>
     /// <returns>What was applied; no steps when the database was already there.</returns>
@@ -57,17 +48,16 @@ public sealed class Migrator
     public MigrationRun MigrateUp(int? targetVersion = null)
     {
         RequireHost("migrate");
-        int target = ResolveTarget(targetVersion ?? LatestVersion);
+        int target = _rules.ResolveTarget(targetVersion ?? LatestVersion);
 
         (MigrationRun run, MigrationException? failure) = _database.Write((connection, transaction) =>
         {
             SqlRegistry.Execute(connection, transaction, MigrationSql.CreateMigrationsTable);
             List<AppliedMigration> applied = ReadApplied(connection, transaction);
-            Validate(applied);
+            _rules.Validate(applied);
 
             var appliedVersions = new HashSet<int>(applied.Select(static a => a.Version));
-            List<Migration> pending = _migrations.Where(m => m.Version <= target && !appliedVersions.Contains(m.Version)).ToList();
-            return RunSteps(connection, transaction, appliedVersions, pending, up: true);
+            return RunSteps(connection, transaction, appliedVersions, _rules.Pending(applied, target), up: true);
         });
 
         return failure is null ? run : throw failure;
@@ -77,17 +67,10 @@ public sealed class Migrator
     /// <exception cref="MigrationException">The history is refused or the target is unknown.</exception>
     public MigrationRun PlanUp(int? targetVersion = null)
     {
-        int target = ResolveTarget(targetVersion ?? LatestVersion);
+        int target = _rules.ResolveTarget(targetVersion ?? LatestVersion);
         List<AppliedMigration> applied = _database.Read(connection => ReadAppliedIfTracked(connection));
-        Validate(applied);
-        var appliedVersions = new HashSet<int>(applied.Select(static a => a.Version));
-        int from = NewestOf(appliedVersions);
-        List<MigrationStep> steps = _migrations
-            .Where(m => m.Version <= target && !appliedVersions.Contains(m.Version))
-            .Select(static m => new MigrationStep(m.Version, m.Name, "up", m.UpSql))
-            .ToList();
-        int to = NewestOf(appliedVersions.Concat(steps.Select(static s => s.Version)));
-        return new MigrationRun(from, to, steps);
+        _rules.Validate(applied);
+        return MigrationRun.Plan(applied, _rules.Pending(applied, target));
     }
 
     /// <summary>Reverts every applied migration newer than <paramref name="targetVersion"/>, newest first.</summary>
@@ -96,25 +79,16 @@ public sealed class Migrator
     public MigrationRun MigrateDown(int targetVersion)
     {
         RequireHost("revert migrations on");
-        int target = ResolveTarget(targetVersion);
+        int target = _rules.ResolveTarget(targetVersion);
 
         (MigrationRun run, MigrationException? failure) = _database.Write((connection, transaction) =>
         {
             SqlRegistry.Execute(connection, transaction, MigrationSql.CreateMigrationsTable);
             List<AppliedMigration> applied = ReadApplied(connection, transaction);
-            ValidateChecksums(applied);
-
-            List<AppliedMigration> toRevert = applied.Where(a => a.Version > target).OrderByDescending(static a => a.Version).ToList();
-            string[] unknown = toRevert.Where(a => Find(a.Version) is null).Select(static a => Label(a.Version, a.Name)).ToArray();
-            if (unknown.Length > 0)
-            {
-                throw new MigrationException(
-                    MigrationErrorKind.CannotRevertUnknown,
-                    $"Cannot revert {string.Join(", ", unknown)}: this binary does not have their down SQL. Run 'db down' with the newer bot-bottle that applied them.");
-            }
+            _rules.ValidateChecksums(applied);
 
             var appliedVersions = new HashSet<int>(applied.Select(static a => a.Version));
-            return RunSteps(connection, transaction, appliedVersions, toRevert.Select(r => Find(r.Version)!).ToList(), up: false);
+            return RunSteps(connection, transaction, appliedVersions, _rules.ToRevert(applied, target), up: false);
         });
 
         return failure is null ? run : throw failure;
@@ -126,29 +100,7 @@ public sealed class Migrator
         (List<AppliedMigration> applied, int userVersion) = _database.Read(connection =>
             (ReadAppliedIfTracked(connection), SqlRegistry.Scalar<int>(connection, null, MigrationSql.SelectUserVersion)));
 
-        var byVersion = applied.ToDictionary(static a => a.Version);
-        var lines = new List<MigrationStatus>();
-        foreach (Migration migration in _migrations)
-        {
-            if (byVersion.TryGetValue(migration.Version, out AppliedMigration? record))
-            {
-                MigrationState state = record.Checksum == migration.Checksum ? MigrationState.Applied : MigrationState.ChecksumMismatch;
-                lines.Add(new MigrationStatus(migration.Version, migration.Name, state, migration.Checksum, record.Checksum, record.AppliedAt, record.ExecutionMs));
-            }
-            else
-            {
-                lines.Add(new MigrationStatus(migration.Version, migration.Name, MigrationState.Pending, migration.Checksum, null, null, null));
-            }
-        }
-
-        foreach (AppliedMigration record in applied.Where(a => Find(a.Version) is null))
-        {
-            MigrationState state = record.Additive ? MigrationState.UnknownAdditive : MigrationState.UnknownBreaking;
-            lines.Add(new MigrationStatus(record.Version, record.Name, state, null, record.Checksum, record.AppliedAt, record.ExecutionMs));
-        }
-
-        lines.Sort(static (a, b) => a.Version.CompareTo(b.Version));
-        return new MigrationReport(userVersion, lines);
+        return _rules.Report(applied, userVersion);
     }
 
     /// <summary>
@@ -158,16 +110,7 @@ public sealed class Migrator
     /// <exception cref="MigrationException">The database is not usable as it is.</exception>
     public void EnsureCompatible()
     {
-        List<AppliedMigration> applied = _database.Read(connection => ReadAppliedIfTracked(connection));
-        Validate(applied);
-        var appliedVersions = new HashSet<int>(applied.Select(static a => a.Version));
-        string[] missing = _migrations.Where(m => !appliedVersions.Contains(m.Version)).Select(static m => m.ToString()).ToArray();
-        if (missing.Length > 0)
-        {
-            throw new MigrationException(
-                MigrationErrorKind.SchemaTooOld,
-                $"The database {_database.Path} lacks migrations {string.Join(", ", missing)} that this binary needs. Run 'bot-bottle-sidecar db migrate' on the host (sidecars never migrate).");
-        }
+        _rules.EnsureCompatible(_database.Read(connection => ReadAppliedIfTracked(connection)));
     }
 
     /// <summary>
@@ -178,7 +121,7 @@ public sealed class Migrator
     private static (MigrationRun Run, MigrationException? Failure) RunSteps(
         SqliteConnection connection, SqliteTransaction transaction, HashSet<int> appliedVersions, IReadOnlyList<Migration> order, bool up)
     {
-        int from = NewestOf(appliedVersions);
+        int from = MigrationRules.NewestOf(appliedVersions);
         var steps = new List<MigrationStep>();
         foreach (Migration migration in order)
         {
@@ -206,18 +149,18 @@ public sealed class Migrator
                     appliedVersions.Remove(migration.Version);
                 }
 
-                SqlRegistry.Execute(connection, transaction, MigrationSql.SetUserVersion(NewestOf(appliedVersions)));
+                SqlRegistry.Execute(connection, transaction, MigrationSql.SetUserVersion(MigrationRules.NewestOf(appliedVersions)));
             });
 
             if (error is not null)
             {
-                return (new MigrationRun(from, NewestOf(appliedVersions), steps), error);
+                return (new MigrationRun(from, MigrationRules.NewestOf(appliedVersions), steps), error);
             }
 
             steps.Add(new MigrationStep(migration.Version, migration.Name, up ? "up" : "down", sql));
         }
 
-        return (new MigrationRun(from, NewestOf(appliedVersions), steps), null);
+        return (new MigrationRun(from, MigrationRules.NewestOf(appliedVersions), steps), null);
     }
 
     private static void ExecuteScript(SqliteConnection connection, SqliteTransaction transaction, string sql)
@@ -260,68 +203,6 @@ public sealed class Migrator
         => SqlRegistry.Scalar<long>(connection, null, MigrationSql.MigrationsTableExists) == 0
             ? []
             : ReadApplied(connection, null);
-
-    private static int NewestOf(IEnumerable<int> versions) => versions.DefaultIfEmpty(0).Max();
-
-    private static string Label(int version, string name) => $"{version:D4}_{name}";
-
-    private void Validate(List<AppliedMigration> applied)
-    {
-        ValidateChecksums(applied);
-        AppliedMigration[] breaking = applied.Where(a => Find(a.Version) is null && !a.Additive).ToArray();
-        if (breaking.Length > 0)
-        {
-            string names = string.Join(", ", breaking.Select(static a => Label(a.Version, a.Name)));
-            throw new MigrationException(
-                MigrationErrorKind.UnknownMigrations,
-                $"The database {_database.Path} was migrated by a newer bot-bottle: {names} {(breaking.Length == 1 ? "is" : "are")} unknown to this binary (which knows up to {LatestVersion:D4}) and not additive. Upgrade this binary; nothing was changed.");
-        }
-    }
-
-    private void ValidateChecksums(List<AppliedMigration> applied)
-    {
-        var changed = new List<string>();
-        foreach (AppliedMigration record in applied)
-        {
-            Migration? migration = Find(record.Version);
-            if (migration is not null && migration.Checksum != record.Checksum)
-            {
-                changed.Add($"{migration} (recorded {record.Checksum}, this binary has {migration.Checksum})");
-            }
-        }
-
-        if (changed.Count > 0)
-        {
-            throw new MigrationException(
-                MigrationErrorKind.ChecksumMismatch,
-                $"Applied migration{(changed.Count == 1 ? " was" : "s were")} changed after being applied: {string.Join("; ", changed)}. Restore the original migrations/NNNN_name.up.sql and put the change in a new migration; nothing was changed.");
-        }
-    }
-
-    private Migration? Find(int version)
-    {
-        foreach (Migration migration in _migrations)
-        {
-            if (migration.Version == version)
-            {
-                return migration;
-            }
-        }
-
-        return null;
-    }
-
-    private int ResolveTarget(int target)
-    {
-        if (target == 0 || Find(target) is not null)
-        {
-            return target;
-        }
-
-        throw new MigrationException(
-            MigrationErrorKind.UnknownTarget,
-            $"Version {target} is not a migration this binary knows; choose 0 or one of: {string.Join(", ", _migrations.Select(static m => m.Version))}.");
-    }
 
     private void RequireHost(string action)
     {
