@@ -6,14 +6,18 @@
 -- answer everything; each host broker logs in as its own role, a member of bot_bottle_broker, and
 -- row-level security (migration 0007) lets it see and write only the bottles it serves. Until
 -- then a broker sees no rows at all.
+-- Roles belong to the cluster, not the database: two databases migrating at once may both try to
+-- create them, so losing that race is fine.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bot_bottle_broker') THEN
+    BEGIN
         CREATE ROLE bot_bottle_broker NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bot_bottle_operator') THEN
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+    BEGIN
         CREATE ROLE bot_bottle_operator NOLOGIN;
-    END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
 END
 $$;
 

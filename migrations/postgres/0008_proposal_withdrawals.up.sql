@@ -17,9 +17,9 @@ DECLARE
     entry supervise_audit_entries;
 BEGIN
     -- 'bbaudit' in ASCII: the one key every audit writer serialises on.
-    PERFORM pg_advisory_xact_lock(27424042009118068);
-    SELECT e.entry_hash INTO head FROM supervise_audit_entries AS e ORDER BY e.id DESC LIMIT 1;
-    entry.id := nextval(pg_get_serial_sequence('public.supervise_audit_entries', 'id'));
+    PERFORM pg_advisory_xact_lock(27692718438508916);
+    SELECT e.id, e.entry_hash INTO entry.id, head FROM supervise_audit_entries AS e ORDER BY e.id DESC LIMIT 1;
+    entry.id := coalesce(entry.id, 0) + 1;
     entry.timestamp := ts;
     entry.bottle_slug := bottle_slug;
     entry.component := component;
@@ -48,6 +48,24 @@ CREATE TABLE supervise_withdrawals (
     audit_hash      text   NOT NULL
 );
 
+-- A broker withdraws only its own bottles' proposals. This check runs with the broker's own rights
+-- (row-level security hides other bottles' proposals), before the trigger below that runs as the
+-- owner: triggers of one event fire in name order, hence the numbers.
+CREATE FUNCTION supervise_withdrawals_own_bottle() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM supervise_proposals WHERE id = NEW.proposal_id) THEN
+        RAISE EXCEPTION 'a broker may withdraw only its own bottles'' proposals' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER supervise_withdrawals_1_own_bottle
+BEFORE INSERT ON supervise_withdrawals
+FOR EACH ROW EXECUTE FUNCTION supervise_withdrawals_own_bottle();
+
 CREATE FUNCTION supervise_withdrawals_archive_and_audit() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
@@ -72,7 +90,7 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER supervise_withdrawals_archive_and_audit
+CREATE TRIGGER supervise_withdrawals_2_archive_and_audit
 BEFORE INSERT ON supervise_withdrawals
 FOR EACH ROW EXECUTE FUNCTION supervise_withdrawals_archive_and_audit();
 

@@ -19,7 +19,7 @@ namespace BotBottle.Storage.Migrations;
 public sealed class PostgresMigrator
 {
     /// <summary>The advisory lock key every bot-bottle migrator takes ("bbmigra" in ASCII).</summary>
-    public const long AdvisoryLockKey = 27424046575855969;
+    public const long AdvisoryLockKey = 27692769776988769;
 
     private const string SavepointName = "migration";
 
