@@ -3,9 +3,10 @@
 #   build/postgres.sh start DIR PORT   initdb into DIR (once), start it on 127.0.0.1:PORT, print its
 #                                      connection string (superuser "bb", trust auth, loopback only)
 #   build/postgres.sh stop DIR         stop it (fast shutdown)
+#   build/postgres.sh probe            exit 0 when initdb and pg_ctl are installed
 # As root it runs the server as the "postgres" user (PostgreSQL refuses to run as root).
 set -euo pipefail
-command_name="$1" dir="$2"
+command_name="${1:-}" dir="${2:-}"
 
 bin=""
 if command -v pg_ctl > /dev/null && command -v initdb > /dev/null; then
@@ -26,6 +27,9 @@ as_server() {
 }
 
 case "$command_name" in
+  probe)
+    echo "$bin"
+    ;;
   start)
     port="$3"
     mkdir -p "$dir"

@@ -78,6 +78,19 @@ ensure_arm64_libssl() {
 # The operator's interactive commands are tested in a real terminal, driven by tmux.
 command -v tmux > /dev/null || apt_install tmux
 
+# Fleet mode's tests run against a real PostgreSQL 15 cluster of their own, started here as an
+# unprivileged user in a temporary directory and stopped on exit.
+if ! bash build/postgres.sh probe > /dev/null 2>&1; then
+  apt_install postgresql-15
+fi
+postgres_dir="$(mktemp -d "${TMPDIR:-/tmp}/bb-test-postgres.XXXXXX")"
+postgres_port=$((20000 + RANDOM % 20000))
+BOTBOTTLE_TEST_POSTGRES="$(bash build/postgres.sh start "$postgres_dir" "$postgres_port")" \
+  || give_up "could not start a PostgreSQL cluster (build/postgres.sh start $postgres_dir $postgres_port)"
+export BOTBOTTLE_TEST_POSTGRES
+trap 'bash build/postgres.sh stop "$postgres_dir"; rm -rf "$results" "$postgres_dir"' EXIT
+echo "PostgreSQL $(psql -tA "host=127.0.0.1 port=$postgres_port user=bb dbname=postgres" -c 'SHOW server_version' 2> /dev/null) on 127.0.0.1:$postgres_port for the fleet tests"
+
 if [ -n "$emulated" ]; then
   ensure_cross_toolchain
   ensure_arm64_libssl
