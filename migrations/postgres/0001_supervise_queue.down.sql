@@ -1,2 +1,3 @@
 DROP TABLE supervise_responses;
 DROP TABLE supervise_proposals;
+DROP FUNCTION bb_notify_queue();

@@ -49,6 +49,32 @@ CREATE TABLE supervise_responses (
     CHECK (status <> 'modified' OR final_file IS NOT NULL)
 );
 
+-- Waits and 'queue watch' on every host wake on LISTEN bot_bottle_queue: each change to a
+-- proposal or a response notifies its proposal id when it commits (PostgreSQL folds repeats within
+-- one transaction). Listeners re-read what they wait for, so a payload is a hint, never the data;
+-- NOTIFY has no privileges, so any role can see ids (not contents) go by.
+CREATE FUNCTION bb_notify_queue() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    -- Two statements, not one CASE: PL/pgSQL resolves every field an expression names.
+    IF TG_TABLE_NAME = 'supervise_proposals' THEN
+        PERFORM pg_notify('bot_bottle_queue', NEW.id);
+    ELSE
+        PERFORM pg_notify('bot_bottle_queue', NEW.proposal_id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER supervise_proposals_notify
+AFTER INSERT OR UPDATE ON supervise_proposals
+FOR EACH ROW EXECUTE FUNCTION bb_notify_queue();
+
+CREATE TRIGGER supervise_responses_notify
+AFTER INSERT OR UPDATE ON supervise_responses
+FOR EACH ROW EXECUTE FUNCTION bb_notify_queue();
+
 ALTER TABLE supervise_proposals ENABLE ROW LEVEL SECURITY;
 ALTER TABLE supervise_responses ENABLE ROW LEVEL SECURITY;
 

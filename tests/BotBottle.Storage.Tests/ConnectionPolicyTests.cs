@@ -84,7 +84,7 @@ public sealed class ConnectionPolicyTests : IDisposable
 
         Assert.Throws<InvalidOperationException>(() => database.Write<int>((connection, transaction) =>
         {
-            using SqliteCommand insert = SqlRegistry.Command(connection, transaction, AuditSql.InsertAuditEntry)
+            using System.Data.Common.DbCommand insert = SqlRegistry.Command(connection, transaction, AuditSql.InsertAuditEntry)
                 .Bind("$timestamp", "2026-01-01T00:00:00.0000000Z").Bind("$bottle_slug", "a").Bind("$component", "c")
                 .Bind("$operator_action", "approved").Bind("$operator_notes", "").Bind("$justification", "").Bind("$diff", "");
             insert.ExecuteScalar();

@@ -19,16 +19,19 @@ internal static class AuditSql
         VALUES
             ($timestamp, $bottle_slug, $component, $operator_action, $operator_notes, $justification, $diff)
         RETURNING id;
-        """);
+        """,
+        "SELECT id FROM bb_audit_append(@timestamp, @bottle_slug, @component, @operator_action, @operator_notes, @justification, @diff)");
 
     // The chain link: the newest entry before this one (the primary key serves it).
     public static readonly SqlStatement SelectPreviousAuditHash = new(
         nameof(SelectPreviousAuditHash),
-        "SELECT entry_hash FROM supervise_audit_entries WHERE id < $id ORDER BY id DESC LIMIT 1;");
+        "SELECT entry_hash FROM supervise_audit_entries WHERE id < $id ORDER BY id DESC LIMIT 1;",
+        SqlStatement.SqliteOnly);
 
     public static readonly SqlStatement UpdateAuditHashes = new(
         nameof(UpdateAuditHashes),
-        "UPDATE supervise_audit_entries SET prev_hash = $prev_hash, entry_hash = $entry_hash WHERE id = $id;");
+        "UPDATE supervise_audit_entries SET prev_hash = $prev_hash, entry_hash = $entry_hash WHERE id = $id;",
+        SqlStatement.SqliteOnly);
 
     // The next entry's id (AUTOINCREMENT: one past the highest ever assigned), the newest entry's
     // hash, and whether there is any entry: what a trigger-written entry is chained with.
@@ -39,7 +42,8 @@ internal static class AuditSql
                    coalesce((SELECT max(id) FROM supervise_audit_entries), 0)) + 1,
                (SELECT entry_hash FROM supervise_audit_entries ORDER BY id DESC LIMIT 1),
                EXISTS (SELECT 1 FROM supervise_audit_entries);
-        """);
+        """,
+        SqlStatement.SqliteOnly);
 
     public static readonly SqlStatement SelectAuditEntry = new(
         nameof(SelectAuditEntry),
@@ -52,7 +56,8 @@ internal static class AuditSql
     // AUTOINCREMENT never reuses an id: the highest one ever assigned shows a deleted newest entry.
     public static readonly SqlStatement SelectAuditSequence = new(
         nameof(SelectAuditSequence),
-        "SELECT seq FROM sqlite_sequence WHERE name = 'supervise_audit_entries';");
+        "SELECT seq FROM sqlite_sequence WHERE name = 'supervise_audit_entries';",
+        "SELECT coalesce(max(id), 0) FROM supervise_audit_entries");
 
     // Three shapes rather than one "$x IS NULL OR col = $x" query, so each filter can use its index.
     public static readonly SqlStatement SelectAuditBySlug = new(
@@ -64,6 +69,14 @@ internal static class AuditSql
           AND timestamp >= $since AND timestamp < $until
         ORDER BY timestamp, id
         LIMIT $limit;
+        """,
+        "SELECT " + AuditEntryRowMapper.SelectColumns + """
+         FROM supervise_audit_entries
+        WHERE bottle_slug = @bottle_slug
+          AND (@component::text IS NULL OR component = @component::text)
+          AND timestamp >= @since AND timestamp < @until
+        ORDER BY timestamp COLLATE "C", id
+        LIMIT nullif(@limit::bigint, -1)
         """);
 
     public static readonly SqlStatement SelectAuditByComponent = new(
@@ -74,6 +87,13 @@ internal static class AuditSql
           AND timestamp >= $since AND timestamp < $until
         ORDER BY timestamp, id
         LIMIT $limit;
+        """,
+        "SELECT " + AuditEntryRowMapper.SelectColumns + """
+         FROM supervise_audit_entries
+        WHERE component = @component
+          AND timestamp >= @since AND timestamp < @until
+        ORDER BY timestamp COLLATE "C", id
+        LIMIT nullif(@limit::bigint, -1)
         """);
 
     public static readonly SqlStatement SelectAuditAll = new(
@@ -83,6 +103,12 @@ internal static class AuditSql
         WHERE timestamp >= $since AND timestamp < $until
         ORDER BY timestamp, id
         LIMIT $limit;
+        """,
+        "SELECT " + AuditEntryRowMapper.SelectColumns + """
+         FROM supervise_audit_entries
+        WHERE timestamp >= @since AND timestamp < @until
+        ORDER BY timestamp COLLATE "C", id
+        LIMIT nullif(@limit::bigint, -1)
         """);
 
     public static readonly IReadOnlyList<SqlStatement> All =

@@ -5,7 +5,7 @@ using BotBottle.Storage.Errors;
 using BotBottle.Storage.Mapping;
 using BotBottle.Storage.Sql;
 using BotBottle.Storage.Validation;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace BotBottle.Storage.Audit;
 
@@ -16,10 +16,21 @@ public sealed class AuditStore
     private const string EarliestTimestamp = "0000";
     private const string LatestTimestamp = "9999";
 
-    private readonly BotBottleDatabase _database;
+    private readonly IStoreDatabase _database;
 
     /// <summary>An audit log over <paramref name="database"/>.</summary>
     public AuditStore(BotBottleDatabase database)
+        : this((IStoreDatabase)database)
+    {
+    }
+
+    /// <summary>The same over fleet mode's PostgreSQL <paramref name="database"/>.</summary>
+    public AuditStore(PostgresDatabase database)
+        : this((IStoreDatabase)database)
+    {
+    }
+
+    private AuditStore(IStoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
@@ -43,8 +54,8 @@ public sealed class AuditStore
     {
         long expectedId = 1;
         string expectedPrevious = AuditChain.Genesis;
-        using (SqliteCommand command = SqlRegistry.Command(connection, null, AuditSql.SelectAuditChain))
-        using (SqliteDataReader reader = command.ExecuteReader())
+        using (DbCommand command = SqlRegistry.Command(connection, null, AuditSql.SelectAuditChain))
+        using (DbDataReader reader = command.ExecuteReader())
         {
             foreach (AuditEntry entry in AuditEntryRowMapper.Instance.ReadAll(reader))
             {
@@ -88,11 +99,11 @@ public sealed class AuditStore
     /// Appends <paramref name="entry"/> inside the caller's write transaction and links it into the
     /// hash chain (the write lock is held, so no other entry can slip in between); returns its id.
     /// </summary>
-    internal static long Insert(SqliteConnection connection, SqliteTransaction transaction, AuditEntry entry)
+    internal static long Insert(DbConnection connection, DbTransaction transaction, AuditEntry entry)
     {
         string timestamp = SqliteValues.FormatTimestamp(entry.Timestamp);
         long id;
-        using (SqliteCommand insert = SqlRegistry.Command(connection, transaction, AuditSql.InsertAuditEntry))
+        using (DbCommand insert = SqlRegistry.Command(connection, transaction, AuditSql.InsertAuditEntry))
         {
             insert.Bind("$timestamp", timestamp)
                 .Bind("$bottle_slug", entry.BottleSlug)
@@ -104,8 +115,14 @@ public sealed class AuditStore
             id = (long)insert.ExecuteScalar()!;
         }
 
+        // PostgreSQL's bb_audit_append numbered and chained it already, under the chain's own lock.
+        if (connection is Npgsql.NpgsqlConnection)
+        {
+            return id;
+        }
+
         string previous;
-        using (SqliteCommand select = SqlRegistry.Command(connection, transaction, AuditSql.SelectPreviousAuditHash).Bind("$id", id))
+        using (DbCommand select = SqlRegistry.Command(connection, transaction, AuditSql.SelectPreviousAuditHash).Bind("$id", id))
         {
             // No earlier entry: the chain starts here. An earlier entry without a hash stays a visible break.
             object? value = select.ExecuteScalar();
@@ -113,7 +130,7 @@ public sealed class AuditStore
         }
 
         string hash = AuditChain.Hash(previous, id, timestamp, entry.BottleSlug, entry.Component, entry.OperatorAction, entry.OperatorNotes, entry.Justification, entry.Diff);
-        using SqliteCommand update = SqlRegistry.Command(connection, transaction, AuditSql.UpdateAuditHashes);
+        using DbCommand update = SqlRegistry.Command(connection, transaction, AuditSql.UpdateAuditHashes);
         update.Bind("$prev_hash", previous).Bind("$entry_hash", hash).Bind("$id", id).ExecuteNonQuery();
         return id;
     }
@@ -123,20 +140,20 @@ public sealed class AuditStore
     /// (a withdrawal's): the same chain rule as <see cref="Insert"/>. Only inside the write
     /// transaction that writes the entry, which holds the lock, are these still true when it lands.
     /// </summary>
-    internal static (long Id, string Previous) NextLink(SqliteConnection connection, SqliteTransaction transaction)
+    internal static (long Id, string Previous) NextLink(DbConnection connection, DbTransaction transaction)
     {
-        using SqliteCommand select = SqlRegistry.Command(connection, transaction, AuditSql.SelectNextAuditLink);
-        using SqliteDataReader reader = select.ExecuteReader();
+        using DbCommand select = SqlRegistry.Command(connection, transaction, AuditSql.SelectNextAuditLink);
+        using DbDataReader reader = select.ExecuteReader();
         reader.Read();
         long id = reader.GetInt64(0);
         string previous = reader.GetInt64(2) == 0 ? AuditChain.Genesis : reader.IsDBNull(1) ? string.Empty : reader.GetString(1);
         return (id, previous);
     }
 
-    internal static AuditEntry ReadEntry(SqliteConnection connection, SqliteTransaction? transaction, long id)
+    internal static AuditEntry ReadEntry(DbConnection connection, DbTransaction? transaction, long id)
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, transaction, AuditSql.SelectAuditEntry).Bind("$id", id);
-        using SqliteDataReader reader = command.ExecuteReader();
+        using DbCommand command = SqlRegistry.Command(connection, transaction, AuditSql.SelectAuditEntry).Bind("$id", id);
+        using DbDataReader reader = command.ExecuteReader();
         return AuditEntryRowMapper.Instance.ReadFirstOrDefault(reader)!;
     }
 
@@ -171,7 +188,7 @@ public sealed class AuditStore
 
         return _database.Read(connection =>
         {
-            using SqliteCommand command = SqlRegistry.Command(connection, null, statement)
+            using DbCommand command = SqlRegistry.Command(connection, null, statement)
                 .Bind("$since", since)
                 .Bind("$until", until)
                 .Bind("$limit", query.Limit ?? -1);
@@ -185,7 +202,7 @@ public sealed class AuditStore
                 command.Bind("$component", query.Component);
             }
 
-            using SqliteDataReader reader = command.ExecuteReader();
+            using DbDataReader reader = command.ExecuteReader();
             return AuditEntryRowMapper.Instance.ReadAll(reader);
         });
     }

@@ -6,7 +6,7 @@ using BotBottle.Storage.Errors;
 using BotBottle.Storage.Mapping;
 using BotBottle.Storage.Sql;
 using BotBottle.Storage.Validation;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace BotBottle.Storage.Bottles;
 
@@ -20,10 +20,21 @@ public sealed class BottleStore
     /// <summary>The longest heartbeat a sidecar may promise: a bottle is stale after three missed ones.</summary>
     public static readonly TimeSpan MaxHeartbeat = TimeSpan.FromHours(1);
 
-    private readonly BotBottleDatabase _database;
+    private readonly IStoreDatabase _database;
 
     /// <summary>The bottles of <paramref name="database"/>.</summary>
     public BottleStore(BotBottleDatabase database)
+        : this((IStoreDatabase)database)
+    {
+    }
+
+    /// <summary>The same over fleet mode's PostgreSQL <paramref name="database"/>.</summary>
+    public BottleStore(PostgresDatabase database)
+        : this((IStoreDatabase)database)
+    {
+    }
+
+    private BottleStore(IStoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
@@ -47,7 +58,7 @@ public sealed class BottleStore
 
         _database.Write((connection, transaction) =>
         {
-            using SqliteCommand command = SqlRegistry.Command(connection, transaction, BottleSql.Register)
+            using DbCommand command = SqlRegistry.Command(connection, transaction, BottleSql.Register)
                 .Bind("$slug", slug)
                 .Bind("$backend", backend)
                 .Bind("$now", SqliteValues.FormatTimestamp(DateTimeOffset.UtcNow))
@@ -70,8 +81,8 @@ public sealed class BottleStore
         string at = SqliteValues.FormatTimestamp(now ?? DateTimeOffset.UtcNow);
         return _database.Read(connection =>
         {
-            using SqliteCommand command = SqlRegistry.Command(connection, null, BottleSql.ListBottles).Bind("$now", at);
-            using SqliteDataReader reader = command.ExecuteReader();
+            using DbCommand command = SqlRegistry.Command(connection, null, BottleSql.ListBottles).Bind("$now", at);
+            using DbDataReader reader = command.ExecuteReader();
             return BottleStatusRowMapper.Instance.ReadAll(reader);
         });
     }
@@ -81,7 +92,7 @@ public sealed class BottleStore
         Validate.Slug(slug, "slug");
         _database.Write((connection, transaction) =>
         {
-            using SqliteCommand command = SqlRegistry.Command(connection, transaction, statement)
+            using DbCommand command = SqlRegistry.Command(connection, transaction, statement)
                 .Bind("$slug", slug)
                 .Bind("$now", SqliteValues.FormatTimestamp(DateTimeOffset.UtcNow));
             return command.ExecuteNonQuery();

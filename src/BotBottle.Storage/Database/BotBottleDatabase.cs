@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Data.Common;
 using System.IO;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Migrations;
@@ -15,7 +16,7 @@ namespace BotBottle.Storage.Database;
 /// <c>BEGIN IMMEDIATE</c> so writers queue on the lock instead of failing on upgrade.
 /// Instances are thread-safe; each operation uses its own pooled connection.
 /// </summary>
-public sealed class BotBottleDatabase
+public sealed class BotBottleDatabase : IStoreDatabase
 {
     /// <summary>How long a statement waits for another process's lock before reporting Busy.</summary>
     public const int BusyTimeoutMilliseconds = 5000;
@@ -131,8 +132,8 @@ public sealed class BotBottleDatabase
     /// <summary>Runs <c>PRAGMA integrity_check</c>: a single "ok" when the file is sound, else each problem found.</summary>
     public IReadOnlyList<string> CheckIntegrity() => Read(static connection =>
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, null, DatabaseSql.IntegrityCheck);
-        using SqliteDataReader reader = command.ExecuteReader();
+        using DbCommand command = SqlRegistry.Command(connection, null, DatabaseSql.IntegrityCheck);
+        using DbDataReader reader = command.ExecuteReader();
         var lines = new List<string>();
         while (reader.Read())
         {
@@ -278,6 +279,24 @@ public sealed class BotBottleDatabase
             throw SqliteErrors.Translate(exception, Path);
         }
     }
+
+    /// <inheritdoc />
+    string IStoreDatabase.Description => Path;
+
+    /// <inheritdoc />
+    bool IStoreDatabase.IsPostgres => false;
+
+    /// <inheritdoc />
+    IChangeSignal IStoreDatabase.Changes => DataChangeWatcher.For(this);
+
+    /// <inheritdoc />
+    T IStoreDatabase.Read<T>(Func<DbConnection, T> read) => Read(connection => read(connection));
+
+    /// <inheritdoc />
+    T IStoreDatabase.Write<T>(Func<DbConnection, DbTransaction, T> write) => Write((connection, transaction) => write(connection, transaction));
+
+    /// <inheritdoc />
+    WaitMode IStoreDatabase.DescribeWaits() => WaitMode.For(Path);
 
     private static void RequireFile(string path, string howToCreate)
     {

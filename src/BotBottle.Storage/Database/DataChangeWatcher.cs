@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -19,7 +20,7 @@ namespace BotBottle.Storage.Database;
 /// spurious wake costs latency, never correctness.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "One per database file for the life of the process; its thread parks when nobody waits.")]
-internal sealed class DataChangeWatcher
+internal sealed class DataChangeWatcher : IChangeSignal
 {
     /// <summary>
     /// How long after a write event data_version is polled every millisecond: SQLite writes the WAL
@@ -120,6 +121,9 @@ internal sealed class DataChangeWatcher
     /// </summary>
     public Task NextChange => Volatile.Read(ref _changed).Task;
 
+    /// <inheritdoc />
+    IDisposable IChangeSignal.Register() => Register();
+
     /// <summary>Counts a waiter in (the loop runs while any are); dispose to count it out.</summary>
     public Lease Register()
     {
@@ -157,7 +161,7 @@ internal sealed class DataChangeWatcher
     private void WatchLoop()
     {
         SqliteConnection? connection = null;
-        SqliteCommand? command = null;
+        DbCommand? command = null;
         DirectoryNotifications? notifications = null;
         bool notificationsTried = false;
         long lastVersion = long.MinValue;

@@ -1,5 +1,8 @@
 using System;
+using System.Data.Common;
 using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Migrations;
 using Npgsql;
@@ -13,12 +16,18 @@ namespace BotBottle.Storage.Database;
 /// Which rows a connection may touch is the server's business: the role it logs in as (a host
 /// broker's own role, or an operator's) and the row-level security of the migrations.
 /// </summary>
-public sealed class PostgresDatabase : IDisposable
+public sealed class PostgresDatabase : IStoreDatabase, IDisposable
 {
-    private readonly NpgsqlDataSource _source;
+    /// <summary>The advisory lock every write transaction takes first ("bbwrite" in ASCII): one writer at a time, as on SQLite.</summary>
+    public const long WriteLockKey = 27692812877788261;
 
-    private PostgresDatabase(NpgsqlConnectionStringBuilder settings)
+    private readonly NpgsqlDataSource _source;
+    private readonly PostgresChangeListener _changes;
+
+    private PostgresDatabase(NpgsqlConnectionStringBuilder settings, DatabaseRole role)
     {
+        Role = role;
+        _changes = new PostgresChangeListener(this);
         Settings = settings;
         Description = Describe(settings);
 
@@ -30,6 +39,18 @@ public sealed class PostgresDatabase : IDisposable
     /// <summary>Where this is, for messages: <c>postgres://role@host:port/database</c>, never the password.</summary>
     public string Description { get; }
 
+    /// <summary>
+    /// What the store lets this process do before the server is asked: Host for an operator (or the
+    /// database owner), Sidecar for a host broker, whose role the server confines to its bottles.
+    /// </summary>
+    public DatabaseRole Role { get; }
+
+    /// <inheritdoc />
+    bool IStoreDatabase.IsPostgres => true;
+
+    /// <inheritdoc />
+    IChangeSignal IStoreDatabase.Changes => _changes;
+
     /// <summary>The parsed connection settings.</summary>
     internal NpgsqlConnectionStringBuilder Settings { get; }
 
@@ -40,10 +61,11 @@ public sealed class PostgresDatabase : IDisposable
     /// </summary>
     /// <param name="connection">Where the database is and who logs in.</param>
     /// <param name="migrate">Whether to apply pending migrations now (the database owner's job).</param>
+    /// <param name="role">Host for operators and the owner; Sidecar for a host broker.</param>
     /// <exception cref="StorageException">The connection text is malformed, the server unreachable, the login refused or the schema refused.</exception>
-    public static PostgresDatabase Open(string connection, bool migrate = false)
+    public static PostgresDatabase Open(string connection, bool migrate = false, DatabaseRole role = DatabaseRole.Host)
     {
-        var database = new PostgresDatabase(ParseConnection(connection));
+        var database = new PostgresDatabase(ParseConnection(connection), role);
         try
         {
             var migrator = new PostgresMigrator(database);
@@ -70,7 +92,7 @@ public sealed class PostgresDatabase : IDisposable
     /// or change the schema itself (<c>db status</c>, <c>db migrate</c>, <c>db down</c>).
     /// </summary>
     /// <exception cref="StorageException">The connection text is malformed.</exception>
-    public static PostgresDatabase Connect(string connection) => new(ParseConnection(connection));
+    public static PostgresDatabase Connect(string connection) => new(ParseConnection(connection), DatabaseRole.Host);
 
     /// <summary>Parses a <c>postgres://user:password@host:port/database?key=value</c> URL or an Npgsql keyword string.</summary>
     /// <exception cref="StorageException">InvalidArgument when it is neither.</exception>
@@ -156,6 +178,15 @@ public sealed class PostgresDatabase : IDisposable
         try
         {
             using NpgsqlTransaction transaction = connection.BeginTransaction();
+
+            // The stores' rules read then write (a duplicate to join, the caps, the rate bucket, the
+            // audit chain's head); SQLite's BEGIN IMMEDIATE makes that safe by admitting one writer at
+            // a time, and this lock does the same across every host of the fleet.
+            using (var serialise = new NpgsqlCommand("SELECT pg_advisory_xact_lock(" + WriteLockKey.ToString(CultureInfo.InvariantCulture) + ")", connection, transaction))
+            {
+                serialise.ExecuteNonQuery();
+            }
+
             T result = write(connection, transaction);
             transaction.Commit();
             return result;
@@ -167,7 +198,50 @@ public sealed class PostgresDatabase : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _source.Dispose();
+    T IStoreDatabase.Read<T>(Func<DbConnection, T> read) => Read(connection => read(connection));
+
+    /// <inheritdoc />
+    T IStoreDatabase.Write<T>(Func<DbConnection, DbTransaction, T> write) => Write((connection, transaction) => write(connection, transaction));
+
+    /// <summary>Whether writes would succeed now: the server answers, the login works and the schema is one this binary uses.</summary>
+    public StorageHealth CheckHealth()
+    {
+        try
+        {
+            new PostgresMigrator(this).EnsureCompatible();
+            return StorageHealth.Healthy;
+        }
+        catch (StorageException exception)
+        {
+            return StorageHealth.From(exception);
+        }
+    }
+
+    /// <inheritdoc />
+    public WaitMode DescribeWaits() => WaitMode.Notify(Description);
+
+    /// <summary>A connection of its own (not pooled) for LISTEN, which must outlive any one operation.</summary>
+    internal async Task<NpgsqlConnection> OpenListenerConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Settings.ConnectionString) { Pooling = false, KeepAlive = 10 }.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _changes.Dispose();
+        _source.Dispose();
+    }
 
     private static string Describe(NpgsqlConnectionStringBuilder settings)
         => string.Create(CultureInfo.InvariantCulture, $"postgres://{settings.Username ?? Environment.UserName}@{settings.Host ?? "localhost"}:{settings.Port}/{settings.Database ?? settings.Username ?? Environment.UserName}");

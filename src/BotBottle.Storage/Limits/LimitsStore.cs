@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Sql;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace BotBottle.Storage.Limits;
 
@@ -14,10 +14,21 @@ namespace BotBottle.Storage.Limits;
 /// </summary>
 public sealed class LimitsStore
 {
-    private readonly BotBottleDatabase _database;
+    private readonly IStoreDatabase _database;
 
     /// <summary>The limits of <paramref name="database"/>.</summary>
     public LimitsStore(BotBottleDatabase database)
+        : this((IStoreDatabase)database)
+    {
+    }
+
+    /// <summary>The same over fleet mode's PostgreSQL <paramref name="database"/>.</summary>
+    public LimitsStore(PostgresDatabase database)
+        : this((IStoreDatabase)database)
+    {
+    }
+
+    private LimitsStore(IStoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
@@ -30,8 +41,8 @@ public sealed class LimitsStore
     public IReadOnlySet<string> ReadChanged() => _database.Read(static connection =>
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        using SqliteCommand command = SqlRegistry.Command(connection, null, LimitsSql.SelectLimits);
-        using SqliteDataReader reader = command.ExecuteReader();
+        using DbCommand command = SqlRegistry.Command(connection, null, LimitsSql.SelectLimits);
+        using DbDataReader reader = command.ExecuteReader();
         while (reader.Read())
         {
             names.Add(reader.GetString(0));
@@ -49,7 +60,7 @@ public sealed class LimitsStore
         RequireHost();
         return _database.Write((connection, transaction) =>
         {
-            using (SqliteCommand upsert = SqlRegistry.Command(connection, transaction, LimitsSql.UpsertLimit))
+            using (DbCommand upsert = SqlRegistry.Command(connection, transaction, LimitsSql.UpsertLimit))
             {
                 upsert.Bind("$name", definition.Name).Bind("$value", value).ExecuteNonQuery();
             }
@@ -66,7 +77,7 @@ public sealed class LimitsStore
         RequireHost();
         return _database.Write((connection, transaction) =>
         {
-            using (SqliteCommand delete = SqlRegistry.Command(connection, transaction, LimitsSql.DeleteLimit))
+            using (DbCommand delete = SqlRegistry.Command(connection, transaction, LimitsSql.DeleteLimit))
             {
                 delete.Bind("$name", definition.Name).ExecuteNonQuery();
             }
@@ -75,11 +86,11 @@ public sealed class LimitsStore
         });
     }
 
-    internal static SuperviseLimits Read(SqliteConnection connection, SqliteTransaction? transaction)
+    internal static SuperviseLimits Read(DbConnection connection, DbTransaction? transaction)
     {
         SuperviseLimits limits = SuperviseLimits.Defaults;
-        using SqliteCommand command = SqlRegistry.Command(connection, transaction, LimitsSql.SelectLimits);
-        using SqliteDataReader reader = command.ExecuteReader();
+        using DbCommand command = SqlRegistry.Command(connection, transaction, LimitsSql.SelectLimits);
+        using DbDataReader reader = command.ExecuteReader();
         while (reader.Read())
         {
             string name = reader.GetString(0);

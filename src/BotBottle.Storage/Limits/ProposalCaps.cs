@@ -4,7 +4,7 @@ using BotBottle.Storage.Errors;
 using BotBottle.Storage.Mapping;
 using BotBottle.Storage.Queue;
 using BotBottle.Storage.Sql;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace BotBottle.Storage.Limits;
 
@@ -15,15 +15,15 @@ namespace BotBottle.Storage.Limits;
 /// </summary>
 internal static class ProposalCaps
 {
-    /// <summary>Checks every cap and takes one token from the bottle's rate bucket.</summary>
+    /// <summary>Checks every cap and takes one token from the bottle's rate bucket; <paramref name="databasePath"/> (null for PostgreSQL, whose server guards its own disk) is where the free-space reserve is measured.</summary>
     /// <exception cref="StorageException">LimitReached naming the cap and what to do; nothing is written.</exception>
-    public static void Admit(SqliteConnection connection, SqliteTransaction transaction, string databasePath, Proposal proposal, DateTimeOffset now)
+    public static void Admit(DbConnection connection, DbTransaction transaction, string? databasePath, Proposal proposal, DateTimeOffset now)
     {
         SuperviseLimits limits = LimitsStore.Read(connection, transaction);
         long incoming = Bytes(proposal);
 
         // SQLite needs room for the row in the WAL and again in the database when it checkpoints.
-        if (FreeSpace.AvailableBytes(databasePath) is { } available && available - (2 * incoming) < limits.FreeSpaceReserveBytes)
+        if (databasePath is not null && FreeSpace.AvailableBytes(databasePath) is { } available && available - (2 * incoming) < limits.FreeSpaceReserveBytes)
         {
             throw Refused(
                 "free_space_reserve_bytes",
@@ -54,20 +54,20 @@ internal static class ProposalCaps
            + System.Text.Encoding.UTF8.GetByteCount(proposal.Justification)
            + (proposal.CurrentFile is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(proposal.CurrentFile));
 
-    private static (long Count, long Bytes) PendingUsage(SqliteConnection connection, SqliteTransaction transaction, string slug)
+    private static (long Count, long Bytes) PendingUsage(DbConnection connection, DbTransaction transaction, string slug)
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, transaction, LimitsSql.SelectPendingUsage).Bind("$bottle_slug", slug);
-        using SqliteDataReader reader = command.ExecuteReader();
+        using DbCommand command = SqlRegistry.Command(connection, transaction, LimitsSql.SelectPendingUsage).Bind("$bottle_slug", slug);
+        using DbDataReader reader = command.ExecuteReader();
         reader.Read();
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     /// <summary>A token bucket per bottle: <see cref="SuperviseLimits.RateBurst"/> tokens, refilled at <see cref="SuperviseLimits.RatePerHour"/>.</summary>
-    private static void TakeRateToken(SqliteConnection connection, SqliteTransaction transaction, string slug, SuperviseLimits limits, DateTimeOffset now)
+    private static void TakeRateToken(DbConnection connection, DbTransaction transaction, string slug, SuperviseLimits limits, DateTimeOffset now)
     {
         double tokens = limits.RateBurst;
-        using (SqliteCommand read = SqlRegistry.Command(connection, transaction, LimitsSql.SelectRateBucket).Bind("$bottle_slug", slug))
-        using (SqliteDataReader reader = read.ExecuteReader())
+        using (DbCommand read = SqlRegistry.Command(connection, transaction, LimitsSql.SelectRateBucket).Bind("$bottle_slug", slug))
+        using (DbDataReader reader = read.ExecuteReader())
         {
             if (reader.Read())
             {
@@ -85,7 +85,7 @@ internal static class ProposalCaps
                 string.Create(CultureInfo.InvariantCulture, $"Bottle '{slug}' may make {limits.RateBurst} proposals at once and {limits.RatePerHour} per hour; the next one is allowed in {seconds:0} s. Wait, or retry an open proposal with the same arguments (it joins instead of counting)."));
         }
 
-        using SqliteCommand write = SqlRegistry.Command(connection, transaction, LimitsSql.UpsertRateBucket);
+        using DbCommand write = SqlRegistry.Command(connection, transaction, LimitsSql.UpsertRateBucket);
         write.Bind("$bottle_slug", slug)
             .Bind("$tokens", tokens - 1)
             .Bind("$refilled_at", SqliteValues.FormatTimestamp(now))

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -132,7 +133,7 @@ public sealed class Migrator
                 ExecuteScript(connection, transaction, sql);
                 if (up)
                 {
-                    using SqliteCommand insert = SqlRegistry.Command(connection, transaction, MigrationSql.InsertAppliedMigration);
+                    using DbCommand insert = SqlRegistry.Command(connection, transaction, MigrationSql.InsertAppliedMigration);
                     insert.Bind("$version", migration.Version)
                         .Bind("$name", migration.Name)
                         .Bind("$checksum", migration.Checksum)
@@ -144,7 +145,7 @@ public sealed class Migrator
                 }
                 else
                 {
-                    using SqliteCommand delete = SqlRegistry.Command(connection, transaction, MigrationSql.DeleteAppliedMigration);
+                    using DbCommand delete = SqlRegistry.Command(connection, transaction, MigrationSql.DeleteAppliedMigration);
                     delete.Bind("$version", migration.Version).ExecuteNonQuery();
                     appliedVersions.Remove(migration.Version);
                 }
@@ -194,8 +195,8 @@ public sealed class Migrator
 
     private static List<AppliedMigration> ReadApplied(SqliteConnection connection, SqliteTransaction? transaction)
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, transaction, MigrationSql.SelectAppliedMigrations);
-        using SqliteDataReader reader = command.ExecuteReader();
+        using DbCommand command = SqlRegistry.Command(connection, transaction, MigrationSql.SelectAppliedMigrations);
+        using DbDataReader reader = command.ExecuteReader();
         return AppliedMigrationRowMapper.Instance.ReadAll(reader);
     }
 

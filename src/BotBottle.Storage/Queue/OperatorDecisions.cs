@@ -12,10 +12,21 @@ namespace BotBottle.Storage.Queue;
 /// </summary>
 public sealed class OperatorDecisions
 {
-    private readonly BotBottleDatabase _database;
+    private readonly IStoreDatabase _database;
 
     /// <summary>Decisions over <paramref name="database"/>.</summary>
     public OperatorDecisions(BotBottleDatabase database)
+        : this((IStoreDatabase)database)
+    {
+    }
+
+    /// <summary>The same over fleet mode's PostgreSQL <paramref name="database"/>.</summary>
+    public OperatorDecisions(PostgresDatabase database)
+        : this((IStoreDatabase)database)
+    {
+    }
+
+    private OperatorDecisions(IStoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;

@@ -34,6 +34,13 @@ internal static class QueueSql
           AND p.bottle_slug = $bottle_slug
           AND NOT EXISTS (SELECT 1 FROM supervise_responses AS r WHERE r.proposal_id = p.id AND r.archived = 0)
         ORDER BY p.arrival_timestamp, p.rowid;
+        """,
+        "SELECT " + ProposalRowMapper.SelectColumns + """
+         FROM supervise_proposals AS p
+        WHERE p.archived = 0
+          AND p.bottle_slug = @bottle_slug
+          AND NOT EXISTS (SELECT 1 FROM supervise_responses AS r WHERE r.proposal_id = p.id AND r.archived = 0)
+        ORDER BY p.arrival_timestamp COLLATE "C", p.id COLLATE "C"
         """);
 
     // Served by the partial index supervise_proposals_pending: (arrival_timestamp) WHERE archived = 0.
@@ -44,6 +51,12 @@ internal static class QueueSql
         WHERE p.archived = 0
           AND NOT EXISTS (SELECT 1 FROM supervise_responses AS r WHERE r.proposal_id = p.id AND r.archived = 0)
         ORDER BY p.arrival_timestamp, p.rowid;
+        """,
+        "SELECT " + ProposalRowMapper.SelectColumns + """
+         FROM supervise_proposals AS p
+        WHERE p.archived = 0
+          AND NOT EXISTS (SELECT 1 FROM supervise_responses AS r WHERE r.proposal_id = p.id AND r.archived = 0)
+        ORDER BY p.arrival_timestamp COLLATE "C", p.id COLLATE "C"
         """);
 
     // queue watch: every unarchived proposal with its decision, compared between changes; served by
@@ -56,6 +69,13 @@ internal static class QueueSql
           LEFT JOIN supervise_responses AS r ON r.proposal_id = p.id
          WHERE p.archived = 0
          ORDER BY p.arrival_timestamp, p.rowid;
+        """,
+        """
+        SELECT p.id AS id, p.bottle_slug AS bottle_slug, p.tool AS tool, p.arrival_timestamp AS arrival_timestamp, r.status AS status
+          FROM supervise_proposals AS p
+          LEFT JOIN supervise_responses AS r ON r.proposal_id = p.id
+         WHERE p.archived = 0
+         ORDER BY p.arrival_timestamp COLLATE "C", p.id COLLATE "C"
         """);
 
     // A retried identical proposal joins the open one; served by supervise_proposals_pending_by_slug.
@@ -70,6 +90,16 @@ internal static class QueueSql
           AND justification = $justification
         ORDER BY arrival_timestamp, rowid
         LIMIT 1;
+        """,
+        "SELECT " + ProposalRowMapper.SelectColumns + """
+         FROM supervise_proposals
+        WHERE archived = 0
+          AND bottle_slug = @bottle_slug
+          AND tool = @tool
+          AND proposed_file = @proposed_file
+          AND justification = @justification
+        ORDER BY arrival_timestamp COLLATE "C", id COLLATE "C"
+        LIMIT 1
         """);
 
     public static readonly SqlStatement SelectResponseExists = new(
@@ -91,11 +121,13 @@ internal static class QueueSql
     // Responses only ever get new rowids, in commit order: waiters learn of answers by rowid range.
     public static readonly SqlStatement SelectMaxResponseRowId = new(
         nameof(SelectMaxResponseRowId),
-        "SELECT coalesce(max(rowid), 0) FROM supervise_responses;");
+        "SELECT coalesce(max(rowid), 0) FROM supervise_responses;",
+        SqlStatement.SqliteOnly);
 
     public static readonly SqlStatement SelectResponsesAddedAfter = new(
         nameof(SelectResponsesAddedAfter),
-        "SELECT " + ResponseRowMapper.SelectColumns + " FROM supervise_responses WHERE rowid > $after AND rowid <= $up_to ORDER BY rowid;");
+        "SELECT " + ResponseRowMapper.SelectColumns + " FROM supervise_responses WHERE rowid > $after AND rowid <= $up_to ORDER BY rowid;",
+        SqlStatement.SqliteOnly);
 
     public static readonly SqlStatement ArchiveProposal = new(
         nameof(ArchiveProposal),

@@ -10,7 +10,7 @@ using BotBottle.Storage.Limits;
 using BotBottle.Storage.Mapping;
 using BotBottle.Storage.Sql;
 using BotBottle.Storage.Validation;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace BotBottle.Storage.Queue;
 
@@ -20,10 +20,21 @@ namespace BotBottle.Storage.Queue;
 /// </summary>
 public sealed class QueueStore : ISidecarStore
 {
-    private readonly BotBottleDatabase _database;
+    private readonly IStoreDatabase _database;
 
     /// <summary>A queue over <paramref name="database"/>.</summary>
     public QueueStore(BotBottleDatabase database)
+        : this((IStoreDatabase)database)
+    {
+    }
+
+    /// <summary>A queue over fleet mode's <paramref name="database"/>: the same rules, kept by PostgreSQL.</summary>
+    public QueueStore(PostgresDatabase database)
+        : this((IStoreDatabase)database)
+    {
+    }
+
+    private QueueStore(IStoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
@@ -48,13 +59,13 @@ public sealed class QueueStore : ISidecarStore
         string? currentFileHash = draft.CurrentFile is null ? null : Proposal.Sha256Hex(draft.CurrentFile);
         return _database.Write((connection, transaction) =>
         {
-            using (SqliteCommand find = SqlRegistry.Command(connection, transaction, QueueSql.FindOpenDuplicate))
+            using (DbCommand find = SqlRegistry.Command(connection, transaction, QueueSql.FindOpenDuplicate))
             {
                 find.Bind("$bottle_slug", draft.BottleSlug)
                     .Bind("$tool", draft.Tool)
                     .Bind("$proposed_file", draft.ProposedFile)
                     .Bind("$justification", draft.Justification);
-                using SqliteDataReader reader = find.ExecuteReader();
+                using DbDataReader reader = find.ExecuteReader();
                 if (ProposalRowMapper.Instance.ReadFirstOrDefault(reader) is { } open)
                 {
                     return new ProposalWriteResult(open, Joined: true);
@@ -109,10 +120,10 @@ public sealed class QueueStore : ISidecarStore
 
         return _database.Read(connection =>
         {
-            using SqliteCommand command = bottleSlug is null
+            using DbCommand command = bottleSlug is null
                 ? SqlRegistry.Command(connection, null, QueueSql.ListPendingAll)
                 : SqlRegistry.Command(connection, null, QueueSql.ListPendingForSlug).Bind("$bottle_slug", bottleSlug);
-            using SqliteDataReader reader = command.ExecuteReader();
+            using DbDataReader reader = command.ExecuteReader();
             return ProposalRowMapper.Instance.ReadAll(reader);
         });
     }
@@ -163,8 +174,13 @@ public sealed class QueueStore : ISidecarStore
             throw new StorageException(StorageErrorKind.NotFound, $"No proposal {proposalId} to wait for.");
         }
 
+        if (_database is not BotBottleDatabase file)
+        {
+            return await WaitByRereadingAsync(proposalId, timeout, cancellationToken).ConfigureAwait(false);
+        }
+
         // Subscribed before the read: an answer committed after the read is still reported.
-        using ResponseNotifier.Subscription subscription = ResponseNotifier.For(_database).Subscribe(proposalId);
+        using ResponseNotifier.Subscription subscription = ResponseNotifier.For(file).Subscribe(proposalId);
         if (ReadResponse(proposalId) is { } existing)
         {
             return existing;
@@ -190,6 +206,47 @@ public sealed class QueueStore : ISidecarStore
     }
 
     /// <summary>
+    /// Waits the way fleet mode does: each change signal (a NOTIFY from any host, or a reconnect)
+    /// re-reads this proposal's response, so a notification lost while the connection was down
+    /// costs nothing. One query per change per waiter: a host waits on its own few bottles.
+    /// </summary>
+    private async Task<Response?> WaitByRereadingAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        IChangeSignal changes = _database.Changes;
+        using IDisposable lease = changes.Register();
+        using var deadline = new CancellationTokenSource();
+        if (timeout != Timeout.InfiniteTimeSpan)
+        {
+            deadline.CancelAfter(timeout);
+        }
+
+        while (true)
+        {
+            // Taken before the read: a change committed during the read still wakes the next one.
+            Task changed = changes.NextChange;
+            if (ReadResponse(proposalId) is { } response)
+            {
+                return response;
+            }
+
+            if (deadline.IsCancellationRequested)
+            {
+                return null;
+            }
+
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            try
+            {
+                await changed.WaitAsync(either.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The deadline passed: one last read below, then give up.
+            }
+        }
+    }
+
+    /// <summary>
     /// The queue as it changes: first every unarchived proposal (<c>pending</c>, or <c>answered</c>
     /// when it has a decision its sidecar has not consumed yet), then each change as another process
     /// commits it: <c>proposed</c>, <c>answered</c>, <c>archived</c>, <c>withdrawn</c>. Woken by the same change
@@ -199,8 +256,8 @@ public sealed class QueueStore : ISidecarStore
     /// <exception cref="StorageException">The database became unavailable.</exception>
     public async IAsyncEnumerable<QueueEvent> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        DataChangeWatcher watcher = DataChangeWatcher.For(_database);
-        using DataChangeWatcher.Lease lease = watcher.Register();
+        IChangeSignal watcher = _database.Changes;
+        using IDisposable lease = watcher.Register();
 
         // Taken before each read: a commit during the read still wakes the next one.
         Task changed = watcher.NextChange;
@@ -277,9 +334,9 @@ public sealed class QueueStore : ISidecarStore
     // Pooled connections keep a deleted database readable: look at the path itself.
     private void RequireDatabaseFile()
     {
-        if (!System.IO.File.Exists(_database.Path))
+        if (_database is BotBottleDatabase file && !System.IO.File.Exists(file.Path))
         {
-            throw new StorageException(StorageErrorKind.CannotOpen, $"The database {_database.Path} is gone: it was deleted, moved, or its directory unmounted.");
+            throw new StorageException(StorageErrorKind.CannotOpen, $"The database {file.Path} is gone: it was deleted, moved, or its directory unmounted.");
         }
     }
 
@@ -288,8 +345,8 @@ public sealed class QueueStore : ISidecarStore
         RequireDatabaseFile();
         return _database.Read(static connection =>
         {
-            using SqliteCommand command = SqlRegistry.Command(connection, null, QueueSql.ListOpenProposals);
-            using SqliteDataReader reader = command.ExecuteReader();
+            using DbCommand command = SqlRegistry.Command(connection, null, QueueSql.ListOpenProposals);
+            using DbDataReader reader = command.ExecuteReader();
 
             // Insertion order is arrival order, which is the order pending proposals are listed in.
             var open = new Dictionary<string, OpenProposal>(StringComparer.Ordinal);
@@ -368,9 +425,10 @@ public sealed class QueueStore : ISidecarStore
             DateTimeOffset now = DateTimeOffset.UtcNow;
             string timestamp = SqliteValues.FormatTimestamp(now);
             string diff = UnifiedDiff.Create(proposal.CurrentFile, proposal.ProposedFile, "current", "withdrawn");
-            (long auditId, string previous) = AuditStore.NextLink(connection, transaction);
-            string hash = AuditChain.Hash(previous, auditId, timestamp, proposal.BottleSlug, proposal.Tool, "withdrawn", WithdrawalReason, proposal.Justification, diff);
-            using (SqliteCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertWithdrawal))
+            // On PostgreSQL the trigger numbers and chains the entry itself (a broker cannot read the log).
+            (long auditId, string previous) = _database.IsPostgres ? (0L, string.Empty) : AuditStore.NextLink(connection, transaction);
+            string hash = _database.IsPostgres ? string.Empty : AuditChain.Hash(previous, auditId, timestamp, proposal.BottleSlug, proposal.Tool, "withdrawn", WithdrawalReason, proposal.Justification, diff);
+            using (DbCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertWithdrawal))
             {
                 insert.Bind("$proposal_id", proposalId)
                     .Bind("$withdrawn_at", timestamp)
@@ -395,7 +453,7 @@ public sealed class QueueStore : ISidecarStore
         Validate.Id(proposalId, "proposal_id");
         _database.Write((connection, transaction) =>
         {
-            using SqliteCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertProposalView);
+            using DbCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertProposalView);
             insert.Bind("$proposal_id", proposalId).Bind("$first_seen_at", SqliteValues.FormatTimestamp(DateTimeOffset.UtcNow)).ExecuteNonQuery();
             return 0;
         });
@@ -407,7 +465,7 @@ public sealed class QueueStore : ISidecarStore
         Validate.Id(proposalId, "proposal_id");
         return _database.Read(connection =>
         {
-            using SqliteCommand select = SqlRegistry.Command(connection, null, QueueSql.SelectProposalView).Bind("$proposal_id", proposalId);
+            using DbCommand select = SqlRegistry.Command(connection, null, QueueSql.SelectProposalView).Bind("$proposal_id", proposalId);
             return select.ExecuteScalar() is string seen ? SqliteValues.ReadTimestamp(seen) : (DateTimeOffset?)null;
         });
     }
@@ -419,10 +477,10 @@ public sealed class QueueStore : ISidecarStore
         return _database.Read(connection => ReadWithdrawal(connection, null, proposalId));
     }
 
-    private static Withdrawal? ReadWithdrawal(SqliteConnection connection, SqliteTransaction? transaction, string proposalId)
+    private static Withdrawal? ReadWithdrawal(DbConnection connection, DbTransaction? transaction, string proposalId)
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, transaction, QueueSql.SelectWithdrawal).Bind("$proposal_id", proposalId);
-        using SqliteDataReader reader = command.ExecuteReader();
+        using DbCommand command = SqlRegistry.Command(connection, transaction, QueueSql.SelectWithdrawal).Bind("$proposal_id", proposalId);
+        using DbDataReader reader = command.ExecuteReader();
         return WithdrawalRowMapper.Instance.ReadFirstOrDefault(reader);
     }
 
@@ -459,7 +517,7 @@ public sealed class QueueStore : ISidecarStore
     public StorageHealth CheckHealth() => _database.CheckHealth();
 
     /// <inheritdoc/>
-    public WaitMode DescribeWaits() => WaitMode.For(_database.Path);
+    public WaitMode DescribeWaits() => _database.DescribeWaits();
 
     internal static void ValidateResponse(Response response)
     {
@@ -483,7 +541,7 @@ public sealed class QueueStore : ISidecarStore
     /// proposal exists, is not archived and has no response yet.
     /// </summary>
     /// <returns>The proposal answered.</returns>
-    internal static Proposal InsertResponse(SqliteConnection connection, SqliteTransaction transaction, Response response)
+    internal static Proposal InsertResponse(DbConnection connection, DbTransaction transaction, Response response)
     {
         Proposal proposal = ReadProposal(connection, transaction, response.ProposalId)
             ?? throw new StorageException(StorageErrorKind.NotFound, $"No proposal {response.ProposalId}; list pending ones with 'queue pending'.");
@@ -497,7 +555,7 @@ public sealed class QueueStore : ISidecarStore
             throw new StorageException(StorageErrorKind.AlreadyAnswered, $"Proposal {response.ProposalId} already has a response; a decision is written once.");
         }
 
-        using SqliteCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertResponse);
+        using DbCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertResponse);
         insert.Bind("$proposal_id", response.ProposalId)
             .Bind("$status", ResponseStatusSqliteText.ToText(response.Status))
             .Bind("$notes", response.Notes)
@@ -506,16 +564,16 @@ public sealed class QueueStore : ISidecarStore
         return proposal;
     }
 
-    private void Insert(SqliteConnection connection, SqliteTransaction transaction, Proposal proposal)
+    private void Insert(DbConnection connection, DbTransaction transaction, Proposal proposal)
     {
         if (ReadProposal(connection, transaction, proposal.Id) is not null)
         {
             throw new StorageException(StorageErrorKind.Conflict, $"A proposal with id {proposal.Id} already exists; use a new id (Proposal.NewId()).");
         }
 
-        ProposalCaps.Admit(connection, transaction, _database.Path, proposal, DateTimeOffset.UtcNow);
+        ProposalCaps.Admit(connection, transaction, _database is BotBottleDatabase file ? file.Path : null, proposal, DateTimeOffset.UtcNow);
 
-        using SqliteCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertProposal);
+        using DbCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertProposal);
         insert.Bind("$id", proposal.Id)
             .Bind("$bottle_slug", proposal.BottleSlug)
             .Bind("$tool", proposal.Tool)
@@ -528,38 +586,38 @@ public sealed class QueueStore : ISidecarStore
             .ExecuteNonQuery();
     }
 
-    internal static Proposal? ReadProposal(SqliteConnection connection, SqliteTransaction? transaction, string proposalId)
+    internal static Proposal? ReadProposal(DbConnection connection, DbTransaction? transaction, string proposalId)
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, transaction, QueueSql.SelectProposal).Bind("$id", proposalId);
-        using SqliteDataReader reader = command.ExecuteReader();
+        using DbCommand command = SqlRegistry.Command(connection, transaction, QueueSql.SelectProposal).Bind("$id", proposalId);
+        using DbDataReader reader = command.ExecuteReader();
         return ProposalRowMapper.Instance.ReadFirstOrDefault(reader);
     }
 
     /// <summary>Archives the response, which archives the proposal with it (trigger supervise_responses_archive_proposal); the host archives an unanswered proposal too.</summary>
-    private void Archive(SqliteConnection connection, SqliteTransaction transaction, string proposalId)
+    private void Archive(DbConnection connection, DbTransaction transaction, string proposalId)
     {
-        using (SqliteCommand response = SqlRegistry.Command(connection, transaction, QueueSql.ArchiveResponse).Bind("$id", proposalId))
+        using (DbCommand response = SqlRegistry.Command(connection, transaction, QueueSql.ArchiveResponse).Bind("$id", proposalId))
         {
             response.ExecuteNonQuery();
         }
 
         if (_database.Role == DatabaseRole.Host)
         {
-            using SqliteCommand proposal = SqlRegistry.Command(connection, transaction, QueueSql.ArchiveProposal).Bind("$id", proposalId);
+            using DbCommand proposal = SqlRegistry.Command(connection, transaction, QueueSql.ArchiveProposal).Bind("$id", proposalId);
             proposal.ExecuteNonQuery();
         }
     }
 
-    private static bool ResponseExists(SqliteConnection connection, SqliteTransaction transaction, string proposalId)
+    private static bool ResponseExists(DbConnection connection, DbTransaction transaction, string proposalId)
     {
-        using SqliteCommand exists = SqlRegistry.Command(connection, transaction, QueueSql.SelectResponseExists).Bind("$proposal_id", proposalId);
+        using DbCommand exists = SqlRegistry.Command(connection, transaction, QueueSql.SelectResponseExists).Bind("$proposal_id", proposalId);
         return exists.ExecuteScalar() is not null;
     }
 
-    internal static Response? ReadResponse(SqliteConnection connection, SqliteTransaction? transaction, string proposalId)
+    internal static Response? ReadResponse(DbConnection connection, DbTransaction? transaction, string proposalId)
     {
-        using SqliteCommand command = SqlRegistry.Command(connection, transaction, QueueSql.SelectResponse).Bind("$proposal_id", proposalId);
-        using SqliteDataReader reader = command.ExecuteReader();
+        using DbCommand command = SqlRegistry.Command(connection, transaction, QueueSql.SelectResponse).Bind("$proposal_id", proposalId);
+        using DbDataReader reader = command.ExecuteReader();
         return ResponseRowMapper.Instance.ReadFirstOrDefault(reader);
     }
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
@@ -152,10 +153,10 @@ internal sealed class ResponseNotifier
                 return ([], max);
             }
 
-            using SqliteCommand command = SqlRegistry.Command(connection, snapshot, QueueSql.SelectResponsesAddedAfter)
+            using DbCommand command = SqlRegistry.Command(connection, snapshot, QueueSql.SelectResponsesAddedAfter)
                 .Bind("$after", after)
                 .Bind("$up_to", max);
-            using SqliteDataReader reader = command.ExecuteReader();
+            using DbDataReader reader = command.ExecuteReader();
             return (ResponseRowMapper.Instance.ReadAll(reader), max);
         });
 

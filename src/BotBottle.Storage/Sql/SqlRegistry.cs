@@ -1,12 +1,15 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using BotBottle.Storage.Audit;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Limits;
 using BotBottle.Storage.Migrations;
 using BotBottle.Storage.Queue;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace BotBottle.Storage.Sql;
 
@@ -24,30 +27,49 @@ internal static class SqlRegistry
         .. DatabaseSql.All, .. QueueSql.All, .. LimitsSql.All, .. AuditSql.All, .. MigrationSql.All, .. Bottles.BottleSql.All,
     ];
 
-    /// <summary>Creates a command for <paramref name="statement"/>, enlisted in <paramref name="transaction"/> if any.</summary>
-    public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, SqlStatement statement)
+    /// <summary>
+    /// Every statement fleet mode runs on PostgreSQL: the stores' (the connection policy and the
+    /// SQLite migrator's have no PostgreSQL form; <see cref="PostgresMigrationSql"/> is the migrator's).
+    /// </summary>
+    public static readonly IReadOnlyList<SqlStatement> AllPostgres =
+    [
+        .. ((IEnumerable<SqlStatement>)[.. QueueSql.All, .. LimitsSql.All, .. AuditSql.All, .. Bottles.BottleSql.All]).Where(static s => s.RunsOnPostgres),
+    ];
+
+    /// <summary>A command for <paramref name="statement"/> in the connection's dialect. The caller disposes it.</summary>
+    public static DbCommand Command(DbConnection connection, DbTransaction? transaction, SqlStatement statement)
     {
-        SqliteCommand command = connection.CreateCommand();
-        command.CommandText = statement.Text;
+        DbCommand command = connection.CreateCommand();
+        command.CommandText = connection is NpgsqlConnection
+            ? statement.RunsOnPostgres ? statement.PostgresText : throw new InvalidOperationException($"{statement.Name} has no PostgreSQL form.")
+            : statement.Text;
         command.Transaction = transaction;
         return command;
     }
 
-    public static SqliteCommand Bind(this SqliteCommand command, string name, object? value)
+    /// <summary>Adds a parameter named as the SQLite text names it (<c>$name</c>); null becomes SQL NULL.</summary>
+    public static DbCommand Bind(this DbCommand command, string name, object? value)
     {
-        command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        DbParameter parameter = command.CreateParameter();
+
+        // Npgsql matches @name placeholders by the bare name.
+        parameter.ParameterName = command is NpgsqlCommand ? name.TrimStart('$') : name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
         return command;
     }
 
-    public static int Execute(SqliteConnection connection, SqliteTransaction? transaction, SqlStatement statement)
+    /// <summary>Runs a statement that returns no rows; the number of rows it changed.</summary>
+    public static int Execute(DbConnection connection, DbTransaction? transaction, SqlStatement statement)
     {
-        using SqliteCommand command = Command(connection, transaction, statement);
+        using DbCommand command = Command(connection, transaction, statement);
         return command.ExecuteNonQuery();
     }
 
-    public static T? Scalar<T>(SqliteConnection connection, SqliteTransaction? transaction, SqlStatement statement)
+    /// <summary>The first column of the first row, converted; default when there is none or it is NULL.</summary>
+    public static T? Scalar<T>(DbConnection connection, DbTransaction? transaction, SqlStatement statement)
     {
-        using SqliteCommand command = Command(connection, transaction, statement);
+        using DbCommand command = Command(connection, transaction, statement);
         object? value = command.ExecuteScalar();
         return value is null or DBNull ? default : (T)Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture);
     }

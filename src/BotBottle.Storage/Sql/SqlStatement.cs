@@ -1,7 +1,29 @@
+using System.Text.RegularExpressions;
+
 namespace BotBottle.Storage.Sql;
 
 /// <summary>
 /// A SQL text the stores run. Instances exist only as fields of <see cref="SqlRegistry"/>, so
 /// every statement is listed in one place and a test can prepare each against a fresh schema.
 /// </summary>
-internal sealed record SqlStatement(string Name, string Text);
+/// <param name="Name">The field's name, for messages and tests.</param>
+/// <param name="Text">The SQLite text; parameters are <c>$name</c>.</param>
+/// <param name="Postgres">
+/// The PostgreSQL text where the dialects differ (parameters <c>@name</c>); null when the SQLite text
+/// works on both once its parameters are renamed; <see cref="SqliteOnly"/> for statements fleet mode
+/// never runs (PRAGMAs, rowid bookkeeping).
+/// </param>
+internal sealed partial record SqlStatement(string Name, string Text, string? Postgres = null)
+{
+    /// <summary>Marks a statement that has no PostgreSQL form because fleet mode does not need it.</summary>
+    public const string SqliteOnly = "-- sqlite only";
+
+    /// <summary>Whether fleet mode runs this statement.</summary>
+    public bool RunsOnPostgres => Postgres != SqliteOnly;
+
+    /// <summary>The PostgreSQL text: the explicit one, or the SQLite text with <c>$name</c> parameters as <c>@name</c>.</summary>
+    public string PostgresText => Postgres ?? Parameter().Replace(Text, "@$1");
+
+    [GeneratedRegex(@"\$([a-z_][a-z0-9_]*)", RegexOptions.CultureInvariant)]
+    private static partial Regex Parameter();
+}
