@@ -63,6 +63,12 @@ public sealed class HostPaths
     /// <summary>The broker socket for one bottle, <c>~/.bot-bottle/run/SLUG.sock</c>.</summary>
     public string BrokerSocket(string slug) => Path.Combine(RunDirectory, slug + ".sock");
 
+    /// <summary>
+    /// Fleet mode's config: <c>~/.bot-bottle/fleet.conf</c>, mode 0600, naming the PostgreSQL database
+    /// host commands and the host broker use instead of the SQLite file (absent: single host).
+    /// </summary>
+    public string FleetConfig => Path.Combine(Root, "fleet.conf");
+
     /// <summary>The TCP broker's token for one bottle, <c>~/.bot-bottle/run/SLUG.token</c>.</summary>
     public string BrokerTokenFile(string slug) => Path.Combine(RunDirectory, slug + ".token");
 

@@ -49,6 +49,10 @@ public sealed class BrokerProcess : IDisposable
     public static Task<BrokerProcess> StartAsHostUserAsync(string homeDirectory, string[] arguments)
         => StartAsync(SidecarBinary.StartExecutable("/usr/bin/env", ["HOME=" + homeDirectory, SidecarBinary.Path, "broker", .. arguments]), string.Empty);
 
+    /// <summary>A broker run by <paramref name="executable"/> (bot-bottle-host, for fleet mode) with <paramref name="arguments"/> after <c>broker</c>.</summary>
+    public static Task<BrokerProcess> StartExecutableAsync(string executable, string socketPath, string[] arguments)
+        => StartAsync(SidecarBinary.StartExecutable(executable, ["broker", .. arguments]), socketPath);
+
     private static Task<BrokerProcess> StartWithArgumentsAsync(TestHome home, string socketPath, string[] arguments)
         => StartAsync(SidecarBinary.Start(["--db", home.DbPath, "broker", .. arguments]), socketPath);
 

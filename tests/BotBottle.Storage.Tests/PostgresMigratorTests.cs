@@ -205,6 +205,16 @@ public sealed class PostgresStatementTests : IDisposable
     }
 
     [Fact]
+    public void Shared_texts_use_dollar_only_to_name_parameters()
+    {
+        // Their PostgreSQL form turns every $ into @; a $ anywhere else would be corrupted.
+        foreach (Sql.SqlStatement statement in Sql.SqlRegistry.AllPostgres.Where(static s => s.Postgres is null))
+        {
+            Assert.DoesNotMatch(@"\$(?![a-z_])", statement.Text);
+        }
+    }
+
+    [Fact]
     public void Only_rowid_and_sequence_bookkeeping_stays_sqlite_only()
         => Assert.Equal(
             ["SelectMaxResponseRowId", "SelectNextAuditLink", "SelectPreviousAuditHash", "SelectResponsesAddedAfter", "UpdateAuditHashes"],

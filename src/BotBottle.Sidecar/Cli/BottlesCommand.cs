@@ -23,7 +23,7 @@ internal static class BottlesCommand
         };
         command.SetAction(parse => cli.Run(() =>
         {
-            var store = new BottleStore(BotBottleDatabase.OpenHost(CommonOptions.HostDbPath(parse)));
+            BottleStore store = HostDatabase.Open(parse).Bottles();
             DateTimeOffset now = DateTimeOffset.UtcNow;
             IReadOnlyList<BottleStatus> bottles = store.List(now);
             if (parse.GetValue(CommonOptions.Json))

@@ -14,6 +14,8 @@ namespace BotBottle.Sidecar.Cli;
 /// <summary><c>broker</c>: the host side of a VM backend, serving one bottle's queue on a Unix socket.</summary>
 internal static class BrokerCommand
 {
+    private static readonly TimeSpan BrokerHeartbeat = TimeSpan.FromSeconds(30);
+
     public static Command Build(CliContext cli)
     {
         var socket = new Option<string?>("--socket") { Description = "The Unix socket to serve (created 0600; a dead broker's leftover socket is replaced). Forward it into the VM at /run/supervise/bot-bottle.sock.", HelpName = "PATH" };
@@ -26,6 +28,10 @@ internal static class BrokerCommand
             locks nor its -shm mapping, so the sidecar must not open the database: the broker, on the
             host, owns it (creating and migrating it like any host command), and serve and propose
             inside the VM use /run/supervise/bot-bottle.sock whenever it exists.
+
+            In fleet mode (--db postgres://… or ~/.bot-bottle/fleet.conf; bot-bottle-host only) the
+            broker keeps the queue in the team's PostgreSQL instead, logged in as this host's own
+            role: the server lets it see and write only the bottles it registers.
 
             Requests are length-prefixed JSON, one per connection. Each runs with the sidecar's
             privileges (propose, read, wait, archive; never answer or audit) on this bottle's rows
@@ -41,17 +47,23 @@ internal static class BrokerCommand
         {
             BrokerServer server;
             Storage.Bottles.BottleStore bottles;
-            string dbPath = CommonOptions.HostDbPath(parse);
+            HostDatabase database;
             try
             {
                 string slugValue = Storage.Validation.Validate.Slug(parse.GetValue(slug), "--slug");
 
-                // The host creates and migrates; the broker then serves through a sidecar-role
-                // connection, so even a bug here cannot answer or rewrite the audit log.
-                BotBottleDatabase.OpenHost(dbPath);
-                BotBottleDatabase database = BotBottleDatabase.OpenSidecar(dbPath, bottleSlug: slugValue);
-                var queue = new QueueStore(database);
-                bottles = new Storage.Bottles.BottleStore(database);
+                // SQLite: the host creates and migrates, then the broker serves through a
+                // sidecar-role connection, so even a bug here cannot answer or rewrite the audit log.
+                // Fleet mode: the broker's own PostgreSQL role, confined by the server to its bottles.
+                database = HostDatabase.OpenForBroker(parse, slugValue);
+                QueueStore queue = database.Queue();
+                bottles = database.Bottles();
+                if (database.File is null)
+                {
+                    // The server admits proposals only for bottles this role registered: claim the
+                    // slug now, so a slug another host's broker serves is refused before any sidecar waits.
+                    bottles.Register(slugValue, "vm", Mcp.BottleRegistration.SidecarVersion, BrokerHeartbeat);
+                }
                 BrokerAddress? tcp = null;
                 if (parse.GetValue(listen) is { } listenText)
                 {
@@ -77,6 +89,10 @@ internal static class BrokerCommand
             {
                 return cli.Fail(ExitCodes.For(exception.Kind), exception.Message);
             }
+            catch (UsageException exception)
+            {
+                return cli.Fail(ExitCodes.Usage, exception.Message);
+            }
 
             using var stopping = new CancellationTokenSource();
             using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -84,9 +100,9 @@ internal static class BrokerCommand
             using (server)
             {
                 // The sidecar is in the VM; the broker is its bottle's presence on the host.
-                using var registration = new Mcp.BottleRegistration(bottles, server.Slug, "vm", TimeSpan.FromSeconds(30));
+                using var registration = new Mcp.BottleRegistration(bottles, server.Slug, "vm", BrokerHeartbeat);
                 registration.Start();
-                JsonLog.Event("listening").Add("slug", server.Slug).Add("socket", server.SocketPath).Add("tcp", server.TcpEndPoint?.ToString()).Add("db", dbPath).Add("waits", WaitMode.For(dbPath).ToString()).Write();
+                JsonLog.Event("listening").Add("slug", server.Slug).Add("socket", server.SocketPath).Add("tcp", server.TcpEndPoint?.ToString()).Add("db", database.Description).Add("waits", database.Waits.ToString()).Write();
                 await server.RunAsync(stopping.Token).ConfigureAwait(false);
                 registration.Stop();
                 JsonLog.Event("stopped").Add("slug", server.Slug).Write();

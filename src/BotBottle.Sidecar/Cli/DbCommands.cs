@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
@@ -26,7 +27,9 @@ internal static class DbCommands
         var command = new Command("status", "Show each migration: applied, pending, changed since applied, or unknown to this binary. Changes nothing.") { CommonOptions.Json };
         command.SetAction(parse => cli.Run(() =>
         {
-            MigrationReport report = new Migrator(OpenExisting(parse)).GetReport();
+            MigrationReport report = HostDatabase.FleetConnection(parse) is { } fleet && FleetSupport.IsSupported
+                ? WithFleet(fleet, static migrator => migrator.GetReport())
+                : new Migrator(OpenExisting(parse)).GetReport();
             if (parse.GetValue(CommonOptions.Json))
             {
                 cli.WriteJson(report, SidecarJson.Readable.MigrationReport);
@@ -52,6 +55,17 @@ internal static class DbCommands
         {
             bool dry = parse.GetValue(dryRun);
             string path = CommonOptions.HostDbPath(parse);
+            if (HostDatabase.FleetConnection(parse) is { } fleet && FleetSupport.IsSupported)
+            {
+                if (dry)
+                {
+                    throw new UsageException("--dry-run plans SQLite migrations; for PostgreSQL, 'db status' lists what is pending.");
+                }
+
+                WriteRun(cli, parse, WithFleet(fleet, migrator => migrator.MigrateUp(parse.GetValue(to))), "applied", showSql: false);
+                return ExitCodes.Success;
+            }
+
             MigrationRun run = dry && !System.IO.File.Exists(path)
                 ? PlanForNewDatabase(parse.GetValue(to))
                 : dry
@@ -69,7 +83,9 @@ internal static class DbCommands
         var command = new Command("down", "Revert migrations newest first with their .down.sql, down to --to.") { to, CommonOptions.Json };
         command.SetAction(parse => cli.Run(() =>
         {
-            MigrationRun run = new Migrator(OpenExisting(parse)).MigrateDown(parse.GetValue(to));
+            MigrationRun run = HostDatabase.FleetConnection(parse) is { } fleet && FleetSupport.IsSupported
+                ? WithFleet(fleet, migrator => migrator.MigrateDown(parse.GetValue(to)))
+                : new Migrator(OpenExisting(parse)).MigrateDown(parse.GetValue(to));
             WriteRun(cli, parse, run, "reverted", showSql: false);
             return ExitCodes.Success;
         }));
@@ -119,6 +135,13 @@ internal static class DbCommands
             return ok ? ExitCodes.Success : integrity.Count == 1 && integrity[0] == "ok" ? ExitCodes.Schema : ExitCodes.Unavailable;
         }));
         return command;
+    }
+
+    /// <summary>Runs <paramref name="work"/> with the fleet database's migrator (connected as given: its owner migrates).</summary>
+    private static T WithFleet<T>(string connection, Func<PostgresMigrator, T> work)
+    {
+        using PostgresDatabase database = PostgresDatabase.Connect(connection);
+        return work(new PostgresMigrator(database));
     }
 
     private static BotBottleDatabase OpenExisting(ParseResult parse)

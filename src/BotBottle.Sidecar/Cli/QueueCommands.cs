@@ -44,7 +44,7 @@ internal static class QueueCommands
         var command = new Command("pending", "List proposals waiting for a decision, oldest first.") { slug, CommonOptions.Json };
         command.SetAction(parse => cli.Run(() =>
         {
-            var queue = new QueueStore(BotBottleDatabase.OpenHost(CommonOptions.HostDbPath(parse)));
+            var queue = HostDatabase.Open(parse).Queue();
             cli.WriteList(
                 parse.GetValue(CommonOptions.Json),
                 queue.ListPendingProposals(parse.GetValue(slug)),
@@ -79,11 +79,12 @@ internal static class QueueCommands
             using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             try
             {
-                string path = CommonOptions.HostDbPath(parse);
                 // Checked (and migrated) like any host command, then watched read-only: a database
-                // that disappears is reported, never recreated empty.
-                BotBottleDatabase.OpenHost(path, create: false);
-                var queue = new QueueStore(BotBottleDatabase.OpenReadOnly(path));
+                // that disappears is reported, never recreated empty. A fleet database is watched
+                // through the operator's own connection (the server has no read-only file to open).
+                HostDatabase host = HostDatabase.Open(parse, create: false);
+                string path = host.Description;
+                QueueStore queue = host.File is null ? host.Queue() : new QueueStore(BotBottleDatabase.OpenReadOnly(path));
                 if (!json && TerminalStyle.CanRedraw)
                 {
                     await new LiveQueueTable(cli.Output, TerminalStyle.ForStandardOutput(parse), path).RunAsync(queue.WatchAsync(stop.Token), stop.Token).ConfigureAwait(false);
@@ -130,7 +131,7 @@ internal static class QueueCommands
         var command = new Command("show", "Show one proposal: its justification, the diff from the current file, and its response if answered.") { id, CommonOptions.Json };
         command.SetAction(parse => cli.Run(() =>
         {
-            var queue = new QueueStore(BotBottleDatabase.OpenHost(CommonOptions.HostDbPath(parse)));
+            var queue = HostDatabase.Open(parse).Queue();
             string proposalId = parse.GetValue(id)!;
             Proposal proposal = queue.ReadProposal(proposalId) ?? throw new Storage.Errors.StorageException(Storage.Errors.StorageErrorKind.NotFound, $"No proposal {proposalId}.");
             Response? response = queue.ReadResponse(proposalId);
@@ -183,8 +184,7 @@ internal static class QueueCommands
 
     private static int Decide(CliContext cli, ParseResult parse, string proposalId, ResponseStatus status, string notes, string? finalFile)
     {
-        BotBottleDatabase database = BotBottleDatabase.OpenHost(CommonOptions.HostDbPath(parse));
-        Decision decision = new OperatorDecisions(database).Decide(proposalId, status, notes, finalFile);
+        Decision decision = HostDatabase.Open(parse).Decisions().Decide(proposalId, status, notes, finalFile);
         if (parse.GetValue(CommonOptions.Json))
         {
             cli.WriteJson(decision, SidecarJson.Readable.Decision);

@@ -25,7 +25,7 @@ internal sealed class QueueReview
 
     private readonly CliContext _cli;
     private readonly TerminalStyle _style;
-    private readonly BotBottleDatabase _database;
+    private readonly HostDatabase _database;
     private readonly QueueStore _queue;
     private readonly OperatorDecisions _decisions;
     private readonly LineInput _input = new();
@@ -33,13 +33,13 @@ internal sealed class QueueReview
     private readonly Dictionary<ResponseStatus, int> _answered = [];
     private volatile bool _editing;
 
-    private QueueReview(CliContext cli, TerminalStyle style, BotBottleDatabase database)
+    private QueueReview(CliContext cli, TerminalStyle style, HostDatabase database)
     {
         _cli = cli;
         _style = style;
         _database = database;
-        _queue = new QueueStore(database);
-        _decisions = new OperatorDecisions(database);
+        _queue = database.Queue();
+        _decisions = database.Decisions();
     }
 
     private TextWriter Output => _cli.Output;
@@ -67,7 +67,7 @@ internal sealed class QueueReview
 
             try
             {
-                var review = new QueueReview(cli, TerminalStyle.ForStandardOutput(parse), BotBottleDatabase.OpenHost(CommonOptions.HostDbPath(parse)));
+                var review = new QueueReview(cli, TerminalStyle.ForStandardOutput(parse), HostDatabase.Open(parse));
                 return await review.RunAsync(parse.GetValue(slug)).ConfigureAwait(false);
             }
             catch (StorageException exception)
@@ -92,8 +92,8 @@ internal sealed class QueueReview
             }
         });
 
-        DataChangeWatcher watcher = DataChangeWatcher.For(_database);
-        using DataChangeWatcher.Lease lease = watcher.Register();
+        IChangeSignal watcher = _database.Changes;
+        using IDisposable lease = watcher.Register();
         bool saidWaiting = false;
         try
         {

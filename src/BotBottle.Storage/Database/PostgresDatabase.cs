@@ -153,7 +153,7 @@ public sealed class PostgresDatabase : IStoreDatabase, IDisposable
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
         {
-            throw PostgresErrors.Translate(exception, Description);
+            throw Failed(exception);
         }
     }
 
@@ -167,7 +167,7 @@ public sealed class PostgresDatabase : IStoreDatabase, IDisposable
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
         {
-            throw PostgresErrors.Translate(exception, Description);
+            throw Failed(exception);
         }
     }
 
@@ -193,8 +193,23 @@ public sealed class PostgresDatabase : IStoreDatabase, IDisposable
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
         {
-            throw PostgresErrors.Translate(exception, Description);
+            throw Failed(exception);
         }
+    }
+
+    /// <summary>
+    /// Translates <paramref name="exception"/>; when the server went away (a restart, a cut), the
+    /// pool's idle connections went with it, so they are dropped instead of failing one by one.
+    /// </summary>
+    private StorageException Failed(Exception exception)
+    {
+        StorageException translated = PostgresErrors.Translate(exception, Description);
+        if (translated.Kind == StorageErrorKind.CannotOpen)
+        {
+            _source.Clear();
+        }
+
+        return translated;
     }
 
     /// <inheritdoc />

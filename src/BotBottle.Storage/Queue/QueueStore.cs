@@ -224,9 +224,17 @@ public sealed class QueueStore : ISidecarStore
         {
             // Taken before the read: a change committed during the read still wakes the next one.
             Task changed = changes.NextChange;
-            if (ReadResponse(proposalId) is { } response)
+            try
             {
-                return response;
+                if (ReadResponse(proposalId) is { } response)
+                {
+                    return response;
+                }
+            }
+            catch (StorageException exception) when (exception.Kind == StorageErrorKind.CannotOpen)
+            {
+                // The server is restarting or out of reach: the listener wakes us when it is back
+                // (or at its next safety check), and the answer is read then. Nothing is lost.
             }
 
             if (deadline.IsCancellationRequested)
