@@ -32,70 +32,47 @@ internal static class BottleSql
     // periods at $now.
     public static readonly SqlStatement ListBottles = new(
         nameof(ListBottles),
-        """
-        WITH pending AS (
-            SELECT p.bottle_slug AS slug, count(*) AS pending, min(p.arrival_timestamp) AS oldest_pending_at
-              FROM supervise_proposals AS p
-             WHERE p.archived = 0
-               AND NOT EXISTS (SELECT 1 FROM supervise_responses AS r WHERE r.proposal_id = p.id AND r.archived = 0)
-             GROUP BY p.bottle_slug
-        ),
-        slugs AS (
-            SELECT slug FROM bottles
-            UNION
-            SELECT slug FROM pending
-        )
-        SELECT s.slug AS slug,
-               coalesce(b.backend, 'unregistered') AS backend,
-               CASE
-                   WHEN b.slug IS NULL THEN 'unknown'
-                   WHEN b.state = 'running'
-                        AND (julianday($now) - julianday(b.last_seen)) * 86400.0 > 3 * b.heartbeat_seconds THEN 'stale'
-                   ELSE b.state
-               END AS state,
-               b.started_at AS started_at,
-               b.last_seen AS last_seen,
-               b.stopped_at AS stopped_at,
-               b.sidecar_version AS sidecar_version,
-               coalesce(p.pending, 0) AS pending,
-               p.oldest_pending_at AS oldest_pending_at
-          FROM slugs AS s
-          LEFT JOIN bottles AS b ON b.slug = s.slug
-          LEFT JOIN pending AS p ON p.slug = s.slug
-         ORDER BY s.slug;
-        """,
-        """
-        WITH pending AS (
-            SELECT p.bottle_slug AS slug, count(*) AS pending, min(p.arrival_timestamp) AS oldest_pending_at
-              FROM supervise_proposals AS p
-             WHERE p.archived = 0
-               AND NOT EXISTS (SELECT 1 FROM supervise_responses AS r WHERE r.proposal_id = p.id AND r.archived = 0)
-             GROUP BY p.bottle_slug
-        ),
-        slugs AS (
-            SELECT slug FROM bottles
-            UNION
-            SELECT slug FROM pending
-        )
-        SELECT s.slug AS slug,
-               coalesce(b.backend, 'unregistered') AS backend,
-               CASE
-                   WHEN b.slug IS NULL THEN 'unknown'
-                   WHEN b.state = 'running'
-                        AND extract(epoch FROM (@now::timestamptz - b.last_seen::timestamptz)) > 3 * b.heartbeat_seconds THEN 'stale'
-                   ELSE b.state
-               END AS state,
-               b.started_at AS started_at,
-               b.last_seen AS last_seen,
-               b.stopped_at AS stopped_at,
-               b.sidecar_version AS sidecar_version,
-               coalesce(p.pending, 0)::bigint AS pending,
-               p.oldest_pending_at AS oldest_pending_at
-          FROM slugs AS s
-          LEFT JOIN bottles AS b ON b.slug = s.slug
-          LEFT JOIN pending AS p ON p.slug = s.slug
-         ORDER BY s.slug COLLATE "C"
-        """);
+        ListBottlesText("(julianday($now) - julianday(b.last_seen)) * 86400.0", "coalesce(p.pending, 0)", "s.slug"),
+        ListBottlesText("extract(epoch FROM (@now::timestamptz - b.last_seen::timestamptz))", "coalesce(p.pending, 0)::bigint", "s.slug COLLATE \"C\""));
 
     public static readonly IReadOnlyList<SqlStatement> All = [Register, Heartbeat, Stop, ListBottles];
+
+    // The dialects differ in date arithmetic, count's type and text ordering only.
+    private static string ListBottlesText(string secondsSinceLastSeen, string pendingCount, string slugOrder) => string.Format(
+        System.Globalization.CultureInfo.InvariantCulture,
+        """
+        WITH pending AS (
+            SELECT p.bottle_slug AS slug, count(*) AS pending, min(p.arrival_timestamp) AS oldest_pending_at
+              FROM supervise_proposals AS p
+             WHERE p.archived = 0
+               AND NOT EXISTS (SELECT 1 FROM supervise_responses AS r WHERE r.proposal_id = p.id AND r.archived = 0)
+             GROUP BY p.bottle_slug
+        ),
+        slugs AS (
+            SELECT slug FROM bottles
+            UNION
+            SELECT slug FROM pending
+        )
+        SELECT s.slug AS slug,
+               coalesce(b.backend, 'unregistered') AS backend,
+               CASE
+                   WHEN b.slug IS NULL THEN 'unknown'
+                   WHEN b.state = 'running'
+                        AND {0} > 3 * b.heartbeat_seconds THEN 'stale'
+                   ELSE b.state
+               END AS state,
+               b.started_at AS started_at,
+               b.last_seen AS last_seen,
+               b.stopped_at AS stopped_at,
+               b.sidecar_version AS sidecar_version,
+               {1} AS pending,
+               p.oldest_pending_at AS oldest_pending_at
+          FROM slugs AS s
+          LEFT JOIN bottles AS b ON b.slug = s.slug
+          LEFT JOIN pending AS p ON p.slug = s.slug
+         ORDER BY {2};
+        """,
+        secondsSinceLastSeen,
+        pendingCount,
+        slugOrder);
 }
