@@ -24,7 +24,13 @@ internal static unsafe class Exports
             Require(handle, "out_handle");
             *handle = 0;
             string? dbPath = NativeStrings.ReadOptional(path, "path");
-            *handle = HandleTable.Add(new OpenDatabase(BotBottleDatabase.OpenHost(dbPath)));
+
+            // As the host commands choose: a postgres:// URL, else the fleet config when there is
+            // one and no path was given, else the SQLite file.
+            string? fleet = dbPath is null ? FleetConfig.Read(Storage.HostPaths.ForCurrentUser().FleetConfig) : FleetConfig.IsPostgresUrl(dbPath) ? dbPath : null;
+            *handle = HandleTable.Add(fleet is not null
+                ? new OpenDatabase(PostgresDatabase.Open(fleet, migrate: false, role: DatabaseRole.Host))
+                : new OpenDatabase(BotBottleDatabase.OpenHost(dbPath)));
             return LastError.Ok();
         }
         catch (Exception exception)
@@ -38,6 +44,7 @@ internal static unsafe class Exports
     {
         OpenDatabase database = HandleTable.Remove(handle) ?? throw new InvalidHandleException();
         database.Closing.Cancel();
+        database.Fleet?.Dispose();
     });
 
     [UnmanagedCallersOnly(EntryPoint = "bb_write_proposal")]

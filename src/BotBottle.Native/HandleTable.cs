@@ -7,14 +7,32 @@ using BotBottle.Storage.Queue;
 
 namespace BotBottle.Native;
 
-/// <summary>An open database behind a bb_handle.</summary>
-internal sealed class OpenDatabase(BotBottleDatabase database)
+/// <summary>An open database behind a bb_handle: the host's SQLite file, or fleet mode's PostgreSQL.</summary>
+internal sealed class OpenDatabase
 {
-    public QueueStore Queue { get; } = new(database);
+    public OpenDatabase(BotBottleDatabase database)
+    {
+        Queue = new(database);
+        Bottles = new(database);
+        Audit = new(database);
+    }
 
-    public Storage.Bottles.BottleStore Bottles { get; } = new(database);
+    public OpenDatabase(PostgresDatabase database)
+    {
+        Queue = new(database);
+        Bottles = new(database);
+        Audit = new(database);
+        Fleet = database;
+    }
 
-    public AuditStore Audit { get; } = new(database);
+    public QueueStore Queue { get; }
+
+    public Storage.Bottles.BottleStore Bottles { get; }
+
+    public AuditStore Audit { get; }
+
+    /// <summary>The fleet database's connections, released by bb_close; null for SQLite.</summary>
+    public PostgresDatabase? Fleet { get; }
 
     /// <summary>Cancelled by bb_close: interrupts every wait on this handle. Never disposed, as waits may still hold it.</summary>
     public CancellationTokenSource Closing { get; } = new();

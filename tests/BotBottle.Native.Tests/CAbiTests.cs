@@ -251,7 +251,4 @@ public sealed unsafe class CAbiTests : IDisposable
         thread.Start();
         return (thread, () => result);
     }
-
-    /// <summary>The last error must be read on the thread that failed; Wait ran on this one.</summary>
-    private static string TakeLastErrorOn(int code) => code == Ok ? string.Empty : TakeLastError() ?? string.Empty;
 }

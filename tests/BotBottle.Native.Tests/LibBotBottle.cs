@@ -88,6 +88,12 @@ internal static unsafe class LibBotBottle
 
     private static nint Export(string name) => NativeLibrary.GetExport(Library, name);
 
+    /// <summary>bb_last_error after a call that returned <paramref name="code"/> (empty after success); read it on the thread that failed.</summary>
+    public static string TakeLastErrorOn(int code) => code == Ok ? string.Empty : TakeLastError() ?? string.Empty;
+
+    /// <summary>The directory of the published binaries under test.</summary>
+    public static string Dist => Path.GetDirectoryName(Locate())!;
+
     private static string Locate()
     {
         string directory = Environment.GetEnvironmentVariable("BOTBOTTLE_DIST") is { Length: > 0 } dist

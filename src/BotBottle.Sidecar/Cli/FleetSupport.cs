@@ -17,8 +17,4 @@ internal static class FleetSupport
     /// <summary>True in bot-bottle-host and in development builds; false in the published sidecar.</summary>
     [FeatureSwitchDefinition(Switch)]
     public static bool IsSupported => !AppContext.TryGetSwitch(Switch, out bool enabled) || enabled;
-
-    /// <summary>Whether <paramref name="text"/> names a PostgreSQL database rather than a file.</summary>
-    public static bool IsPostgresUrl(string text)
-        => text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase);
 }

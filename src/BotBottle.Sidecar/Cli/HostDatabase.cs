@@ -63,13 +63,14 @@ internal sealed class HostDatabase
     /// <see cref="FleetSupport.IsSupported"/> after it (it refuses a fleet database where that is
     /// false), so the trimmer can drop their PostgreSQL branch.
     /// </summary>
-    /// <exception cref="UsageException">Fleet mode in an executable without it, or an unsafe config file.</exception>
+    /// <exception cref="UsageException">Fleet mode in an executable without it.</exception>
+    /// <exception cref="Storage.Errors.StorageException">The config file is readable by others or holds no URL.</exception>
     public static string? FleetConnection(ParseResult parse)
     {
         string? db = parse.GetValue(CommonOptions.Db);
         string? connection = db is not null
-            ? FleetSupport.IsPostgresUrl(db) ? db : null
-            : ReadFleetConfig(HostPaths.ForCurrentUser().FleetConfig);
+            ? FleetConfig.IsPostgresUrl(db) ? db : null
+            : FleetConfig.Read(HostPaths.ForCurrentUser().FleetConfig);
         if (connection is not null && !FleetSupport.IsSupported)
         {
             throw new UsageException("bot-bottle-sidecar has no PostgreSQL support (it ships in sidecar images and stays small); run fleet-mode host commands and brokers with bot-bottle-host, built from the same source.");
@@ -110,33 +111,5 @@ internal sealed class HostDatabase
         string path = CommonOptions.HostDbPath(parse);
         BotBottleDatabase.OpenHost(path);
         return new HostDatabase(BotBottleDatabase.OpenSidecar(path, bottleSlug: slug), null, path);
-    }
-
-    /// <summary>The connection URL in <paramref name="path"/>, or null when there is no such file.</summary>
-    /// <exception cref="UsageException">The file is readable by others, or holds no URL.</exception>
-    internal static string? ReadFleetConfig(string path)
-    {
-        if (!System.IO.File.Exists(path))
-        {
-            return null;
-        }
-
-        if (!OperatingSystem.IsWindows() && (System.IO.File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-        {
-            throw new UsageException($"{path} holds the fleet database's credentials but others can read it; chmod 600 {path}.");
-        }
-
-        foreach (string line in System.IO.File.ReadAllLines(path))
-        {
-            string text = line.Trim();
-            if (text.Length > 0 && !text.StartsWith('#'))
-            {
-                return FleetSupport.IsPostgresUrl(text)
-                    ? text
-                    : throw new UsageException($"{path}: the first line that is not a comment must be the fleet database's postgres:// URL, not '{Storage.Text.AgentText.Visible(text.Length > 40 ? text[..40] + "…" : text, multiline: false)}'.");
-            }
-        }
-
-        throw new UsageException($"{path} is empty; write the fleet database's postgres://ROLE@HOST:PORT/DATABASE URL in it (or remove it for a single host).");
     }
 }
