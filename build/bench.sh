@@ -108,6 +108,9 @@ for variant in ours sdk; do
   rm -rf "$variant_dir"
 done
 
+echo "== fleet mode: the same broker on SQLite and on PostgreSQL 15 (propose, wake, 100 bottles)"
+python3 build/bench/fleet.py dist/linux-x64 "$out/fleet.json" "$([ -n "$quick" ] && echo 10 || echo 60)" "$([ -n "$quick" ] && echo 12 || echo 100)" > /dev/null
+
 echo "== writing build/BENCHMARKS.md"
 python3 build/bench/report.py "$out" build/BENCHMARKS.md
 echo "done: build/BENCHMARKS.md"

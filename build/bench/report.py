@@ -3,6 +3,7 @@
 
     report.py RESULTS_DIR OUT.md
 """
+from fleet_report import fleet_section
 import glob
 import json
 import os
@@ -251,6 +252,8 @@ if transport:
     add("")
     add(f"Decision in this run: **{'adopt the SDK transport' if adopt else 'keep ours'}** (see the README's design notes).")
 add("")
+for line in fleet_section(load("fleet.json"), "python3 build/bench/fleet.py dist/linux-x64 OUT 60 100"):
+    add(line)
 add("## Notes")
 add("")
 add("- Waits block on inotify for writes to the database's `-wal` (any process, any mount of the directory). After an event")
