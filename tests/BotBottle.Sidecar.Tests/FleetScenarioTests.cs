@@ -251,3 +251,66 @@ public sealed class FleetScenarioTests : IDisposable
         Assert.True(script.ExitCode == 0, $"build/postgres.sh {string.Join(' ', args)}: {error}");
     }
 }
+
+/// <summary>How host commands find (or refuse) a fleet database, on the published binaries.</summary>
+public sealed class FleetConfigTests : IDisposable
+{
+    private readonly string _home = Directory.CreateTempSubdirectory("bb-fleet-home-").FullName;
+
+    private string ConfigPath => Path.Combine(_home, ".bot-bottle", "fleet.conf");
+
+    private static string HostBinary => SidecarBinary.Runnable(Path.Combine(Path.GetDirectoryName(SidecarBinary.Published)!, "bot-bottle-host"));
+
+    [Fact]
+    public void The_sidecar_executable_refuses_a_postgres_database_naming_bot_bottle_host()
+    {
+        CommandResult refused = SidecarBinary.Run("queue", "pending", "--db", "postgres://ops@127.0.0.1:1/fleet");
+
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Contains("bot-bottle-host", refused.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_fleet_config_others_can_read_is_refused_before_any_connection()
+    {
+        WriteConfig("postgres://ops:secret@127.0.0.1:1/fleet\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+
+        CommandResult refused = AsHostUser("queue", "pending");
+
+        Assert.True(refused.ExitCode == 8, refused.ToString());
+        Assert.Contains("chmod 600 " + ConfigPath, refused.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", refused.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_fleet_config_without_a_url_is_refused_and_one_with_a_url_is_used()
+    {
+        WriteConfig("# the team's database\nsqlite-file.db\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        CommandResult refused = AsHostUser("bottles");
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Contains("postgres:// URL", refused.Error, StringComparison.Ordinal);
+
+        // Nothing listens on port 1: the error proves the command went to the configured server, not to SQLite.
+        WriteConfig("# the team's database\npostgres://ops@127.0.0.1:1/fleet\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        CommandResult unreachable = AsHostUser("bottles");
+        Assert.True(unreachable.ExitCode == 7, unreachable.ToString());
+        Assert.Contains("postgres://ops@127.0.0.1:1/fleet", unreachable.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_home, ".bot-bottle", "db")), "a fleet host must not create the SQLite database");
+
+        // The sidecar executable, on the same host, says where to turn instead of opening SQLite.
+        CommandResult sidecar = SidecarBinary.RunExecutable("/usr/bin/env", null, "HOME=" + _home, SidecarBinary.Path, "bottles");
+        Assert.True(sidecar.ExitCode == 2, sidecar.ToString());
+        Assert.Contains("bot-bottle-host", sidecar.Error, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+
+    private CommandResult AsHostUser(params string[] args) => SidecarBinary.RunExecutable("/usr/bin/env", null, ["HOME=" + _home, HostBinary, .. args]);
+
+    private void WriteConfig(string text, UnixFileMode mode)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(ConfigPath)!);
+        File.WriteAllText(ConfigPath, text);
+        File.SetUnixFileMode(ConfigPath, mode);
+    }
+}

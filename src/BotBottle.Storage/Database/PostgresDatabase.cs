@@ -22,18 +22,22 @@ public sealed class PostgresDatabase : IStoreDatabase, IDisposable
     public const long WriteLockKey = 27692812877788261;
 
     private readonly NpgsqlDataSource _source;
+    private readonly NpgsqlDataSource _listenerSource;
     private readonly PostgresChangeListener _changes;
 
     private PostgresDatabase(NpgsqlConnectionStringBuilder settings, DatabaseRole role)
     {
         Role = role;
         _changes = new PostgresChangeListener(this);
-        Settings = settings;
         Description = Describe(settings);
 
         // The slim builder carries only the type handlers these tables use (text, bigint, double),
         // which keeps NativeAOT executables small and free of reflection.
         _source = new NpgsqlSlimDataSourceBuilder(settings.ConnectionString).Build();
+
+        // LISTEN needs a connection of its own that outlives every operation: unpooled, with TCP
+        // keepalives so a silently dead server is noticed.
+        _listenerSource = new NpgsqlSlimDataSourceBuilder(new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false, KeepAlive = 10 }.ConnectionString).Build();
     }
 
     /// <summary>Where this is, for messages: <c>postgres://role@host:port/database</c>, never the password.</summary>
@@ -50,9 +54,6 @@ public sealed class PostgresDatabase : IStoreDatabase, IDisposable
 
     /// <inheritdoc />
     IChangeSignal IStoreDatabase.Changes => _changes;
-
-    /// <summary>The parsed connection settings.</summary>
-    internal NpgsqlConnectionStringBuilder Settings { get; }
 
     /// <summary>
     /// Opens the fleet database named by <paramref name="connection"/>: a <c>postgres://</c> (or
@@ -236,25 +237,13 @@ public sealed class PostgresDatabase : IStoreDatabase, IDisposable
     public WaitMode DescribeWaits() => WaitMode.Notify(Description);
 
     /// <summary>A connection of its own (not pooled) for LISTEN, which must outlive any one operation.</summary>
-    internal async Task<NpgsqlConnection> OpenListenerConnectionAsync(CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Settings.ConnectionString) { Pooling = false, KeepAlive = 10 }.ConnectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    internal ValueTask<NpgsqlConnection> OpenListenerConnectionAsync(CancellationToken cancellationToken) => _listenerSource.OpenConnectionAsync(cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()
     {
         _changes.Dispose();
+        _listenerSource.Dispose();
         _source.Dispose();
     }
 
