@@ -70,6 +70,18 @@ public sealed class FleetScenarioTests : IDisposable
         Assert.True(takeover.ExitCode == 8, takeover.ToString());
         Assert.Contains("may not", takeover.Error, StringComparison.Ordinal);
 
+        // The operator watches the whole fleet's queue from the start, through the restart below.
+        using Process watch = SidecarBinary.StartExecutable(HostBinary, "queue", "watch", "--json", "--db", Url("ops"));
+        watch.StandardInput.Close();
+        var events = new System.Collections.Concurrent.ConcurrentQueue<JsonNode>();
+        Task watching = Task.Run(async () =>
+        {
+            while (await watch.StandardOutput.ReadLineAsync() is { } line)
+            {
+                events.Enqueue(JsonNode.Parse(line)!);
+            }
+        });
+
         // Two sidecars per host wait through their broker.
         var waiting = new List<(Process Process, string Justification, int Host)>();
         for (int host = 1; host <= 3; host++)
@@ -105,6 +117,28 @@ public sealed class FleetScenarioTests : IDisposable
             Assert.Equal(("approved", "ok " + justification), ((string)decision["status"]!, (string)decision["notes"]!));
             process.Dispose();
         }
+
+        // The watch lived through the restart and saw every decision consumed.
+        var watched = Stopwatch.StartNew();
+        while (events.Count(static e => (string)e["event"]! == "archived") < 6 && watched.Elapsed < TimeSpan.FromSeconds(30 * SidecarBinary.Patience))
+        {
+            await Task.Delay(50);
+        }
+
+        if (watch.HasExited)
+        {
+            Assert.Fail($"queue watch ended (exit {watch.ExitCode}) when the server restarted: {await watch.StandardError.ReadToEndAsync()}");
+        }
+
+        Assert.Equal(pending.Select(static p => (string)p!["id"]!).Order(), events.Where(static e => (string)e["event"]! == "archived").Select(static e => (string)e["id"]!).Order());
+        using (Process term = Process.Start("kill", ["-TERM", watch.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            await term.WaitForExitAsync();
+        }
+
+        Assert.True(watch.WaitForExit(TimeSpan.FromSeconds(10 * SidecarBinary.Patience)));
+        Assert.Equal(0, watch.ExitCode);
+        await watching;
 
         // A burst of proposals through broker 1, which is SIGKILLed mid-write: the test holds the
         // proposals table, so the broker's first write transaction (its rate bucket already

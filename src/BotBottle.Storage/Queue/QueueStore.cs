@@ -292,7 +292,11 @@ public sealed class QueueStore : ISidecarStore
             }
 
             changed = watcher.NextChange;
-            Dictionary<string, OpenProposal> now = ReadOpenProposals();
+            if (ReadOpenProposalsUnlessServerAway() is not { } now)
+            {
+                continue;
+            }
+
             DateTimeOffset seen = DateTimeOffset.UtcNow;
             foreach (OpenProposal proposal in now.Values)
             {
@@ -345,6 +349,23 @@ public sealed class QueueStore : ISidecarStore
         if (_database is BotBottleDatabase file && !System.IO.File.Exists(file.Path))
         {
             throw new StorageException(StorageErrorKind.CannotOpen, $"The database {file.Path} is gone: it was deleted, moved, or its directory unmounted.");
+        }
+    }
+
+    /// <summary>
+    /// The open proposals, or null while fleet mode's server is away (restarting, out of reach): the
+    /// watch then waits for the listener, which wakes it when the server is back, and compares then.
+    /// A SQLite file that vanished still ends the watch.
+    /// </summary>
+    private Dictionary<string, OpenProposal>? ReadOpenProposalsUnlessServerAway()
+    {
+        try
+        {
+            return ReadOpenProposals();
+        }
+        catch (StorageException exception) when (_database.IsPostgres && exception.Kind == StorageErrorKind.CannotOpen)
+        {
+            return null;
         }
     }
 
