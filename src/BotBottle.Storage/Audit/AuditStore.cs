@@ -42,7 +42,7 @@ public sealed class AuditStore
     public AuditEntry WriteAuditEntry(AuditEntry entry)
     {
         ValidateEntry(entry);
-        return _database.Write((connection, transaction) => ReadEntry(connection, transaction, Insert(connection, transaction, entry)));
+        return _database.Write((connection, transaction) => ReadEntry(connection, transaction, Insert(_database, connection, transaction, entry)));
     }
 
     /// <summary>
@@ -99,7 +99,7 @@ public sealed class AuditStore
     /// Appends <paramref name="entry"/> inside the caller's write transaction and links it into the
     /// hash chain (the write lock is held, so no other entry can slip in between); returns its id.
     /// </summary>
-    internal static long Insert(DbConnection connection, DbTransaction transaction, AuditEntry entry)
+    internal static long Insert(IStoreDatabase database, DbConnection connection, DbTransaction transaction, AuditEntry entry)
     {
         string timestamp = SqliteValues.FormatTimestamp(entry.Timestamp);
         long id;
@@ -115,8 +115,8 @@ public sealed class AuditStore
             id = (long)insert.ExecuteScalar()!;
         }
 
-        // PostgreSQL's bb_audit_append numbered and chained it already, under the chain's own lock.
-        if (connection is Npgsql.NpgsqlConnection)
+        // The server's insert (PostgreSQL's bb_audit_append) numbered and chained it already, under the chain's own lock.
+        if (database.ServerChainsAudit)
         {
             return id;
         }

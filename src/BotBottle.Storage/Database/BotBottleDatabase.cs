@@ -2,8 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Data.Common;
 using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Migrations;
+using BotBottle.Storage.Queue;
 using BotBottle.Storage.Sql;
 using Microsoft.Data.Sqlite;
 
@@ -284,7 +287,26 @@ public sealed class BotBottleDatabase : IStoreDatabase
     string IStoreDatabase.Description => Path;
 
     /// <inheritdoc />
-    bool IStoreDatabase.IsPostgres => false;
+    string? IStoreDatabase.ReservedDiskPath => Path;
+
+    /// <inheritdoc />
+    bool IStoreDatabase.ServerChainsAudit => false;
+
+    /// <inheritdoc />
+    void IStoreDatabase.ThrowIfGone()
+    {
+        if (!File.Exists(Path))
+        {
+            throw new StorageException(StorageErrorKind.CannotOpen, $"The database {Path} is gone: it was deleted, moved, or its directory unmounted.");
+        }
+    }
+
+    /// <inheritdoc />
+    bool IStoreDatabase.IsAwayForNow(StorageException exception) => false;
+
+    /// <inheritdoc />
+    Task<Response?> IStoreDatabase.WaitForResponseAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken)
+        => ResponseNotifier.For(this).WaitAsync(proposalId, timeout, cancellationToken);
 
     /// <inheritdoc />
     IChangeSignal IStoreDatabase.Changes => DataChangeWatcher.For(this);

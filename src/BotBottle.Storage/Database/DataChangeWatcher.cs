@@ -124,6 +124,9 @@ internal sealed class DataChangeWatcher : IChangeSignal
     /// <inheritdoc />
     IDisposable IChangeSignal.Register() => Register();
 
+    /// <inheritdoc />
+    Task IChangeSignal.NextChangeTo(string proposalId) => NextChange;
+
     /// <summary>Counts a waiter in (the loop runs while any are); dispose to count it out.</summary>
     public Lease Register()
     {

@@ -1,6 +1,9 @@
 using System;
-using System.Threading.Tasks;
 using System.Data.Common;
+using System.Threading;
+using System.Threading.Tasks;
+using BotBottle.Storage.Errors;
+using BotBottle.Storage.Queue;
 
 namespace BotBottle.Storage.Database;
 
@@ -18,8 +21,38 @@ internal interface IStoreDatabase
     /// <summary>Where the data is, for messages: a file path, or <c>postgres://role@host:port/database</c>.</summary>
     string Description { get; }
 
-    /// <summary>Whether statements run in their PostgreSQL dialect.</summary>
-    bool IsPostgres { get; }
+    /// <summary>
+    /// The file whose disk must keep the free-space reserve, or null where a server keeps its own
+    /// disk (fleet mode): new proposals are refused below the reserve only where it is measurable.
+    /// </summary>
+    string? ReservedDiskPath { get; }
+
+    /// <summary>
+    /// Whether the server numbers and chains audit entries itself (PostgreSQL's <c>bb_audit_append</c>,
+    /// under its own lock, so a broker that cannot read the log still writes a linked entry); where
+    /// false, the store links each entry inside its write transaction.
+    /// </summary>
+    bool ServerChainsAudit { get; }
+
+    /// <summary>
+    /// Throws when the data is gone for good (a SQLite file deleted, moved or unmounted: pooled
+    /// connections would keep reading the deleted inode). A server has nothing to check here.
+    /// </summary>
+    /// <exception cref="StorageException">CannotOpen, naming what vanished.</exception>
+    void ThrowIfGone();
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> means the data is only away for now (a server restarting
+    /// or out of reach), so a watch waits for the change signal's reconnect instead of ending.
+    /// </summary>
+    bool IsAwayForNow(StorageException exception);
+
+    /// <summary>
+    /// Waits until the proposal has a response, however this engine learns of commits. The caller
+    /// has checked that the proposal exists and that <paramref name="timeout"/> is valid.
+    /// </summary>
+    /// <returns>The response, or null when <paramref name="timeout"/> passed first.</returns>
+    Task<Response?> WaitForResponseAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>Runs <paramref name="read"/> on a connection without a write transaction.</summary>
     T Read<T>(Func<DbConnection, T> read);
@@ -42,6 +75,12 @@ internal interface IChangeSignal
 {
     /// <summary>Completes at the next change (or a reason to re-check); take it before reading.</summary>
     Task NextChange { get; }
+
+    /// <summary>
+    /// Completes at the next change that may concern <paramref name="proposalId"/> (or a reason for
+    /// everyone to re-check); an engine that cannot tell which row changed completes it at every change.
+    /// </summary>
+    Task NextChangeTo(string proposalId);
 
     /// <summary>Keeps the signal running while the lease is held.</summary>
     IDisposable Register();

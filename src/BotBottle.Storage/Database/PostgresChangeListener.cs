@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
@@ -7,11 +8,11 @@ namespace BotBottle.Storage.Database;
 
 /// <summary>
 /// Fleet mode's change signal: one connection per process LISTENs on the channel the queue's
-/// triggers NOTIFY (migration 0001), and every notification from any host wakes the waiters, who
-/// re-read. The connection is held only while someone waits. When it drops (a server restart, a
+/// triggers NOTIFY (migration 0001). A notification names a proposal: it wakes that proposal's
+/// waiters and the watches (which follow every proposal), who re-read. The connection is held only while someone waits. When it drops (a server restart, a
 /// network cut) the listener reconnects with backoff and then wakes everyone, since a notification
 /// sent while nobody listened is lost; the re-read makes up for it. A safety wake every few seconds
-/// covers what no notification reports.
+/// (timed, however busy the channel) covers what no notification reports.
 /// </summary>
 internal sealed class PostgresChangeListener : IChangeSignal, IDisposable
 {
@@ -24,6 +25,10 @@ internal sealed class PostgresChangeListener : IChangeSignal, IDisposable
     private readonly PostgresDatabase _database;
     private readonly object _gate = new();
     private TaskCompletionSource _changed = NewSource();
+
+    // One source per proposal someone waits on; a notification completes and removes its own, a
+    // wake-everyone all of them (which also drops those whose waiters left).
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _byProposal = new(StringComparer.Ordinal);
     private CancellationTokenSource? _running;
     private int _waiters;
 
@@ -32,8 +37,14 @@ internal sealed class PostgresChangeListener : IChangeSignal, IDisposable
     /// <summary>How many times the listening connection was (re)opened, for tests.</summary>
     internal int Connects;
 
+    /// <summary>How many times every waiter was woken for a reason no notification names (connects, drops, safety wakes), for tests.</summary>
+    internal int EveryoneWakes;
+
     /// <inheritdoc />
     public Task NextChange => Volatile.Read(ref _changed).Task;
+
+    /// <inheritdoc />
+    public Task NextChangeTo(string proposalId) => _byProposal.GetOrAdd(proposalId, static _ => NewSource()).Task;
 
     /// <inheritdoc />
     public IDisposable Register()
@@ -75,7 +86,29 @@ internal sealed class PostgresChangeListener : IChangeSignal, IDisposable
         }
     }
 
-    private void Wake() => Interlocked.Exchange(ref _changed, NewSource()).TrySetResult();
+    private void WakeWatches() => Interlocked.Exchange(ref _changed, NewSource()).TrySetResult();
+
+    private void WakeProposal(string proposalId)
+    {
+        WakeWatches();
+        if (_byProposal.TryRemove(proposalId, out TaskCompletionSource? waiters))
+        {
+            waiters.TrySetResult();
+        }
+    }
+
+    /// <summary>For what no notification reports (a reconnect, the safety interval): everyone re-reads.</summary>
+    private void WakeEveryone()
+    {
+        WakeWatches();
+        foreach (string proposalId in _byProposal.Keys)
+        {
+            if (_byProposal.TryRemove(proposalId, out TaskCompletionSource? waiters))
+            {
+                waiters.TrySetResult();
+            }
+        }
+    }
 
     private async Task ListenAsync(CancellationToken stop)
     {
@@ -85,7 +118,7 @@ internal sealed class PostgresChangeListener : IChangeSignal, IDisposable
             try
             {
                 await using NpgsqlConnection connection = await _database.OpenListenerConnectionAsync(stop).ConfigureAwait(false);
-                connection.Notification += (_, _) => Wake();
+                connection.Notification += (_, notification) => WakeProposal(notification.Payload);
                 await using (var listen = new NpgsqlCommand("LISTEN " + Channel, connection))
                 {
                     await listen.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
@@ -95,12 +128,20 @@ internal sealed class PostgresChangeListener : IChangeSignal, IDisposable
                 backoff = TimeSpan.FromMilliseconds(50);
 
                 // Listening now: whatever happened before (or while disconnected) is re-read.
-                Wake();
+                Interlocked.Increment(ref EveryoneWakes);
+                WakeEveryone();
+                long nextSafetyWake = Environment.TickCount64 + (long)SafetyInterval.TotalMilliseconds;
                 while (!stop.IsCancellationRequested)
                 {
-                    if (!await connection.WaitAsync(SafetyInterval, stop).ConfigureAwait(false))
+                    // Timed, not idle-based: a busy channel must not postpone the safety wake (nor
+                    // keep the sources of waiters that left without an answer).
+                    TimeSpan untilSafetyWake = TimeSpan.FromMilliseconds(Math.Max(1, nextSafetyWake - Environment.TickCount64));
+                    await connection.WaitAsync(untilSafetyWake, stop).ConfigureAwait(false);
+                    if (Environment.TickCount64 >= nextSafetyWake)
                     {
-                        Wake();
+                        Interlocked.Increment(ref EveryoneWakes);
+                        WakeEveryone();
+                        nextSafetyWake = Environment.TickCount64 + (long)SafetyInterval.TotalMilliseconds;
                     }
                 }
             }
@@ -111,7 +152,8 @@ internal sealed class PostgresChangeListener : IChangeSignal, IDisposable
             catch (Exception exception) when (exception is NpgsqlException or System.IO.IOException or TimeoutException or InvalidOperationException or Errors.StorageException)
             {
                 // Down: wake the waiters (they re-read, and report the error if reads fail too), then retry.
-                Wake();
+                Interlocked.Increment(ref EveryoneWakes);
+                WakeEveryone();
                 try
                 {
                     await Task.Delay(backoff, stop).ConfigureAwait(false);

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Migrations;
+using BotBottle.Storage.Queue;
 using Npgsql;
 
 namespace BotBottle.Storage.Database;
@@ -50,7 +51,22 @@ public sealed class PostgresDatabase : IStoreDatabase, IDisposable
     public DatabaseRole Role { get; }
 
     /// <inheritdoc />
-    bool IStoreDatabase.IsPostgres => true;
+    string? IStoreDatabase.ReservedDiskPath => null;
+
+    /// <inheritdoc />
+    bool IStoreDatabase.ServerChainsAudit => true;
+
+    /// <inheritdoc />
+    void IStoreDatabase.ThrowIfGone()
+    {
+    }
+
+    /// <inheritdoc />
+    bool IStoreDatabase.IsAwayForNow(StorageException exception) => exception.Kind == StorageErrorKind.CannotOpen;
+
+    /// <inheritdoc />
+    Task<Response?> IStoreDatabase.WaitForResponseAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken)
+        => ResponseRereader.WaitAsync(this, proposalId, timeout, cancellationToken);
 
     /// <inheritdoc />
     IChangeSignal IStoreDatabase.Changes => _changes;

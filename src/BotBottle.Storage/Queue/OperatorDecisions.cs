@@ -78,7 +78,7 @@ public sealed class OperatorDecisions
                 Justification: answered.Justification,
                 Diff: UnifiedDiff.Create(answered.CurrentFile, applied, "current", status == ResponseStatus.Rejected ? "rejected" : "final"));
             AuditStore.ValidateEntry(audit);
-            return (answered, AuditStore.ReadEntry(connection, transaction, AuditStore.Insert(connection, transaction, audit)));
+            return (answered, AuditStore.ReadEntry(connection, transaction, AuditStore.Insert(_database, connection, transaction, audit)));
         });
 
         return new Decision(proposal, response, stored);

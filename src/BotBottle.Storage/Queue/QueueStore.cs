@@ -152,9 +152,10 @@ public sealed class QueueStore : ISidecarStore
     }
 
     /// <summary>
-    /// Waits until the proposal has a response, written by this or any other process. Waiters share
-    /// the process's <see cref="ResponseNotifier"/>: a commit anywhere is noticed within about a
-    /// millisecond and costs one query however many wait, and nothing is polled while nobody waits.
+    /// Waits until the proposal has a response, written by this or any other process. On SQLite,
+    /// waiters share the process's <see cref="ResponseNotifier"/>: a commit anywhere is noticed within
+    /// about a millisecond and costs one query however many wait, and nothing is polled while nobody
+    /// waits. In fleet mode a NOTIFY naming the proposal wakes its waiters (<see cref="ResponseRereader"/>).
     /// </summary>
     /// <param name="proposalId">The proposal to wait on.</param>
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
@@ -174,84 +175,7 @@ public sealed class QueueStore : ISidecarStore
             throw new StorageException(StorageErrorKind.NotFound, $"No proposal {proposalId} to wait for.");
         }
 
-        if (_database is not BotBottleDatabase file)
-        {
-            return await WaitByRereadingAsync(proposalId, timeout, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Subscribed before the read: an answer committed after the read is still reported.
-        using ResponseNotifier.Subscription subscription = ResponseNotifier.For(file).Subscribe(proposalId);
-        if (ReadResponse(proposalId) is { } existing)
-        {
-            return existing;
-        }
-
-        if (timeout == TimeSpan.Zero)
-        {
-            return null;
-        }
-
-        Task<Response> answered = subscription.Answered;
-        using var timerStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task timer = Task.Delay(timeout, timerStop.Token);
-        Task first = await Task.WhenAny(answered, timer).ConfigureAwait(false);
-        await timerStop.CancelAsync().ConfigureAwait(false);
-        if (first == answered)
-        {
-            return await answered.ConfigureAwait(false);
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        return null;
-    }
-
-    /// <summary>
-    /// Waits the way fleet mode does: each change signal (a NOTIFY from any host, or a reconnect)
-    /// re-reads this proposal's response, so a notification lost while the connection was down
-    /// costs nothing. One query per change per waiter: a host waits on its own few bottles.
-    /// </summary>
-    private async Task<Response?> WaitByRereadingAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        IChangeSignal changes = _database.Changes;
-        using IDisposable lease = changes.Register();
-        using var deadline = new CancellationTokenSource();
-        if (timeout != Timeout.InfiniteTimeSpan)
-        {
-            deadline.CancelAfter(timeout);
-        }
-
-        while (true)
-        {
-            // Taken before the read: a change committed during the read still wakes the next one.
-            Task changed = changes.NextChange;
-            try
-            {
-                if (ReadResponse(proposalId) is { } response)
-                {
-                    return response;
-                }
-            }
-            catch (StorageException exception) when (exception.Kind == StorageErrorKind.CannotOpen)
-            {
-                // The server is restarting or out of reach: the listener wakes us when it is back
-                // (or at its next safety check), and the answer is read then. Nothing is lost.
-            }
-
-            if (deadline.IsCancellationRequested)
-            {
-                return null;
-            }
-
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-            try
-            {
-                await changed.WaitAsync(either.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The deadline passed: one last read below, then give up.
-            }
-        }
+        return await _database.WaitForResponseAsync(proposalId, timeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -283,7 +207,7 @@ public sealed class QueueStore : ISidecarStore
                 // vanished (deleted, or its mount gone), which no notification reliably reports.
                 while (!await WaitOrTimeOutAsync(changed, VanishedCheckInterval, cancellationToken).ConfigureAwait(false))
                 {
-                    RequireDatabaseFile();
+                    _database.ThrowIfGone();
                 }
             }
             catch (OperationCanceledException)
@@ -343,15 +267,6 @@ public sealed class QueueStore : ISidecarStore
         }
     }
 
-    // Pooled connections keep a deleted database readable: look at the path itself.
-    private void RequireDatabaseFile()
-    {
-        if (_database is BotBottleDatabase file && !System.IO.File.Exists(file.Path))
-        {
-            throw new StorageException(StorageErrorKind.CannotOpen, $"The database {file.Path} is gone: it was deleted, moved, or its directory unmounted.");
-        }
-    }
-
     /// <summary>
     /// The open proposals, or null while fleet mode's server is away (restarting, out of reach): the
     /// watch then waits for the listener, which wakes it when the server is back, and compares then.
@@ -363,7 +278,7 @@ public sealed class QueueStore : ISidecarStore
         {
             return ReadOpenProposals();
         }
-        catch (StorageException exception) when (_database.IsPostgres && exception.Kind == StorageErrorKind.CannotOpen)
+        catch (StorageException exception) when (_database.IsAwayForNow(exception))
         {
             return null;
         }
@@ -371,7 +286,7 @@ public sealed class QueueStore : ISidecarStore
 
     private Dictionary<string, OpenProposal> ReadOpenProposals()
     {
-        RequireDatabaseFile();
+        _database.ThrowIfGone();
         return _database.Read(static connection =>
         {
             using DbCommand command = SqlRegistry.Command(connection, null, QueueSql.ListOpenProposals);
@@ -454,9 +369,10 @@ public sealed class QueueStore : ISidecarStore
             DateTimeOffset now = DateTimeOffset.UtcNow;
             string timestamp = SqliteValues.FormatTimestamp(now);
             string diff = UnifiedDiff.Create(proposal.CurrentFile, proposal.ProposedFile, "current", "withdrawn");
-            // On PostgreSQL the trigger numbers and chains the entry itself (a broker cannot read the log).
-            (long auditId, string previous) = _database.IsPostgres ? (0L, string.Empty) : AuditStore.NextLink(connection, transaction);
-            string hash = _database.IsPostgres ? string.Empty : AuditChain.Hash(previous, auditId, timestamp, proposal.BottleSlug, proposal.Tool, "withdrawn", WithdrawalReason, proposal.Justification, diff);
+            // Where the server chains entries, its trigger numbers and links this one (a broker cannot read the log).
+            bool serverChains = _database.ServerChainsAudit;
+            (long auditId, string previous) = serverChains ? (0L, string.Empty) : AuditStore.NextLink(connection, transaction);
+            string hash = serverChains ? string.Empty : AuditChain.Hash(previous, auditId, timestamp, proposal.BottleSlug, proposal.Tool, "withdrawn", WithdrawalReason, proposal.Justification, diff);
             using (DbCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertWithdrawal))
             {
                 insert.Bind("$proposal_id", proposalId)
@@ -600,7 +516,7 @@ public sealed class QueueStore : ISidecarStore
             throw new StorageException(StorageErrorKind.Conflict, $"A proposal with id {proposal.Id} already exists; use a new id (Proposal.NewId()).");
         }
 
-        ProposalCaps.Admit(connection, transaction, _database is BotBottleDatabase file ? file.Path : null, proposal, DateTimeOffset.UtcNow);
+        ProposalCaps.Admit(connection, transaction, _database.ReservedDiskPath, proposal, DateTimeOffset.UtcNow);
 
         using DbCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertProposal);
         insert.Bind("$id", proposal.Id)

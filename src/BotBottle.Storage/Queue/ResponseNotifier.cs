@@ -41,6 +41,38 @@ internal sealed class ResponseNotifier
         => Notifiers.GetOrAdd(database.Path, static (_, db) => new ResponseNotifier(db), database);
 
     /// <summary>
+    /// Waits for <paramref name="proposalId"/>'s response: subscribed first, then the row is read, so
+    /// an answer committed at any moment is seen once, by the read or by the next scan.
+    /// </summary>
+    /// <returns>The response, or null when <paramref name="timeout"/> passed first.</returns>
+    public async Task<Response?> WaitAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using Subscription subscription = Subscribe(proposalId);
+        if (_database.Read(connection => QueueStore.ReadResponse(connection, null, proposalId)) is { } existing)
+        {
+            return existing;
+        }
+
+        if (timeout == TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        Task<Response> answered = subscription.Answered;
+        using var timerStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task timer = Task.Delay(timeout, timerStop.Token);
+        Task first = await Task.WhenAny(answered, timer).ConfigureAwait(false);
+        await timerStop.CancelAsync().ConfigureAwait(false);
+        if (first == answered)
+        {
+            return await answered.ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return null;
+    }
+
+    /// <summary>
     /// Registers a wait for <paramref name="proposalId"/>'s response. Subscribe <em>before</em>
     /// reading the row: a response committed after the subscription is always reported.
     /// </summary>

@@ -21,5 +21,5 @@ internal sealed record SqlStatement(string Name, string Text, string? Postgres =
     public bool RunsOnPostgres => Postgres != SqliteOnly;
 
     /// <summary>The PostgreSQL text: the explicit one, or the SQLite text with <c>$name</c> parameters as <c>@name</c>.</summary>
-    public string PostgresText => Postgres ?? Text.Replace('$', '@');
+    public string PostgresText { get; } = Postgres ?? Text.Replace('$', '@');
 }
