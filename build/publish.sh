@@ -3,7 +3,8 @@
 #   bot-bottle-sidecar             the sidecar and operator executable (SQLite; ships in sidecar images)
 #   bot-bottle-host                the same source with fleet mode's PostgreSQL: host brokers and
 #                                  operator commands on a team's database (-p:BotBottleFleet=true)
-#   libbotbottle.so (.dylib)       the C ABI shared library, with include/bot_bottle.h
+#   libbotbottle.so (.dylib)       the C ABI shared library, with include/bot_bottle.h (SQLite)
+#   libbotbottle-fleet.so (.dylib) the same library with fleet mode's PostgreSQL (-p:BotBottleFleet=true)
 #   libe_sqlite3.so (.dylib)       SQLite, loaded by both from their own directory
 #   botbottle.py                   the Python binding, which finds libbotbottle beside itself
 #
@@ -48,8 +49,10 @@ rm -rf "$out"
 for project in src/BotBottle.Sidecar/BotBottle.Sidecar.csproj src/BotBottle.Native/BotBottle.Native.csproj; do
   dotnet publish "$project" -c Release -r "$rid" -o "$out" -p:DebugType=none -p:StripSymbols=true ${extra[@]+"${extra[@]}"}
 done
-# The fleet build goes to its own obj/ and bin/ (see the project), so the two never share outputs.
-dotnet publish src/BotBottle.Sidecar/BotBottle.Sidecar.csproj -c Release -r "$rid" -o "$out" -p:BotBottleFleet=true -p:DebugType=none -p:StripSymbols=true ${extra[@]+"${extra[@]}"}
+# The fleet builds go to their own obj/ and bin/ (see the projects), so the two never share outputs.
+for project in src/BotBottle.Sidecar/BotBottle.Sidecar.csproj src/BotBottle.Native/BotBottle.Native.csproj; do
+  dotnet publish "$project" -c Release -r "$rid" -o "$out" -p:BotBottleFleet=true -p:DebugType=none -p:StripSymbols=true ${extra[@]+"${extra[@]}"}
+done
 rm -f "$out"/*.dbg "$out"/*.json "$out"/*.pdb "$out"/*.xml "$out"/*.dwarf
 mkdir -p "$out/include"
 cp src/BotBottle.Native/include/bot_bottle.h "$out/include/"

@@ -156,7 +156,7 @@ proposed = os.path.join(root, "proposed.txt")
 with open(proposed, "w") as f:
     f.write("allow: example.org\n")
 seen = set()
-report = {"rounds": rounds, "bottles": bottles, "sizes": {name: os.path.getsize(os.path.join(dist, name)) for name in ("bot-bottle-sidecar", "bot-bottle-host")}}
+report = {"rounds": rounds, "bottles": bottles, "sizes": {name: os.path.getsize(os.path.join(dist, name)) for name in ("bot-bottle-sidecar", "bot-bottle-host", "libbotbottle.so", "libbotbottle-fleet.so")}}
 try:
     run("bash", os.path.join(repo, "build", "postgres.sh"), "start", cluster, str(port))
     psql = ["psql", "-q", "-X", "-h", "127.0.0.1", "-p", str(port), "-U", "bb"]

@@ -28,9 +28,10 @@ def fleet_section(fleet, command):
         f"Binary size (linux-x64): `bot-bottle-sidecar` {sizes['bot-bottle-sidecar'] / 1e6:.2f} MB, `bot-bottle-host` {sizes['bot-bottle-host'] / 1e6:.2f} MB:",
         f"Npgsql costs {(sizes['bot-bottle-host'] - sizes['bot-bottle-sidecar']) / 1e6:.2f} MB, which would take the sidecar past 20 MB, so only the host executable carries it",
         "(a trimmer feature switch drops every PostgreSQL path from the sidecar).",
+        f"The library is published the same way: `libbotbottle.so` {sizes['libbotbottle.so'] / 1e6:.2f} MB (SQLite, what single-host processes load),",
+        f"`libbotbottle-fleet.so` {sizes['libbotbottle-fleet.so'] / 1e6:.2f} MB (botbottle.py loads it for a postgres:// database or a fleet config).",
         "",
-        "On PostgreSQL a wake is a NOTIFY at commit to the broker's listening connection, then the same re-read as on SQLite;",
-        f"with {p_all['bottles']} brokers every one of them wakes on every commit and re-reads its own waits (one query each; how much of",
-        "the last row's difference that is was not measured apart).",
+        "On PostgreSQL a wake is a NOTIFY at commit to the broker's listening connection, naming the proposal; only that",
+        "proposal's waiters (and any `queue watch`) wake and re-read it, one query each.",
         "",
     ]

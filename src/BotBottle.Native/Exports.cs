@@ -28,7 +28,16 @@ internal static unsafe class Exports
             // As the host commands choose: a postgres:// URL, else the fleet config when there is
             // one and no path was given, else the SQLite file.
             string? fleet = dbPath is null ? FleetConfig.Read(Storage.HostPaths.ForCurrentUser().FleetConfig) : FleetConfig.IsPostgresUrl(dbPath) ? dbPath : null;
-            *handle = HandleTable.Add(fleet is not null
+            if (fleet is not null && !FleetSupport.IsSupported)
+            {
+                throw new StorageException(
+                    StorageErrorKind.InvalidArgument,
+                    (dbPath is null ? "This host has a fleet config (~/.bot-bottle/fleet.conf), but this" : "This")
+                    + " libbotbottle has no PostgreSQL support (it stays small for single-host processes); load libbotbottle-fleet from the same directory, which botbottle.py does by itself for a postgres:// database or a fleet config.");
+            }
+
+            // IsSupported again in the condition itself, so the trimmer sees the PostgreSQL branch as dead code.
+            *handle = HandleTable.Add(fleet is not null && FleetSupport.IsSupported
                 ? new OpenDatabase(PostgresDatabase.Open(fleet, migrate: false, role: DatabaseRole.Host))
                 : new OpenDatabase(BotBottleDatabase.OpenHost(dbPath)));
             return LastError.Ok();
@@ -44,7 +53,7 @@ internal static unsafe class Exports
     {
         OpenDatabase database = HandleTable.Remove(handle) ?? throw new InvalidHandleException();
         database.Closing.Cancel();
-        database.Fleet?.Dispose();
+        database.Connections?.Dispose();
     });
 
     [UnmanagedCallersOnly(EntryPoint = "bb_write_proposal")]

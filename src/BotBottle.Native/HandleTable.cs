@@ -22,7 +22,7 @@ internal sealed class OpenDatabase
         Queue = new(database);
         Bottles = new(database);
         Audit = new(database);
-        Fleet = database;
+        Connections = database;
     }
 
     public QueueStore Queue { get; }
@@ -31,8 +31,8 @@ internal sealed class OpenDatabase
 
     public AuditStore Audit { get; }
 
-    /// <summary>The fleet database's connections, released by bb_close; null for SQLite.</summary>
-    public PostgresDatabase? Fleet { get; }
+    /// <summary>What bb_close releases: fleet mode's pool and listener; null for SQLite, which pools per file.</summary>
+    public IDisposable? Connections { get; }
 
     /// <summary>Cancelled by bb_close: interrupts every wait on this handle. Never disposed, as waits may still hold it.</summary>
     public CancellationTokenSource Closing { get; } = new();

@@ -5,14 +5,14 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using Npgsql;
 using Xunit;
-using static BotBottle.Native.Tests.LibBotBottle;
+using static BotBottle.Native.Tests.LibBotBottle<BotBottle.Native.Tests.FleetLibrary>;
 
 namespace BotBottle.Native.Tests;
 
 /// <summary>
-/// libbotbottle in fleet mode: bb_open takes a postgres:// URL, and two handles (two operators'
-/// host processes) share one queue on the cluster build/test.sh starts (BOTBOTTLE_TEST_POSTGRES),
-/// migrated by its owner with the published bot-bottle-host.
+/// libbotbottle-fleet: bb_open takes a postgres:// URL, and two handles (two operators' host
+/// processes) share one queue on the cluster build/test.sh starts (BOTBOTTLE_TEST_POSTGRES),
+/// migrated by its owner with the published bot-bottle-host. libbotbottle, SQLite only, refuses it.
 /// </summary>
 public sealed unsafe class CAbiFleetTests : IDisposable
 {
@@ -83,6 +83,16 @@ public sealed unsafe class CAbiFleetTests : IDisposable
         {
             Execute("postgres", $"DROP DATABASE {_database}_empty WITH (FORCE)");
         }
+    }
+
+    [Fact]
+    public void Libbotbottle_refuses_a_postgres_url_naming_libbotbottle_fleet()
+    {
+        (int code, nint handle) = LibBotBottle<SqliteLibrary>.OpenAt(Url);
+        string message = LibBotBottle<SqliteLibrary>.TakeLastErrorOn(code);
+
+        Assert.Equal((InvalidArgument, (nint)0), (code, handle));
+        Assert.Contains("libbotbottle-fleet", message, StringComparison.Ordinal);
     }
 
     public void Dispose() => Execute("postgres", $"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");

@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using Xunit;
-using static BotBottle.Native.Tests.LibBotBottle;
+using static BotBottle.Native.Tests.LibBotBottle<BotBottle.Native.Tests.SqliteLibrary>;
 
 namespace BotBottle.Native.Tests;
 

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
-using static BotBottle.Native.Tests.LibBotBottle;
+using static BotBottle.Native.Tests.LibBotBottle<BotBottle.Native.Tests.SqliteLibrary>;
 
 namespace BotBottle.Native.Tests;
 
@@ -50,6 +50,17 @@ public sealed unsafe class CAbiTests : IDisposable
         (int code, string? json) = CallJson(WriteProposal, handle, $$"""{"bottle_slug":"{{slug}}","tool":"git-gate","proposed_file":"x\n","justification":"{{justification}}"}""");
         Assert.Equal(Ok, code);
         return (string)JsonNode.Parse(json!)!["id"]!;
+    }
+
+    [Fact]
+    public void Libbotbottle_carries_no_npgsql_and_libbotbottle_fleet_does()
+    {
+        // Single-host processes load libbotbottle: the trimmer must have dropped fleet mode's PostgreSQL from it.
+        static bool Mentions(string file, string text) => File.ReadAllBytes(Path.Combine(Dist, file)).AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(text)) >= 0;
+        string extension = OperatingSystem.IsMacOS() ? ".dylib" : ".so";
+
+        Assert.False(Mentions("libbotbottle" + extension, "Npgsql"));
+        Assert.True(Mentions("libbotbottle-fleet" + extension, "Npgsql"));
     }
 
     [Fact]

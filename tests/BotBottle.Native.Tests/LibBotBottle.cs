@@ -5,8 +5,27 @@ using System.Text;
 
 namespace BotBottle.Native.Tests;
 
-/// <summary>The published libbotbottle, loaded once, with each export as a function pointer.</summary>
-internal static unsafe class LibBotBottle
+/// <summary>A published build of the library: its file name without the extension.</summary>
+internal interface IPublishedLibrary
+{
+    static abstract string Stem { get; }
+}
+
+/// <summary>libbotbottle: SQLite only, what single-host processes load.</summary>
+internal sealed class SqliteLibrary : IPublishedLibrary
+{
+    public static string Stem => "libbotbottle";
+}
+
+/// <summary>libbotbottle-fleet: the same exports, with fleet mode's PostgreSQL.</summary>
+internal sealed class FleetLibrary : IPublishedLibrary
+{
+    public static string Stem => "libbotbottle-fleet";
+}
+
+/// <summary>A published library, loaded once per build, with each export as a function pointer.</summary>
+internal static unsafe class LibBotBottle<TLibrary>
+    where TLibrary : IPublishedLibrary
 {
     public const int Ok = 0, InvalidArgument = 1, NotFound = 2, AlreadyAnswered = 3, InvalidHandle = 20, TimedOut = 21, Closed = 22;
 
@@ -99,8 +118,8 @@ internal static unsafe class LibBotBottle
         string directory = Environment.GetEnvironmentVariable("BOTBOTTLE_DIST") is { Length: > 0 } dist
             ? dist
             : Path.Combine(RepoRoot(), "dist", "linux-x64");
-        string path = Path.Combine(directory, OperatingSystem.IsMacOS() ? "libbotbottle.dylib" : "libbotbottle.so");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"No published libbotbottle at {path}; run 'bash build/test.sh' (it publishes first).");
+        string path = Path.Combine(directory, TLibrary.Stem + (OperatingSystem.IsMacOS() ? ".dylib" : ".so"));
+        return File.Exists(path) ? path : throw new FileNotFoundException($"No published {TLibrary.Stem} at {path}; run 'bash build/test.sh' (it publishes first).");
     }
 
     private static string RepoRoot()

@@ -71,7 +71,8 @@ typedef enum bb_error {
 } bb_error;
 
 /* Opens the host database, creating its directory (0700) and file (0600) and applying pending
- * migrations. path: a database file, or NULL for ~/.bot-bottle/db/bot-bottle.db. Fleet mode: a
+ * migrations. path: a database file, or NULL for ~/.bot-bottle/db/bot-bottle.db. Fleet mode
+ * (libbotbottle-fleet only; libbotbottle refuses it with BB_ERR_INVALID_ARGUMENT): a
  * postgres://ROLE@HOST:PORT/DATABASE URL opens that PostgreSQL database as an operator (never
  * migrating it: its owner runs 'bot-bottle-host db migrate'); with NULL, ~/.bot-bottle/fleet.conf
  * (mode 0600) names it when that file exists. */

@@ -2,7 +2,9 @@
 
 This module calls libbotbottle (the same C#/NativeAOT code as bot-bottle-sidecar) through ctypes;
 it needs nothing but the standard library. It finds ``libbotbottle.so`` (``.dylib`` on macOS) in
-its own directory, or takes an explicit path.
+its own directory, or takes an explicit path. Fleet mode (a ``postgres://`` database, or no path on
+a host with ``~/.bot-bottle/fleet.conf``) loads ``libbotbottle-fleet`` from there instead: the same
+library with PostgreSQL, kept apart so single-host processes load the small one.
 
 Two ways to use it:
 
@@ -168,8 +170,16 @@ _BB_ERR_TIMEOUT = 21
 
 # ---- the library --------------------------------------------------------------------------------
 
-def _default_library_path():
-    name = "libbotbottle.dylib" if sys.platform == "darwin" else "libbotbottle.so"
+def _is_fleet(db_path):
+    """As bb_open decides: a postgres:// URL, or no path and a fleet config on this host."""
+    if db_path is None:
+        return os.path.exists(os.path.join(os.path.expanduser("~"), ".bot-bottle", "fleet.conf"))
+    return isinstance(db_path, str) and db_path.lower().startswith(("postgres://", "postgresql://"))
+
+
+def _default_library_path(db_path=None):
+    stem = "libbotbottle-fleet" if _is_fleet(db_path) else "libbotbottle"
+    name = stem + (".dylib" if sys.platform == "darwin" else ".so")
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
 
 
@@ -263,9 +273,10 @@ class Store:
     """An open bot-bottle database (created and migrated if needed). Thread-safe."""
 
     def __init__(self, db_path=None, library=None):
-        """db_path: the database file (default ~/.bot-bottle/db/bot-bottle.db);
-        library: the path of libbotbottle (default: next to this module)."""
-        self._lib = _load(os.path.abspath(library) if library else _default_library_path())
+        """db_path: the database file (default ~/.bot-bottle/db/bot-bottle.db), or a fleet's
+        postgres:// URL (default: ~/.bot-bottle/fleet.conf's, when the host has one);
+        library: the path of libbotbottle (default: next to this module, libbotbottle-fleet in fleet mode)."""
+        self._lib = _load(os.path.abspath(library) if library else _default_library_path(db_path))
         handle = ctypes.c_void_p()
         self._check(self._lib.bb_open(_encode(db_path, "db_path"), ctypes.byref(handle)))
         self._handle = handle

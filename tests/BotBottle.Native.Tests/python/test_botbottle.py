@@ -23,6 +23,7 @@ import botbottle  # noqa: E402  (found in DIST, next to the library)
 from botbottle import AuditEntry, Proposal, Response, Store  # noqa: E402
 
 SIDECAR = os.path.join(DIST, "bot-bottle-sidecar")
+HOST = os.path.join(DIST, "bot-bottle-host")
 
 
 class StoreTestCase(unittest.TestCase):
@@ -343,6 +344,59 @@ class CrossRuntimeTests(StoreTestCase):
             serve.wait(10)
         stopped = [b for b in self.store.list_bottles() if b.slug == "bottle-a"]
         self.assertEqual([b.state for b in stopped], ["stopped"])
+
+
+def _postgres_server():
+    """build/test.sh's cluster, from BOTBOTTLE_TEST_POSTGRES (Npgsql's Key=Value;... form)."""
+    given = os.environ.get("BOTBOTTLE_TEST_POSTGRES")
+    if not given:
+        raise RuntimeError("BOTBOTTLE_TEST_POSTGRES names the PostgreSQL cluster for the fleet tests; build/test.sh starts one and sets it")
+    fields = dict(part.split("=", 1) for part in given.split(";") if part)
+    return {key.lower(): value for key, value in fields.items()}
+
+
+class FleetTests(unittest.TestCase):
+    """Fleet mode from Python: a postgres:// database loads libbotbottle-fleet; libbotbottle stays SQLite-only."""
+
+    def psql(self, sql):
+        server = _postgres_server()
+        done = subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-tA", f"host={server['host']} port={server['port']} user={server['username']} dbname=postgres",
+                               "-c", sql], capture_output=True, text=True, timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr)
+
+    def test_a_postgres_url_loads_libbotbottle_fleet_and_shares_the_queue_with_bot_bottle_host(self):
+        server = _postgres_server()
+        name = "bb_python_%d" % os.getpid()
+        self.psql(f"CREATE DATABASE {name}")
+        self.addCleanup(self.psql, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        url = f"postgres://{server['username']}@{server['host']}:{server['port']}/{name}"
+        migrated = subprocess.run([HOST, "db", "migrate", "--db", url], capture_output=True, text=True, timeout=60)
+        self.assertEqual(migrated.returncode, 0, migrated.stderr)
+
+        with Store(url) as store:
+            self.assertEqual(os.path.basename(store._lib._name), "libbotbottle-fleet.so")
+            proposal = store.write_proposal(Proposal("fleet-a", "pipelock-block", "a.example\n", "from python"))
+            waited = {}
+            waiter = threading.Thread(target=lambda: waited.update(response=store.wait_for_response(proposal.id, timeout=60)))
+            waiter.start()
+            listed = subprocess.run([HOST, "queue", "pending", "--db", url, "--json"], capture_output=True, text=True, timeout=60)
+            self.assertEqual(listed.returncode, 0, listed.stderr)
+            self.assertEqual([p["id"] for p in json.loads(listed.stdout)], [proposal.id])
+            approved = subprocess.run([HOST, "queue", "approve", proposal.id, "--db", url, "--notes", "fleet operator"], capture_output=True, text=True, timeout=60)
+            self.assertEqual(approved.returncode, 0, approved.stderr)
+            waiter.join(60)
+            self.assertEqual((waited["response"].status, waited["response"].notes), ("approved", "fleet operator"))
+
+    def test_libbotbottle_refuses_a_postgres_url_naming_libbotbottle_fleet(self):
+        with self.assertRaises(botbottle.InvalidArgument) as raised:
+            Store("postgres://bb@127.0.0.1:1/none", library=os.path.join(DIST, "libbotbottle.so"))
+        self.assertIn("libbotbottle-fleet", str(raised.exception))
+
+    def test_a_file_database_loads_the_small_library(self):
+        directory = tempfile.mkdtemp(prefix="bb-python-")
+        self.addCleanup(shutil.rmtree, directory, True)
+        with Store(os.path.join(directory, "bot-bottle.db")) as store:
+            self.assertEqual(os.path.basename(store._lib._name), "libbotbottle.so")
 
 
 if __name__ == "__main__":
