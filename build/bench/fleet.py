@@ -103,6 +103,8 @@ def measure(engine, db, shell, slugs_by_role):
                 raise RuntimeError("propose failed")
         result["propose_ms"] = summary(times)
 
+        # The proposals above stay pending: only a proposal that arrives after this is a waiter's.
+        seen.update(pending_ids(db))
         wakes = []
         for i in range(rounds):
             waiter = propose(sock, "bench-1", f"wake {engine} {i}", "--wait")
