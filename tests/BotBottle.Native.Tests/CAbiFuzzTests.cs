@@ -5,6 +5,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json.Nodes;
+using BotBottle.Tests.Fuzzing;
 using Xunit;
 using static BotBottle.Native.Tests.LibBotBottle<BotBottle.Native.Tests.SqliteLibrary>;
 
@@ -49,7 +50,12 @@ public sealed unsafe class CAbiFuzzTests : IDisposable
     [Fact]
     public void Ten_thousand_malformed_inputs_return_codes_and_write_only_what_they_report()
     {
-        var random = new Random(7);
+        FuzzSeed seed = FuzzSeed.For(7, "BotBottle.Native.Tests", GetType());
+        seed.Check(() => CallWithMalformedInputs(seed.Random()));
+    }
+
+    private void CallWithMalformedInputs(Random random)
+    {
         int responsesWritten = 0, auditWritten = 0;
         string knownProposal = (string)JsonNode.Parse(CallJson(WriteProposal, _handle, ProposalTemplates[0]).Json!)!["id"]!;
 

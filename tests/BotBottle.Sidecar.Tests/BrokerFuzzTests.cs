@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
+using BotBottle.Tests.Fuzzing;
 using Xunit;
 
 namespace BotBottle.Sidecar.Tests;
@@ -45,10 +46,15 @@ public sealed class BrokerFuzzTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Ten_thousand_malformed_requests_are_refused_without_a_hang_a_crash_or_a_write()
+    public Task Ten_thousand_malformed_requests_are_refused_without_a_hang_a_crash_or_a_write()
+    {
+        FuzzSeed seed = FuzzSeed.For(6, "BotBottle.Sidecar.Tests", GetType());
+        return seed.CheckAsync(() => SendMalformedRequestsAsync(seed.Random()));
+    }
+
+    private async Task SendMalformedRequestsAsync(Random random)
     {
         string before = Snapshot();
-        var random = new Random(6);
         var accepted = new List<string>();
         var kinds = new Dictionary<string, int>();
 

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using BotBottle.Tests.Fuzzing;
 using Xunit;
 
 namespace BotBottle.Sidecar.Tests;
@@ -41,20 +42,26 @@ public sealed class CliFuzzTests : IDisposable
     public void Dispose() => _home.Dispose();
 
     [Fact]
-    public async Task Ten_thousand_malformed_command_lines_end_with_documented_codes_and_no_unreported_writes()
+    public Task Ten_thousand_malformed_command_lines_end_with_documented_codes_and_no_unreported_writes()
+    {
+        FuzzSeed seed = FuzzSeed.For(1000, "BotBottle.Sidecar.Tests", GetType());
+        return seed.CheckAsync(() => RunMalformedCommandLinesAsync(seed));
+    }
+
+    private async Task RunMalformedCommandLinesAsync(FuzzSeed seed)
     {
         string pendingId = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "target").Output.Trim();
         var failures = new ConcurrentBag<string>();
 
         // Distinct ids, not successful runs: an identical retry joins the open proposal (no new row).
         var proposed = new ConcurrentDictionary<string, bool> { [pendingId] = true };
-        int answered = 0, next = 0;
+        int answered = 0, next = -1;
 
-        async Task Worker(int seed)
+        async Task Worker()
         {
-            var random = new Random(seed);
-            while (Interlocked.Increment(ref next) <= Runs)
+            for (int index = Interlocked.Increment(ref next); index < Runs; index = Interlocked.Increment(ref next))
             {
+                Random random = seed.ForCase(index);
                 string[] command = Commands[random.Next(Commands.Length)];
                 List<string> args = ["--db", _home.DbPath, .. command];
                 if (command[0] == "queue" && command.Length > 1 && command[1] is "show" or "approve" or "modify" or "reject" && random.Next(3) > 0)
@@ -81,11 +88,11 @@ public sealed class CliFuzzTests : IDisposable
                 string printed = result.Output + result.Error;
                 if (HostileText.IndexOfRaw(printed) is >= 0 and int raw)
                 {
-                    failures.Add($"raw U+{(int)printed[raw]:X4} printed for {string.Join(' ', args.Skip(2))}");
+                    failures.Add($"case {index}: raw U+{(int)printed[raw]:X4} printed for {string.Join(' ', args.Skip(2))}");
                 }
                 else if (!Documented.Contains(result.ExitCode))
                 {
-                    failures.Add($"exit {result.ExitCode} for {string.Join(' ', args.Skip(2))}: {result.Error[..Math.Min(result.Error.Length, 300)]}");
+                    failures.Add($"case {index}: exit {result.ExitCode} for {string.Join(' ', args.Skip(2))}: {result.Error[..Math.Min(result.Error.Length, 300)]}");
                 }
                 else if (result.ExitCode is 0 or 10 or 11 && command[0] == "propose" && !args.Contains("--help"))
                 {
@@ -99,7 +106,7 @@ public sealed class CliFuzzTests : IDisposable
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Worker(1000 + i)));
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Worker()));
 
         Assert.True(failures.IsEmpty, $"{failures.Count} runs ended outside the documented codes, e.g.:\n" + string.Join("\n", failures.Take(5)));
         Assert.Equal(proposed.Count, _home.Count("supervise_proposals"));

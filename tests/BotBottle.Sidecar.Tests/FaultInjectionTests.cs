@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
+using BotBottle.Tests.Fuzzing;
 using Xunit;
 
 namespace BotBottle.Sidecar.Tests;
@@ -25,9 +26,14 @@ public sealed class FaultInjectionTests : IDisposable
     private static CommandResult InNamespace(string script) => MountNamespace.Run(script);
 
     [Fact]
-    public async Task Writers_killed_at_random_points_lose_no_acknowledged_proposal_and_corrupt_nothing()
+    public Task Writers_killed_at_random_points_lose_no_acknowledged_proposal_and_corrupt_nothing()
     {
-        var random = new Random(20261122);
+        FuzzSeed seed = FuzzSeed.For(20261122, "BotBottle.Sidecar.Tests", GetType());
+        return seed.CheckAsync(() => KillWritersAtRandomPointsAsync(seed.Random()));
+    }
+
+    private async Task KillWritersAtRandomPointsAsync(Random random)
+    {
         var acknowledged = new ConcurrentBag<string>();
         for (int round = 0; round < 12; round++)
         {

@@ -47,6 +47,27 @@ public sealed class ServeHttpRulesTests : RunningServe
         Assert.Equal(HttpStatusCode.NotAcceptable, response.StatusCode);
     }
 
+    /// <summary>
+    /// A client still uploading when its request is refused (through a relay, on a busy host) reads
+    /// the refusal. Kestrel's own drain of an unread body gives up after 5 s and resets the connection,
+    /// which is how the MCP fuzz test once lost a refused 300 KB request, twice in a row.
+    /// </summary>
+    [Fact]
+    public async Task A_refusal_reaches_a_client_whose_upload_outlasts_five_seconds()
+    {
+        byte[] body = System.Text.Encoding.UTF8.GetBytes(McpHttpClient.Request(1, "ping", "{\"padding\":\"" + new string('z', 300_000) + "\"}"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, Serve.McpUrl) { Content = new TrickledContent(body, TimeSpan.FromSeconds(10)) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        request.Headers.TryAddWithoutValidation("Accept", "text/html");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        using HttpResponseMessage response = await Client.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotAcceptable, response.StatusCode);
+        Assert.Contains("Not Acceptable", (string)(await ErrorBody(response))["error"]!["message"]!, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(9), $"the upload ended after {clock.Elapsed}: the body was not trickled");
+    }
+
     [Fact]
     public async Task Post_returns_400_for_an_unsupported_protocol_version_header()
     {
@@ -122,6 +143,46 @@ public sealed class ServeHttpRulesTests : RunningServe
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal(0, Home.Count("supervise_proposals"));
+
+        // The rest of the body stays unread and Kestrel closes the connection; the client is told so and
+        // does not send its next request down a closed socket.
+        Assert.True(response.Headers.ConnectionClose, response.Headers.ToString());
+    }
+
+    [Fact]
+    public async Task A_body_slower_than_1_KiB_per_second_gets_408_and_the_connection_closed()
+    {
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(Serve.McpUrl.Host, Serve.McpUrl.Port);
+        System.Net.Sockets.NetworkStream stream = socket.GetStream();
+        string head = $"POST /mcp HTTP/1.1\r\nHost: {Serve.McpUrl.Authority}\r\nAccept: {McpHttpClient.BothAccept}\r\nContent-Type: application/json\r\nContent-Length: 20000\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+
+        // 100 bytes a second, well under the minimum rate, until the server answers.
+        using var stop = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Task trickle = Task.Run(async () =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await stream.WriteAsync("          "u8.ToArray(), stop.Token);
+                    await Task.Delay(100, stop.Token);
+                }
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or System.IO.IOException)
+            {
+                // The server closed the connection, or the test is done.
+            }
+        });
+        string answer = await new System.IO.StreamReader(stream).ReadToEndAsync(stop.Token);
+        await stop.CancelAsync();
+        await trickle;
+
+        Assert.StartsWith("HTTP/1.1 408 ", answer, StringComparison.Ordinal);
+        Assert.Contains("Connection: close", answer, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Request Timeout: the request body could not be read", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain(Serve.Log, static line => (string?)line["event"] == "error");
     }
 
     [Theory]
@@ -205,6 +266,29 @@ public sealed class ServeTokenTests : RunningServe
         SseTranscript transcript = await Client.CallAsync(McpHttpClient.Request(1, "tools/list"), r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer s3cret-token"));
 
         Assert.NotNull(transcript.Response["result"]);
+    }
+}
+
+/// <summary>A body sent in 40 pieces spread over <paramref name="duration"/>, as a slow relay delivers it.</summary>
+internal sealed class TrickledContent(byte[] body, TimeSpan duration) : HttpContent
+{
+    private const int Pieces = 40;
+
+    protected override async Task SerializeToStreamAsync(System.IO.Stream stream, TransportContext? context)
+    {
+        int size = (body.Length + Pieces - 1) / Pieces;
+        for (int offset = 0; offset < body.Length; offset += size)
+        {
+            await stream.WriteAsync(body.AsMemory(offset, Math.Min(size, body.Length - offset)));
+            await stream.FlushAsync();
+            await Task.Delay(duration / Pieces);
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = body.Length;
+        return true;
     }
 }
 

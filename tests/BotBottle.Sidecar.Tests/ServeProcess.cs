@@ -59,7 +59,7 @@ public sealed class ServeProcess : IDisposable
     /// <summary>Starts serve as the unprivileged user <c>nobody</c> (setpriv), as a sidecar runs in its image.</summary>
     public static Task<ServeProcess> StartAsNobodyAsync(TestHome home, string slug = "bottle-a", params string[] extra)
     {
-        var start = new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", SidecarBinary.Path, .. ServeArguments(home, ["--db", home.DbPath], slug, extra)])
+        var start = new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", SidecarBinary.PathForAnyUser, .. ServeArguments(home, ["--db", home.DbPath], slug, extra)])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

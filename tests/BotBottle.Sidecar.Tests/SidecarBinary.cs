@@ -14,11 +14,19 @@ namespace BotBottle.Sidecar.Tests;
 public static class SidecarBinary
 {
     private static readonly Lazy<string> Located = new(Locate);
+    private static readonly Lazy<string> LocatedForAnyUser = new(LocateForAnyUser);
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
     /// <summary>What to execute: the binary itself, or its launcher wrapper.</summary>
     public static string Path => Located.Value;
+
+    /// <summary>
+    /// What to execute as another user (the sidecar's own, nobody): <see cref="Path"/> when every user
+    /// can reach it, otherwise a copy of the binary and its SQLite library in a directory they can.
+    /// A checkout under a private directory (root's 0700 home, any <c>mktemp -d</c>) is out of their reach.
+    /// </summary>
+    public static string PathForAnyUser => LocatedForAnyUser.Value;
 
     /// <summary>
     /// How much longer than natively to wait for a process: an emulated one takes about a second to
@@ -94,6 +102,51 @@ public static class SidecarBinary
         }
 
         return Runnable(path);
+    }
+
+    private static string LocateForAnyUser()
+    {
+        string published = System.IO.Path.GetFullPath(Published);
+        if (EveryUserCanExecute(published))
+        {
+            return Path;
+        }
+
+        string copy = Directory.CreateTempSubdirectory("bb-any-user-").FullName;
+        File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
+        if (!EveryUserCanExecute(copy))
+        {
+            throw new InvalidOperationException($"{published} is out of other users' reach, and so is the temporary directory {copy}; point TMPDIR at a directory every user can enter (such as /tmp).");
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(copy, recursive: true);
+        string directory = System.IO.Path.GetDirectoryName(published)!;
+        foreach (string file in new[] { System.IO.Path.GetFileName(published), "libe_sqlite3.so" })
+        {
+            string source = System.IO.Path.Combine(directory, file);
+            if (File.Exists(source))
+            {
+                string target = System.IO.Path.Combine(copy, file);
+                File.Copy(source, target);
+                File.SetUnixFileMode(target, (UnixFileMode)0b111_101_101);
+            }
+        }
+
+        return Runnable(System.IO.Path.Combine(copy, System.IO.Path.GetFileName(published)));
+    }
+
+    /// <summary>Whether a user other than the owner may enter every directory above <paramref name="path"/> and execute it.</summary>
+    private static bool EveryUserCanExecute(string path)
+    {
+        for (string? current = path; current is not null; current = System.IO.Path.GetDirectoryName(current))
+        {
+            if ((File.GetUnixFileMode(current) & UnixFileMode.OtherExecute) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string FindRepoRoot()

@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.IO;
 using BotBottle.Storage.Mapping;
+using BotBottle.Tests.Fuzzing;
 using Xunit;
 
 namespace BotBottle.Storage.Tests;
@@ -11,13 +12,17 @@ public sealed class SqliteValuesTests
     [Fact]
     public void ReadTimestamp_round_trips_what_FormatTimestamp_writes_to_the_tick()
     {
-        var random = new Random(7);
-        for (int i = 0; i < 10_000; i++)
+        FuzzSeed seed = FuzzSeed.For(7, "BotBottle.Storage.Tests", GetType());
+        seed.Check(() =>
         {
-            var instant = new DateTimeOffset(random.NextInt64(DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), TimeSpan.Zero);
+            Random random = seed.Random();
+            for (int i = 0; i < 10_000; i++)
+            {
+                var instant = new DateTimeOffset(random.NextInt64(DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), TimeSpan.Zero);
 
-            Assert.Equal(instant, SqliteValues.ReadTimestamp(SqliteValues.FormatTimestamp(instant)));
-        }
+                Assert.Equal(instant, SqliteValues.ReadTimestamp(SqliteValues.FormatTimestamp(instant)));
+            }
+        });
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using BotBottle.Storage.Audit;
+using BotBottle.Tests.Fuzzing;
 using Xunit;
 
 namespace BotBottle.Storage.Tests;
@@ -46,7 +47,12 @@ public sealed class UnifiedDiffTests : IDisposable
     [Fact]
     public void Create_output_applies_with_patch_for_random_edits()
     {
-        var random = new Random(20261122);
+        FuzzSeed seed = FuzzSeed.For(20261122, "BotBottle.Storage.Tests", GetType());
+        seed.Check(() => PatchRandomEdits(seed.Random()));
+    }
+
+    private void PatchRandomEdits(Random random)
+    {
         for (int round = 0; round < 60; round++)
         {
             string[] words = ["alpha", "beta", "gamma", "delta", "api.example.com", "*.github.com", "{", "}", ""];

@@ -12,6 +12,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
 using BotBottle.Sidecar.Logging;
 using BotBottle.Storage.Queue;
 using ModelContextProtocol;
@@ -47,12 +48,28 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         {
             log.Outcome ??= "client_gone";
         }
+        catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
+        {
+            // The body broke Kestrel's rules (slower than the minimum rate, malformed chunks): the
+            // client's fault, answered with Kestrel's own status and the connection closed.
+            log.Outcome = "bad_body";
+            CloseAfterResponse(context);
+            await WriteErrorAsync(context, exception.StatusCode, -32000, $"{ReasonPhrases.GetReasonPhrase(exception.StatusCode)}: the request body could not be read: {exception.Message}").ConfigureAwait(false);
+        }
         catch (Exception exception) when (!context.Response.HasStarted)
         {
             // Whatever slipped past the checks still gets a JSON-RPC body, and the log records the 500.
             log.Outcome = "handler_error";
             JsonLog.Event("error").Add("rpc", log.RpcMethod).Add("type", exception.GetType().Name).Write();
             await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, (int)McpErrorCode.InternalError, "Internal error: the request could not be processed.").ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // Too late for an error response: Kestrel aborts the connection, and its logging is off, so
+            // this line is the only record of why the client's stream broke.
+            log.Outcome = "handler_error";
+            JsonLog.Event("error").Add("rpc", log.RpcMethod).Add("type", exception.GetType().Name).Add("message", exception.Message).Write();
+            throw;
         }
         finally
         {
@@ -80,6 +97,8 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
             return;
         }
 
+        // Refusals before the token check leave the body to Kestrel, which drains it for at most 5 s and
+        // then resets the connection: a peer that has not shown the token gets no longer than that.
         string? origin = request.Headers.Origin;
         if (origin is not null && !options.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
         {
@@ -96,26 +115,27 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
 
         if (!AcceptsJsonAndEventStream(request.Headers.Accept))
         {
-            await WriteErrorAsync(context, StatusCodes.Status406NotAcceptable, -32000, "Not Acceptable: the Accept header must list both application/json and text/event-stream.").ConfigureAwait(false);
+            await RefuseAfterBodyAsync(context, StatusCodes.Status406NotAcceptable, -32000, "Not Acceptable: the Accept header must list both application/json and text/event-stream.").ConfigureAwait(false);
             return;
         }
 
         if (!IsJsonContentType(request.ContentType))
         {
-            await WriteErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, -32000, "Unsupported Media Type: send the JSON-RPC message with Content-Type: application/json.").ConfigureAwait(false);
+            await RefuseAfterBodyAsync(context, StatusCodes.Status415UnsupportedMediaType, -32000, "Unsupported Media Type: send the JSON-RPC message with Content-Type: application/json.").ConfigureAwait(false);
             return;
         }
 
         string? version = request.Headers["MCP-Protocol-Version"];
         if (version is not null && !ProtocolVersions.IsSupported(version))
         {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32000, $"Bad Request: unsupported MCP-Protocol-Version '{version}'; this server speaks {string.Join(", ", ProtocolVersions.Supported)}.").ConfigureAwait(false);
+            await RefuseAfterBodyAsync(context, StatusCodes.Status400BadRequest, -32000, $"Bad Request: unsupported MCP-Protocol-Version '{version}'; this server speaks {string.Join(", ", ProtocolVersions.Supported)}.").ConfigureAwait(false);
             return;
         }
 
         byte[]? body = await ReadBodyAsync(context).ConfigureAwait(false);
         if (body is null)
         {
+            CloseAfterResponse(context);
             await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, -32000, $"Payload Too Large: the request body exceeds {SuperviseServerOptions.MaxBodyBytes} bytes; proposed files are limited to {ProposalLimits.MaxFileBytes} bytes.").ConfigureAwait(false);
             return;
         }
@@ -241,6 +261,56 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
             }
         }
     }
+
+    /// <summary>
+    /// Refuses a request from a peer past the token check once its body has arrived. Answering first
+    /// leaves the body to Kestrel's drain, which gives up after 5 s and resets the connection; a client
+    /// still uploading then (through a relay, on a busy host) would read a reset instead of the refusal.
+    /// The body is read under the same size limit and minimum rate as any request's.
+    /// </summary>
+    private static async Task RefuseAfterBodyAsync(HttpContext context, int statusCode, int code, string message)
+    {
+        await DiscardBodyAsync(context).ConfigureAwait(false);
+        await WriteErrorAsync(context, statusCode, code, message).ConfigureAwait(false);
+    }
+
+    private static async Task DiscardBodyAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength > SuperviseServerOptions.MaxBodyBytes)
+        {
+            CloseAfterResponse(context);
+            return;
+        }
+
+        try
+        {
+            byte[] chunk = new byte[16 * 1024];
+            long total = 0;
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+                if (total > SuperviseServerOptions.MaxBodyBytes)
+                {
+                    CloseAfterResponse(context);
+                    return;
+                }
+            }
+        }
+        catch (BadHttpRequestException)
+        {
+            // Over the size limit or under the minimum rate.
+            CloseAfterResponse(context);
+        }
+    }
+
+    /// <summary>
+    /// Says "Connection: close" on a response whose request body was left unread because it is too
+    /// large or too slow. Kestrel closes such a connection after the response anyway; without the
+    /// header a client that did read the response puts the connection back in its pool, and its next
+    /// request fails on the closed socket (a broken pipe, or a response that ended prematurely).
+    /// </summary>
+    private static void CloseAfterResponse(HttpContext context) => context.Response.Headers.Connection = "close";
 
     private static async Task<byte[]?> ReadBodyAsync(HttpContext context)
     {
