@@ -20,7 +20,8 @@ fi
 
 as_server() {
   if [ "$(id -u)" -eq 0 ]; then
-    su -s /bin/sh postgres -c "$1"
+    # From /: a checkout under a private directory (root's 0700 home) is no place the postgres user may enter.
+    (cd / && su -s /bin/sh postgres -c "$1")
   else
     sh -c "$1"
   fi

@@ -189,6 +189,25 @@ public sealed class HostileAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_as_its_own_user_starts_in_a_working_directory_that_user_cannot_enter()
+    {
+        // A container's working directory, or the shell's when run by hand, may be closed to the
+        // sidecar's user; serve roots nothing there (it used to fail, naming the directory).
+        string directory = Path.GetDirectoryName(_home.DbPath)!;
+        // Inside a 0700 directory, as a checkout under root's home is: the user cannot even stat it.
+        string closed = Path.Combine(_home.Root, "closed");
+        string inside = Directory.CreateDirectory(Path.Combine(closed, "inside")).FullName;
+        File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(0, MountNamespace.Run($"chmod 755 '{_home.Root}' && chown -R 65534:65534 '{directory}'").ExitCode);
+
+        using ServeProcess serve = await ServeProcess.StartAsNobodyAsync(_home, workingDirectory: inside);
+        CommandResult health = SidecarBinary.Run("healthcheck", "--url", new Uri(serve.BaseUrl, "/healthz").ToString());
+
+        Assert.True(health.ExitCode == 0, health.ToString());
+    }
+
+    [Fact]
     public void Serve_on_a_read_only_mount_refuses_to_start_and_says_why()
     {
         string directory = Path.GetDirectoryName(_home.DbPath)!;

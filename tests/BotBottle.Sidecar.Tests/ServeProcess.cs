@@ -56,11 +56,15 @@ public sealed class ServeProcess : IDisposable
         return AttachAsync(Process.Start(start)!);
     }
 
-    /// <summary>Starts serve as the unprivileged user <c>nobody</c> (setpriv), as a sidecar runs in its image.</summary>
-    public static Task<ServeProcess> StartAsNobodyAsync(TestHome home, string slug = "bottle-a", params string[] extra)
+    /// <summary>
+    /// Starts serve as the unprivileged user <c>nobody</c> (setpriv), as a sidecar runs in its image,
+    /// in <paramref name="workingDirectory"/> (default: this process's).
+    /// </summary>
+    public static Task<ServeProcess> StartAsNobodyAsync(TestHome home, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", SidecarBinary.PathForAnyUser, .. ServeArguments(home, ["--db", home.DbPath], slug, extra)])
+        var start = new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", SidecarBinary.PathForAnyUser, .. ServeArguments(home, ["--db", home.DbPath], "bottle-a", [])])
         {
+            WorkingDirectory = workingDirectory ?? string.Empty,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

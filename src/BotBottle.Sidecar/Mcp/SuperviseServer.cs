@@ -25,7 +25,10 @@ internal static class SuperviseServer
         // reloadConfigOnChange=false: the slim builder registers appsettings.json with reload-on-change,
         // and that file watcher walked the whole working directory tree at start-up (hundreds of
         // milliseconds, unbounded when it is "/"). The flag is host configuration, read from the args.
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        // ContentRootPath "/": the sidecar serves no files, and the host otherwise roots itself in the working
+        // directory, which the sidecar's user may not be allowed to enter (serve then failed to start,
+        // naming that directory as if it were the listen address).
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"], ContentRootPath = "/" });
 
         // Only the command line configures the sidecar: no appsettings, no ASPNETCORE_* overrides.
         builder.Configuration.Sources.Clear();
