@@ -90,19 +90,38 @@ internal static unsafe class Exports
         return ReturnJson(result, () => Json([.. HandleTable.Get(handle).Bottles.List()], NativeJson.Readable.ListBottleStatus));
     }
 
+    [UnmanagedCallersOnly(EntryPoint = "bb_decide")]
+    public static int Decide(nint handle, byte* decisionJson, byte** result)
+    {
+        return ReturnJson(result, () => Json(DecideAsOperator(handle, decisionJson, "decision_json"), NativeJson.Readable.Decision));
+    }
+
+    /// <summary>The older name for a decision: the same rules and audit entry as bb_decide, nothing returned.</summary>
     [UnmanagedCallersOnly(EntryPoint = "bb_write_response")]
     public static int WriteResponse(nint handle, byte* responseJson)
     {
-        return Run(() =>
-        {
-            ResponseInput input = Parse(responseJson, "response_json", NativeJsonContext.Default.ResponseInput);
-            if (!ResponseStatusSqliteText.TryParse(input.Status, out ResponseStatus status))
-            {
-                throw new NativeArgumentException($"status '{input.Status}' is not one of approved, modified, rejected.");
-            }
+        return Run(() => DecideAsOperator(handle, responseJson, "response_json"));
+    }
 
-            HandleTable.Get(handle).Queue.WriteResponse(new Response(input.ProposalId!, status, input.Notes ?? string.Empty, input.FinalFile, Archived: false));
-        });
+    /// <summary>
+    /// A host process decides as the CLI does, through <see cref="OperatorDecisions"/>: notes for a
+    /// rejection, the tool's rule and the text rules for a final file, and the response with its audit
+    /// entry in one transaction.
+    /// </summary>
+    private static Decision DecideAsOperator(nint handle, byte* json, string name)
+    {
+        ResponseInput input = Parse(json, name, NativeJsonContext.Default.ResponseInput);
+        if (!ResponseStatusSqliteText.TryParse(input.Status, out ResponseStatus status))
+        {
+            throw new NativeArgumentException($"status '{input.Status}' is not one of approved, modified, rejected.");
+        }
+
+        if (string.IsNullOrEmpty(input.ProposalId))
+        {
+            throw new NativeArgumentException($"{name} needs \"proposal_id\".");
+        }
+
+        return HandleTable.Get(handle).Decisions.Decide(input.ProposalId, status, input.Notes ?? string.Empty, input.FinalFile);
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_read_response")]

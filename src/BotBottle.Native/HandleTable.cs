@@ -15,6 +15,7 @@ internal sealed class OpenDatabase
         Queue = new(database);
         Bottles = new(database);
         Audit = new(database);
+        Decisions = new(database);
     }
 
     public OpenDatabase(PostgresDatabase database)
@@ -22,6 +23,7 @@ internal sealed class OpenDatabase
         Queue = new(database);
         Bottles = new(database);
         Audit = new(database);
+        Decisions = new(database);
         Connections = database;
     }
 
@@ -30,6 +32,8 @@ internal sealed class OpenDatabase
     public Storage.Bottles.BottleStore Bottles { get; }
 
     public AuditStore Audit { get; }
+
+    public OperatorDecisions Decisions { get; }
 
     /// <summary>What bb_close releases: fleet mode's pool and listener; null for SQLite, which pools per file.</summary>
     public IDisposable? Connections { get; }

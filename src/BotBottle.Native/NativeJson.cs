@@ -40,6 +40,7 @@ internal sealed record AuditFilterInput(string? BottleSlug, string? Component, D
 [JsonSerializable(typeof(Proposal))]
 [JsonSerializable(typeof(Response))]
 [JsonSerializable(typeof(AuditEntry))]
+[JsonSerializable(typeof(Decision))]
 [JsonSerializable(typeof(List<Proposal>))]
 [JsonSerializable(typeof(List<AuditEntry>))]
 [JsonSerializable(typeof(List<Storage.Bottles.BottleStatus>))]

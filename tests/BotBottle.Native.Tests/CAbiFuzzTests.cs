@@ -78,6 +78,9 @@ public sealed unsafe class CAbiFuzzTests : IDisposable
                 case 1:
                     code = CallBytes(WriteResponse, Malformed(ResponseTemplates, random, knownProposal));
                     responsesWritten += code == Ok ? 1 : 0;
+
+                    // A response is a decision: it writes its audit entry with it.
+                    auditWritten += code == Ok ? 1 : 0;
                     break;
                 case 2:
                     (code, _) = CallBytes(WriteAudit, Malformed(AuditTemplates, random));

@@ -83,6 +83,47 @@ public sealed unsafe class CAbiTests : IDisposable
         Assert.Null(TakeLastError());
     }
 
+    [Fact]
+    public void Decide_writes_the_response_and_its_audit_entry_and_returns_both()
+    {
+        string id = Propose();
+
+        (int code, JsonNode? decision) = Call(Decide, $$"""{"proposal_id":"{{id}}","status":"modified","notes":"narrowed","final_file":"b.example\n"}""");
+
+        Assert.Equal(Ok, code);
+        Assert.Equal(id, (string)decision!["proposal"]!["id"]!);
+        Assert.Equal("modified", (string)decision["response"]!["status"]!);
+        Assert.Equal("b.example\n", (string)decision["response"]!["final_file"]!);
+        JsonNode entry = decision["audit_entry"]!;
+        Assert.Equal(("bottle-a", "modified", "narrowed"), ((string)entry["bottle_slug"]!, (string)entry["operator_action"]!, (string)entry["operator_notes"]!));
+        Assert.Contains("+b.example", (string)entry["diff"]!, StringComparison.Ordinal);
+        Assert.Equal([(long)entry["id"]!], Call(ReadAudit, null).Json!.AsArray().Select(static e => (long)e!["id"]!));
+    }
+
+    [Theory]
+    [InlineData("""{"status":"rejected","notes":""}""", "A rejection needs notes")]
+    [InlineData("""{"status":"modified","notes":"n","final_file":"b.example\u001b[2J\n"}""", "final_file holds U+001B")]
+    [InlineData("""{"status":"approved","notes":"n","final_file":"b.example\n"}""", "only for a modified response")]
+    [InlineData("""{"status":"maybe"}""", "not one of approved, modified, rejected")]
+    public void A_bad_decision_is_refused_by_bb_decide_and_bb_write_response_and_nothing_is_written(string decision, string fragment)
+    {
+        string id = Propose();
+        JsonObject json = JsonNode.Parse(decision)!.AsObject();
+        json["proposal_id"] = id;
+
+        (int decideCode, JsonNode? decided) = Call(Decide, json.ToJsonString());
+        string decideError = TakeLastError()!;
+        int writeCode = Call(WriteResponse, json.ToJsonString());
+        string writeError = TakeLastError()!;
+
+        Assert.Equal((InvalidArgument, InvalidArgument), (decideCode, writeCode));
+        Assert.Null(decided);
+        Assert.Contains(fragment, decideError, StringComparison.Ordinal);
+        Assert.Equal(decideError, writeError);
+        Assert.Equal(NotFound, Call(ReadResponse, id).Code);
+        Assert.Empty(Call(ReadAudit, null).Json!.AsArray());
+    }
+
     [Theory]
     [InlineData("clear\u001B[2J", "U+001B (ESC")]
     [InlineData("over\u202Eride", "U+202E (right-to-left override)")]

@@ -36,6 +36,7 @@ internal static unsafe class LibBotBottle<TLibrary>
     public static readonly delegate* unmanaged<nint, byte*, byte**, int> WriteProposal = (delegate* unmanaged<nint, byte*, byte**, int>)Export("bb_write_proposal");
     public static readonly delegate* unmanaged<nint, byte*, byte**, int> ReadProposal = (delegate* unmanaged<nint, byte*, byte**, int>)Export("bb_read_proposal");
     public static readonly delegate* unmanaged<nint, byte*, byte**, int> ListPending = (delegate* unmanaged<nint, byte*, byte**, int>)Export("bb_list_pending_proposals");
+    public static readonly delegate* unmanaged<nint, byte*, byte**, int> Decide = (delegate* unmanaged<nint, byte*, byte**, int>)Export("bb_decide");
     public static readonly delegate* unmanaged<nint, byte*, int> WriteResponse = (delegate* unmanaged<nint, byte*, int>)Export("bb_write_response");
     public static readonly delegate* unmanaged<nint, byte*, byte**, int> ReadResponse = (delegate* unmanaged<nint, byte*, byte**, int>)Export("bb_read_response");
     public static readonly delegate* unmanaged<nint, byte*, long, byte**, int> WaitForResponse = (delegate* unmanaged<nint, byte*, long, byte**, int>)Export("bb_wait_for_response");

@@ -56,6 +56,24 @@ public sealed class OperatorDecisionsTests : IDisposable
         Assert.Equal("a.example\nb.example:443\n", _queue.ReadResponse(proposal.Id)!.FinalFile);
     }
 
+    [Theory]
+    [InlineData("FROM debian\u001B[2J\n", "final_file holds U+001B (ESC")]
+    [InlineData("FROM debian # \u202Etoor\n", "final_file holds U+202E (right-to-left override)")]
+    [InlineData("FROM debian\r\nRUN true\n", "final_file holds U+000D")]
+    public void Decide_modified_refuses_a_final_file_the_text_rules_refuse_whatever_the_tool(string finalFile, string fragment)
+    {
+        // git-gate has no file rule of its own: the text rules alone stand between the file and the terminal.
+        var proposal = Proposal.Create("bottle-a", "git-gate", "x\n", "why");
+        _queue.WriteProposal(proposal);
+
+        StorageException refused = Assert.Throws<StorageException>(() => _decisions.Decide(proposal.Id, ResponseStatus.Modified, "edited", finalFile));
+
+        Assert.Equal(StorageErrorKind.InvalidArgument, refused.Kind);
+        Assert.Contains(fragment, refused.Message, StringComparison.Ordinal);
+        Assert.Null(_queue.ReadResponse(proposal.Id));
+        Assert.Empty(new AuditStore(_temp.OpenHost()).ReadAuditEntries());
+    }
+
     [Fact]
     public void Decide_rejected_requires_notes_and_writes_nothing_without_them()
     {

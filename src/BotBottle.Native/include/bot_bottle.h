@@ -38,7 +38,7 @@
 #include <stdint.h>
 
 /* 2: bb_write_proposal takes a draft (see below); errors 15 and 16 added. */
-#define BOT_BOTTLE_ABI_VERSION 2
+#define BOT_BOTTLE_ABI_VERSION 3
 
 #ifdef __cplusplus
 extern "C" {
@@ -104,8 +104,14 @@ int bb_list_pending_proposals(bb_handle *handle, const char *bottle_slug, char *
  * version 2 with the bottles table (schema migration 0007). */
 int bb_list_bottles(bb_handle *handle, char **out_json);
 
-/* Writes the operator's response {"proposal_id", "status", "notes", "final_file"}. A proposal is
- * answered once; "modified" needs "final_file". */
+/* The operator's decision {"proposal_id", "status", "notes", "final_file"}, taken as the CLI's
+ * `queue approve|modify|reject` takes it: "rejected" needs notes, "modified" needs "final_file" (which
+ * meets the tool's rule and the text rules), and the response and its audit entry are written in one
+ * transaction. A proposal is answered once. out_json: {"proposal", "response", "audit_entry"}. */
+int bb_decide(bb_handle *handle, const char *decision_json, char **out_json);
+
+/* bb_decide without the result, under its earlier name: the same rules and the same audit entry.
+ * Before BOT_BOTTLE_ABI_VERSION 3 it wrote the response alone, without the rules or an audit entry. */
 int bb_write_response(bb_handle *handle, const char *response_json);
 
 /* The response to a proposal; BB_ERR_NOT_FOUND when it has none yet. */

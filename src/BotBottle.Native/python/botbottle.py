@@ -19,7 +19,7 @@ Two ways to use it:
 
       proposal_id = write_proposal("my-bottle", Proposal(...))
       for p in list_pending_proposals("my-bottle"): ...
-      write_response("my-bottle", Response(proposal_id, "approved", "ok"))
+      decide("my-bottle", proposal_id, "approved", "ok")
 
 Every failure raises a ``BotBottleError`` subclass carrying the library's error code and message.
 A ``Store`` is safe to share between threads; ``wait_for_response`` releases the GIL while it waits.
@@ -39,7 +39,7 @@ __all__ = [
     "Proposal", "Response", "AuditEntry", "Bottle", "Store",
     "BotBottleError", "InvalidArgument", "NotFound", "AlreadyAnswered", "Conflict", "Busy",
     "StorageUnavailable", "Denied", "SchemaError", "InternalError", "LimitReached", "InvalidHandle", "Closed",
-    "configure", "write_proposal", "read_proposal", "list_pending_proposals", "write_response",
+    "Decision", "configure", "write_proposal", "read_proposal", "list_pending_proposals", "decide", "write_response",
     "read_response", "wait_for_response", "archive_proposal", "write_audit_entry", "read_audit_entries",
     "list_bottles",
 ]
@@ -98,6 +98,14 @@ class AuditEntry:
     timestamp: Optional[datetime] = None
     prev_hash: Optional[str] = None
     entry_hash: Optional[str] = None
+
+
+@dataclass
+class Decision:
+    """What one operator decision wrote: the proposal answered, its response and its audit entry."""
+    proposal: Proposal
+    response: Response
+    audit_entry: AuditEntry
 
 
 # ---- errors -------------------------------------------------------------------------------------
@@ -204,6 +212,7 @@ def _load(path):
             "bb_read_proposal": [handle, text, out],
             "bb_list_pending_proposals": [handle, text, out],
             "bb_list_bottles": [handle, out],
+            "bb_decide": [handle, text, out],
             "bb_write_response": [handle, text],
             "bb_read_response": [handle, text, out],
             "bb_wait_for_response": [handle, text, ctypes.c_int64, out],
@@ -320,10 +329,26 @@ class Store:
         self._check(self._lib.bb_list_bottles(self._live(), ctypes.byref(out)))
         return [_bottle(b) for b in json.loads(self._take(out))]
 
+    def decide(self, proposal_id: str, status: str, notes: str = "", final_file: Optional[str] = None) -> Decision:
+        """Answers a proposal as the operator's ``queue approve|modify|reject`` does: status is
+        "approved", "modified" (with final_file) or "rejected" (with notes); the response and its audit
+        entry are written together, or nothing is. Returns what was written."""
+        data = {"proposal_id": proposal_id, "status": status, "notes": notes, "final_file": final_file}
+        written = self._call_json("bb_decide", json.dumps(data))
+        return Decision(_proposal(written["proposal"]), _response(written["response"]), _audit_entry(written["audit_entry"]))
+
+    def approve(self, proposal_id: str, notes: str = "") -> Decision:
+        return self.decide(proposal_id, "approved", notes)
+
+    def modify(self, proposal_id: str, final_file: str, notes: str = "") -> Decision:
+        return self.decide(proposal_id, "modified", notes, final_file)
+
+    def reject(self, proposal_id: str, notes: str) -> Decision:
+        return self.decide(proposal_id, "rejected", notes)
+
     def write_response(self, response: Response) -> None:
-        data = {"proposal_id": response.proposal_id, "status": response.status,
-                "notes": response.notes, "final_file": response.final_file}
-        self._call("bb_write_response", _encode(json.dumps(data), "response"))
+        """``decide`` under its earlier name: the same rules, and the same audit entry."""
+        self.decide(response.proposal_id, response.status, response.notes, response.final_file)
 
     def read_response(self, proposal_id: str) -> Optional[Response]:
         data = self._call_json("bb_read_response", proposal_id, missing_ok=True)
@@ -456,9 +481,15 @@ def list_bottles() -> List[Bottle]:
     return _store().list_bottles()
 
 
+def decide(bottle_slug: str, proposal_id: str, status: str, notes: str = "", final_file: Optional[str] = None) -> Decision:
+    """The operator's decision on one of ``bottle_slug``'s proposals, audited (see ``Store.decide``)."""
+    _owned(bottle_slug, proposal_id)
+    return _store().decide(proposal_id, status, notes, final_file)
+
+
 def write_response(bottle_slug: str, response: Response) -> None:
-    _owned(bottle_slug, response.proposal_id)
-    _store().write_response(response)
+    """``decide`` under its earlier name: the same rules, and the same audit entry."""
+    decide(bottle_slug, response.proposal_id, response.status, response.notes, response.final_file)
 
 
 def read_response(bottle_slug: str, proposal_id: str) -> Optional[Response]:

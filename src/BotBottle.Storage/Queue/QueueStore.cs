@@ -474,7 +474,12 @@ public sealed class QueueStore : ISidecarStore
         }
 
         Validate.Text(response.Notes, "notes", Validate.MaxTextBytes);
-        Validate.OptionalText(response.FinalFile, "final_file", Validate.MaxFileBytes);
+        if (response.FinalFile is not null)
+        {
+            // The operator's file is applied to the bottle and shown in the audit log: the agent's text rules hold for it too.
+            Validate.AgentText(response.FinalFile, "final_file", Validate.MaxFileBytes);
+        }
+
         if (response.Status == ResponseStatus.Modified && response.FinalFile is null)
         {
             throw new StorageException(StorageErrorKind.InvalidArgument, "A modified response needs final_file: the file the operator wants applied instead.");

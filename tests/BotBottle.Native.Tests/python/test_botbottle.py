@@ -241,6 +241,58 @@ class AuditTests(StoreTestCase):
         self.assertEqual(len(self.store.read_audit_entries(limit=1)), 1)
 
 
+class DecisionTests(StoreTestCase):
+    """A host process decides as the operator's CLI does: the same rules, and an audit entry each time."""
+
+    def test_each_decision_writes_its_response_and_audit_entry_together(self):
+        approved, modified, rejected = self.propose(), self.propose(slug="bottle-b"), self.propose(slug="bottle-c")
+        decisions = [
+            self.store.approve(approved.id, "ok"),
+            self.store.modify(modified.id, "b.example\n", "narrowed"),
+            self.store.reject(rejected.id, "use the mirror"),
+        ]
+        self.assertEqual([d.response.status for d in decisions], ["approved", "modified", "rejected"])
+        self.assertEqual([d.proposal.id for d in decisions], [approved.id, modified.id, rejected.id])
+        self.assertEqual(self.store.read_response(modified.id), Response(modified.id, "modified", "narrowed", "b.example\n", False))
+        entries = self.store.read_audit_entries()
+        self.assertEqual(entries, [d.audit_entry for d in decisions])
+        self.assertEqual([(e.bottle_slug, e.component, e.operator_action, e.operator_notes) for e in entries], [
+            ("bottle-a", "pipelock-block", "approved", "ok"),
+            ("bottle-b", "pipelock-block", "modified", "narrowed"),
+            ("bottle-c", "pipelock-block", "rejected", "use the mirror"),
+        ])
+        self.assertIn("+b.example", entries[1].diff)
+
+    def test_write_response_is_audited_too(self):
+        proposal = self.propose()
+        self.store.write_response(Response(proposal.id, "approved", "ok"))
+        self.assertEqual([(e.operator_action, e.operator_notes) for e in self.store.read_audit_entries()], [("approved", "ok")])
+
+    def test_bad_decisions_are_refused_by_both_calls_and_nothing_is_written(self):
+        proposal = self.propose()
+        bad = [
+            ("rejected", "", None, "A rejection needs notes"),
+            ("modified", "why", "b.example\x1b[2J\n", "final_file holds U+001B"),
+            ("modified", "why", None, "needs final_file"),
+            ("approved", "ok", "b.example\n", "only for a modified response"),
+        ]
+        for status, notes, final_file, reason in bad:
+            for decide in (lambda: self.store.decide(proposal.id, status, notes, final_file),
+                           lambda: self.store.write_response(Response(proposal.id, status, notes, final_file))):
+                with self.assertRaises(botbottle.InvalidArgument) as caught:
+                    decide()
+                self.assertIn(reason, str(caught.exception))
+        self.assertIsNone(self.store.read_response(proposal.id))
+        self.assertEqual(self.store.read_audit_entries(), [])
+
+    def test_a_decided_proposal_is_not_decided_again(self):
+        proposal = self.propose()
+        self.store.approve(proposal.id)
+        with self.assertRaises(botbottle.AlreadyAnswered):
+            self.store.reject(proposal.id, "changed my mind")
+        self.assertEqual(len(self.store.read_audit_entries()), 1)
+
+
 class ConcurrencyTests(StoreTestCase):
     def test_eight_threads_write_and_wait_at_once(self):
         results, errors = {}, []
@@ -289,12 +341,21 @@ class HelperTests(unittest.TestCase):
         self.assertIsNone(botbottle.read_proposal("bottle-b", proposal_id))
         with self.assertRaises(botbottle.NotFound):
             botbottle.write_response("bottle-b", Response(proposal_id, "approved"))
+        with self.assertRaises(botbottle.NotFound):
+            botbottle.decide("bottle-b", proposal_id, "approved")
         botbottle.write_response("bottle-a", Response(proposal_id, "rejected", "no"))
         self.assertEqual(botbottle.wait_for_response("bottle-a", proposal_id, timeout=1).status, "rejected")
         botbottle.archive_proposal("bottle-a", proposal_id)
         self.assertEqual(botbottle.list_pending_proposals("bottle-a"), [])
-        entry = botbottle.write_audit_entry("bottle-a", AuditEntry("", "git-gate", "rejected", "no"))
-        self.assertEqual(botbottle.read_audit_entries(bottle_slug="bottle-a"), [entry])
+        decided = botbottle.read_audit_entries(bottle_slug="bottle-a")
+        self.assertEqual([(e.component, e.operator_action, e.operator_notes) for e in decided], [("git-gate", "rejected", "no")])
+        entry = botbottle.write_audit_entry("bottle-a", AuditEntry("", "git-gate", "noted", "by hand"))
+        self.assertEqual(botbottle.read_audit_entries(bottle_slug="bottle-a"), decided + [entry])
+
+    def test_decide_answers_only_the_bottles_own_proposal(self):
+        proposal_id = botbottle.write_proposal("bottle-a", Proposal("", "git-gate", "x\n", "why"))
+        decision = botbottle.decide("bottle-a", proposal_id, "approved", "ok")
+        self.assertEqual((decision.response.status, decision.audit_entry.operator_action), ("approved", "approved"))
 
 
 class CrossRuntimeTests(StoreTestCase):
