@@ -253,6 +253,22 @@ public sealed class HostileAgentTests : IDisposable
         Assert.Equal([id], _home.PendingIds());
     }
 
+    [Theory]
+    [InlineData("-2")]
+    [InlineData("31536000001")]
+    public async Task The_broker_refuses_a_wait_outside_the_wait_rule_with_the_rule(string timeoutMs)
+    {
+        using BrokerProcess broker = await BrokerProcess.StartAsync(_home);
+        string id = SidecarBinary.Run("propose", "--socket", broker.SocketPath, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "wait").Output.Trim();
+
+        JsonNode consume = (await BrokerWire.SendAsync(broker.SocketPath, BrokerWire.Frame($$"""{"v":3,"op":"consume","slug":"bottle-a","proposal_id":"{{id}}","timeout_ms":{{timeoutMs}}}""")))!;
+
+        Assert.Equal("error", (string?)consume["reply"]);
+        Assert.Equal("InvalidArgument", (string?)consume["error_kind"]);
+        Assert.Equal("timeout_ms must be from 0 to 31536000000 ms (a year), or no limit.", (string?)consume["message"]);
+        Assert.Equal([id], _home.PendingIds());
+    }
+
     [Fact]
     public async Task Malformed_unicode_in_a_request_is_a_parse_error_with_a_body_and_a_logged_400()
     {

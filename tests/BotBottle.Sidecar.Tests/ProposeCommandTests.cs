@@ -103,6 +103,18 @@ public sealed class ProposeCommandTests : IDisposable
         Assert.Equal(0, _home.Count("supervise_proposals"));
     }
 
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("31536001")]
+    [InlineData("NaN")]
+    public void Propose_refuses_a_timeout_outside_the_wait_rule_with_the_rule(string seconds)
+    {
+        CommandResult result = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "x", "--wait", "--timeout", seconds);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal("error: --timeout must be from 0 to 31536000 seconds (a year), or no limit.\n", result.Error);
+    }
+
     [Fact]
     public void Propose_exits_2_when_a_required_option_is_missing()
     {

@@ -100,12 +100,7 @@ internal sealed class BrokerClient : ISidecarStore
 
     public async Task<Response?> ConsumeResponseAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            throw new StorageException(StorageErrorKind.InvalidArgument, "timeout must be zero or more (or infinite).");
-        }
-
-        long milliseconds = timeout == Timeout.InfiniteTimeSpan ? -1 : (long)Math.Min(Math.Ceiling(timeout.TotalMilliseconds), WaitLimits.MaxWait.TotalMilliseconds);
+        long milliseconds = WaitLimits.ToMilliseconds(timeout);
         var request = new ConsumeRequest { Version = BrokerProtocol.Version, Slug = _slug, ProposalId = proposalId, TimeoutMs = milliseconds, HeartbeatMs = HeartbeatMs };
         using Socket socket = Open();
         using var stream = new NetworkStream(socket, ownsSocket: false);

@@ -445,9 +445,14 @@ internal sealed class BrokerServer : IDisposable
 
     private async Task<BrokerReply?> ConsumeAsync(ConsumeRequest request, Socket socket, Stream stream, CancellationToken stopping)
     {
-        if (request.TimeoutMs < -1 || request.TimeoutMs > WaitLimits.MaxWait.TotalMilliseconds)
+        TimeSpan timeout;
+        try
         {
-            return Error(StorageErrorKind.InvalidArgument, $"timeout_ms must be -1 (no limit) or 0 to {(long)WaitLimits.MaxWait.TotalMilliseconds}.");
+            timeout = WaitLimits.FromMilliseconds(request.TimeoutMs, "timeout_ms");
+        }
+        catch (StorageException exception)
+        {
+            return Error(exception.Kind, exception.Message);
         }
 
         if (request.HeartbeatMs is < ConsumeRequest.MinHeartbeatMs or > ConsumeRequest.MaxHeartbeatMs)
@@ -462,7 +467,6 @@ internal sealed class BrokerServer : IDisposable
 
         using var waitEnded = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var watchEnded = new CancellationTokenSource();
-        TimeSpan timeout = request.TimeoutMs == -1 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(request.TimeoutMs);
         Task<Response?> wait = _queue.ConsumeResponseAsync(request.ProposalId, timeout, waitEnded.Token);
 
         // The watch completes on its own only when the client is gone. It is not tied to shutdown,

@@ -44,10 +44,14 @@ internal static class ProposeCommand
         Option<string?> socket,
         CancellationToken cancellationToken)
     {
-        double? seconds = parse.GetValue(timeout);
-        if (seconds is < 0 || seconds > WaitLimits.MaxWait.TotalSeconds)
+        TimeSpan limit;
+        try
         {
-            return cli.Fail(ExitCodes.Usage, $"--timeout must be between 0 and {WaitLimits.MaxWait.TotalSeconds:0} seconds (a year).");
+            limit = WaitLimits.FromSeconds(parse.GetValue(timeout), "--timeout");
+        }
+        catch (StorageException exception)
+        {
+            return cli.Fail(ExitCodes.Usage, exception.Message);
         }
 
         ProposalWriteResult written;
@@ -90,7 +94,6 @@ internal static class ProposeCommand
 
         try
         {
-            TimeSpan limit = seconds is { } s ? TimeSpan.FromSeconds(s) : Timeout.InfiniteTimeSpan;
             Response? response = await queue.ConsumeResponseAsync(proposal.Id, limit, cancellationToken).ConfigureAwait(false);
             if (response is null)
             {

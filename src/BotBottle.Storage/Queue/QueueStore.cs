@@ -165,11 +165,7 @@ public sealed class QueueStore : ISidecarStore
     public async Task<Response?> WaitForResponseAsync(string proposalId, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Validate.Id(proposalId, "proposal_id");
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            throw new StorageException(StorageErrorKind.InvalidArgument, "timeout must be zero or more (or infinite).");
-        }
-
+        WaitLimits.Check(timeout);
         if (ReadProposal(proposalId) is null)
         {
             throw new StorageException(StorageErrorKind.NotFound, $"No proposal {proposalId} to wait for.");
