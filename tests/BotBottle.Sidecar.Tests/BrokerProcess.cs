@@ -28,6 +28,8 @@ public sealed class BrokerProcess : IDisposable
 
     public JsonNode[] Log => _log.Select(static line => JsonNode.Parse(line)!).ToArray();
 
+    public Task<bool> WaitForLogAsync(Func<JsonNode, bool> predicate, TimeSpan timeout) => JsonLines.WaitForAsync(() => Log, predicate, timeout);
+
     /// <summary>The TCP address the broker bound (tcp://127.0.0.1:PORT), when it was started with --listen.</summary>
     public string? TcpAddress => Log.Select(static e => (string?)e["tcp"]).FirstOrDefault(static t => t is not null) is { } bound ? "tcp://" + bound : null;
 

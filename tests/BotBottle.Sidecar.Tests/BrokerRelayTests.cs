@@ -46,7 +46,7 @@ public sealed class BrokerRelayTests : IDisposable
         CommandResult answered = await waiting.WaitAsync(TimeSpan.FromSeconds(30 * SidecarBinary.Patience));
         Assert.True(answered.ExitCode == 0, answered.Error);
         Assert.Equal("approved", (string)JsonNode.Parse(answered.Output)!["status"]!);
-        Assert.Contains(broker.Log, static l => (string?)l["op"] == "consume" && (string?)l["outcome"] == "ok");
+        Assert.True(await broker.WaitForLogAsync(static l => (string?)l["op"] == "consume" && (string?)l["outcome"] == "ok", TimeSpan.FromSeconds(10)), "no consume logged");
 
         // One upstream connection per request: hello, propose and consume each had their own.
         await WaitUntilAsync(() => relay.Log.Length >= 3 && broker.Log.Count(static l => (string?)l["event"] == "request") >= 3);

@@ -50,6 +50,6 @@ public sealed class BrokerTcpTests : IDisposable
         Assert.Contains("--broker-token-file", missing.Error, StringComparison.Ordinal);
 
         Assert.Empty(_home.PendingIds());
-        Assert.Contains(broker.Log, e => (string?)e["outcome"] == "bad_token");
+        Assert.True(await broker.WaitForLogAsync(static e => (string?)e["outcome"] == "bad_token", TimeSpan.FromSeconds(10)), "no bad_token logged");
     }
 }

@@ -86,13 +86,7 @@ public sealed class BrokerTests : IDisposable
         waiter.Kill();
         await waiter.WaitForExitAsync();
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!broker.Log.Any(static l => (string?)l["op"] == "consume" && (string?)l["outcome"] == "client_gone") && clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.Contains(broker.Log, static l => (string?)l["op"] == "consume" && (string?)l["outcome"] == "client_gone");
+        Assert.True(await broker.WaitForLogAsync(static l => (string?)l["op"] == "consume" && (string?)l["outcome"] == "client_gone", TimeSpan.FromSeconds(10)), "no client_gone logged");
         Assert.Equal([id], _home.PendingIds());
     }
 
@@ -165,7 +159,7 @@ public sealed class BrokerTests : IDisposable
         Assert.True(sidecar.ExitCode == 0, sidecar.ToString());
         JsonNode output = JsonNode.Parse(sidecar.Output)!;
         Assert.Equal([(string)output["proposal_id"]!], _home.PendingIds());
-        Assert.Contains(broker.Log, static l => (string?)l["op"] == "propose");
+        Assert.True(await broker.WaitForLogAsync(static l => (string?)l["op"] == "propose", TimeSpan.FromSeconds(10)), "no propose logged");
     }
 
     [Fact]

@@ -183,8 +183,8 @@ public sealed class HostileAgentTests : IDisposable
         string text = (string)result["content"]![0]!["text"]!;
         Assert.StartsWith("read_only: ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("An error occurred", text, StringComparison.Ordinal);
-        Assert.Contains(serve.Log, static l => (string?)l["event"] == "unhealthy" && (string?)l["error"] == "read_only");
-        Assert.Contains(serve.Log, static l => (string?)l["event"] == "tool_error" && (string?)l["error"] == "read_only");
+        Assert.True(await serve.WaitForLogAsync(static l => (string?)l["event"] == "unhealthy" && (string?)l["error"] == "read_only", TimeSpan.FromSeconds(10)), "no 'unhealthy' line");
+        Assert.True(await serve.WaitForLogAsync(static l => (string?)l["event"] == "tool_error" && (string?)l["error"] == "read_only", TimeSpan.FromSeconds(10)), "no 'tool_error' line");
         Assert.Equal(0, _home.Count("supervise_proposals"));
     }
 
@@ -364,7 +364,7 @@ public sealed class HostileAgentTests : IDisposable
 
             Assert.True(propose.ExitCode == 0, propose.ToString());
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the real request took {clock.Elapsed}");
-            Assert.Contains(broker.Log, static l => (string?)l["outcome"] == "evicted");
+            Assert.True(await broker.WaitForLogAsync(static l => (string?)l["outcome"] == "evicted", TimeSpan.FromSeconds(10)), "no eviction logged");
         }
         finally
         {

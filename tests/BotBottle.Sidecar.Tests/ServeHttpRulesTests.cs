@@ -144,9 +144,24 @@ public sealed class ServeHttpRulesTests : RunningServe
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal(0, Home.Count("supervise_proposals"));
 
-        // The rest of the body stays unread and Kestrel closes the connection; the client is told so and
-        // does not send its next request down a closed socket.
-        Assert.True(response.Headers.ConnectionClose, response.Headers.ToString());
+        // The refused body was read to its end, so the client got the 413 rather than a reset mid-upload,
+        // and the connection stays usable.
+        Assert.NotEqual(true, response.Headers.ConnectionClose);
+    }
+
+    [Fact]
+    public async Task A_body_far_over_the_limit_is_left_unread_and_the_connection_closed()
+    {
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(Serve.McpUrl.Host, Serve.McpUrl.Port);
+        System.Net.Sockets.NetworkStream stream = socket.GetStream();
+        string head = $"POST /mcp HTTP/1.1\r\nHost: {Serve.McpUrl.Authority}\r\nAccept: {McpHttpClient.BothAccept}\r\nContent-Type: application/json\r\nContent-Length: {64L * 1024 * 1024}\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+
+        string answer = await new System.IO.StreamReader(stream).ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.StartsWith("HTTP/1.1 413 ", answer, StringComparison.Ordinal);
+        Assert.Contains("Connection: close", answer, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

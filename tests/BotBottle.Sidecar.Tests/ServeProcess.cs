@@ -108,21 +108,7 @@ public sealed class ServeProcess : IDisposable
         kill.WaitForExit();
     }
 
-    public async Task<bool> WaitForLogAsync(Func<JsonNode, bool> predicate, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout)
-        {
-            if (Log.Any(predicate))
-            {
-                return true;
-            }
-
-            await Task.Delay(50).ConfigureAwait(false);
-        }
-
-        return false;
-    }
+    public Task<bool> WaitForLogAsync(Func<JsonNode, bool> predicate, TimeSpan timeout) => JsonLines.WaitForAsync(() => Log, predicate, timeout);
 
     public void Dispose()
     {

@@ -36,6 +36,9 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
     /// </summary>
     private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
 
+    /// <summary>How far past the body limit a refused body is still read, so its client can read the refusal.</summary>
+    private const long RefusedBodyDrainBytes = 4 * 1024 * 1024;
+
     public async Task HandleAsync(HttpContext context)
     {
         long started = Stopwatch.GetTimestamp();
@@ -135,7 +138,7 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         byte[]? body = await ReadBodyAsync(context).ConfigureAwait(false);
         if (body is null)
         {
-            CloseAfterResponse(context);
+            await DiscardBodyAsync(context).ConfigureAwait(false);
             await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, -32000, $"Payload Too Large: the request body exceeds {SuperviseServerOptions.MaxBodyBytes} bytes; proposed files are limited to {ProposalLimits.MaxFileBytes} bytes.").ConfigureAwait(false);
             return;
         }
@@ -274,12 +277,25 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         await WriteErrorAsync(context, statusCode, code, message).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Reads and drops the rest of a body that is being refused, up to the body limit plus
+    /// <see cref="RefusedBodyDrainBytes"/>, so that a client still sending it (HttpClient finishes its
+    /// upload before it looks at the answer) reads the refusal. A larger body is left unread.
+    /// </summary>
     private static async Task DiscardBodyAsync(HttpContext context)
     {
-        if (context.Request.ContentLength > SuperviseServerOptions.MaxBodyBytes)
+        long most = SuperviseServerOptions.MaxBodyBytes + RefusedBodyDrainBytes;
+        if (context.Request.ContentLength > most)
         {
             CloseAfterResponse(context);
             return;
+        }
+
+        // Kestrel's own limit is the body limit; reading the overflow needs it raised, which is
+        // possible only before the first read (a chunked body already read past the limit is closed).
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = most;
         }
 
         try
@@ -290,7 +306,7 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
             while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
             {
                 total += read;
-                if (total > SuperviseServerOptions.MaxBodyBytes)
+                if (total > most)
                 {
                     CloseAfterResponse(context);
                     return;
