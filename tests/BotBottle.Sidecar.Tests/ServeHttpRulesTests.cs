@@ -149,14 +149,21 @@ public sealed class ServeHttpRulesTests : RunningServe
         Assert.NotEqual(true, response.Headers.ConnectionClose);
     }
 
+    /// <summary>Connects <paramref name="socket"/> and sends a POST's headers announcing <paramref name="contentLength"/> bytes, and no body yet.</summary>
+    private async Task<System.Net.Sockets.NetworkStream> PostHeadersAsync(System.Net.Sockets.TcpClient socket, long contentLength)
+    {
+        await socket.ConnectAsync(Serve.McpUrl.Host, Serve.McpUrl.Port);
+        System.Net.Sockets.NetworkStream stream = socket.GetStream();
+        string head = $"POST /mcp HTTP/1.1\r\nHost: {Serve.McpUrl.Authority}\r\nAccept: {McpHttpClient.BothAccept}\r\nContent-Type: application/json\r\nContent-Length: {contentLength}\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        return stream;
+    }
+
     [Fact]
     public async Task A_body_far_over_the_limit_is_left_unread_and_the_connection_closed()
     {
         using var socket = new System.Net.Sockets.TcpClient();
-        await socket.ConnectAsync(Serve.McpUrl.Host, Serve.McpUrl.Port);
-        System.Net.Sockets.NetworkStream stream = socket.GetStream();
-        string head = $"POST /mcp HTTP/1.1\r\nHost: {Serve.McpUrl.Authority}\r\nAccept: {McpHttpClient.BothAccept}\r\nContent-Type: application/json\r\nContent-Length: {64L * 1024 * 1024}\r\n\r\n";
-        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        System.Net.Sockets.NetworkStream stream = await PostHeadersAsync(socket, contentLength: 64L * 1024 * 1024);
 
         string answer = await new System.IO.StreamReader(stream).ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -168,10 +175,7 @@ public sealed class ServeHttpRulesTests : RunningServe
     public async Task A_body_slower_than_1_KiB_per_second_gets_408_and_the_connection_closed()
     {
         using var socket = new System.Net.Sockets.TcpClient();
-        await socket.ConnectAsync(Serve.McpUrl.Host, Serve.McpUrl.Port);
-        System.Net.Sockets.NetworkStream stream = socket.GetStream();
-        string head = $"POST /mcp HTTP/1.1\r\nHost: {Serve.McpUrl.Authority}\r\nAccept: {McpHttpClient.BothAccept}\r\nContent-Type: application/json\r\nContent-Length: 20000\r\n\r\n";
-        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        System.Net.Sockets.NetworkStream stream = await PostHeadersAsync(socket, contentLength: 20_000);
 
         // 100 bytes a second, well under the minimum rate, until the server answers.
         using var stop = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(30));
