@@ -10,17 +10,17 @@ namespace BotBottle.Sidecar.Tests;
 public static class JsonLines
 {
     /// <summary>
-    /// Whether a line matching <paramref name="predicate"/> shows up within <paramref name="timeout"/>.
+    /// Whether <paramref name="count"/> lines matching <paramref name="predicate"/> show up within <paramref name="timeout"/>.
     /// A process may write a line after the reply that prompted the check (serve answers the client,
     /// then logs), and its stderr reaches the test through a pump: looking once would race both.
     /// </summary>
-    public static async Task<bool> WaitForAsync(Func<JsonNode[]> log, Func<JsonNode, bool> predicate, TimeSpan timeout)
+    public static async Task<bool> WaitForAsync(Func<JsonNode[]> log, Func<JsonNode, bool> predicate, TimeSpan timeout, int count = 1)
     {
         ArgumentNullException.ThrowIfNull(log);
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            if (log().Any(predicate))
+            if (log().Count(predicate) >= count)
             {
                 return true;
             }

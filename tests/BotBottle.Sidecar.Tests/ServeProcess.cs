@@ -108,7 +108,7 @@ public sealed class ServeProcess : IDisposable
         kill.WaitForExit();
     }
 
-    public Task<bool> WaitForLogAsync(Func<JsonNode, bool> predicate, TimeSpan timeout) => JsonLines.WaitForAsync(() => Log, predicate, timeout);
+    public Task<bool> WaitForLogAsync(Func<JsonNode, bool> predicate, TimeSpan timeout, int count = 1) => JsonLines.WaitForAsync(() => Log, predicate, timeout, count);
 
     public void Dispose()
     {

@@ -180,8 +180,9 @@ public sealed class ServeToolTests : RunningServe
 
         Assert.Equal(0, Home.Host("queue", "approve", id).ExitCode);
         SseTranscript[] both = await Task.WhenAll(first, retry).WaitAsync(TimeSpan.FromSeconds(30));
-        await Task.Delay(300);
 
+        // A call's request line is the last it writes: with both in, so is every decision line they wrote.
+        Assert.True(await Serve.WaitForLogAsync(static l => (string?)l["event"] == "request" && (string?)l["rpc"] == "tools/call", TimeSpan.FromSeconds(10), count: 2));
         Assert.All(both, static t => Assert.Equal("approved", (string)Structured(t)["status"]!));
         Assert.Single(Serve.Log, static l => (string?)l["event"] == "decision");
     }
