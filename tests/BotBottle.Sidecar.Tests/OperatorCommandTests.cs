@@ -232,8 +232,7 @@ public sealed class AuditVerifyCommandTests : IDisposable
         string alone = Path.Combine(_home.Root, "copied");
         Directory.CreateDirectory(alone);
         string copy = Path.Combine(alone, "bot-bottle-sidecar");
-        File.Copy(SidecarBinary.Published, copy);
-        File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        SidecarBinary.CopyExecutable(SidecarBinary.Published, copy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         CommandResult result = SidecarBinary.RunExecutable(SidecarBinary.Runnable(copy), null, "--db", _home.DbPath, "queue", "pending");
 

@@ -159,6 +159,48 @@ public sealed class ServeHttpRulesTests : RunningServe
         return stream;
     }
 
+    /// <summary>Sends spaces at the given pace until the server answers and closes; returns what it answered.</summary>
+    private static async Task<string> TrickleUntilAnsweredAsync(System.Net.Sockets.NetworkStream stream, int bytesPerTenthOfASecond)
+    {
+        using var stop = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(30));
+        byte[] piece = System.Text.Encoding.ASCII.GetBytes(new string(' ', bytesPerTenthOfASecond));
+        Task trickle = Task.Run(async () =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await stream.WriteAsync(piece, stop.Token);
+                    await Task.Delay(100, stop.Token);
+                }
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or System.IO.IOException)
+            {
+                // The server closed the connection, or the test is done.
+            }
+        });
+        string answer = await new System.IO.StreamReader(stream).ReadToEndAsync(stop.Token);
+        await stop.CancelAsync();
+        await trickle;
+        return answer;
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_still_arriving_after_five_seconds_is_refused_and_the_connection_closed()
+    {
+        // Over the limit, at 20 KB/s: fast enough for the minimum rate, far too slow to finish. serve
+        // reads an oversized body for 5 s at most, as Kestrel drains one, before its 413.
+        using var socket = new System.Net.Sockets.TcpClient();
+        System.Net.Sockets.NetworkStream stream = await PostHeadersAsync(socket, contentLength: (4 * ((256 * 1024) + (8 * 1024))) + (64 * 1024) + (1024 * 1024));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        string answer = await TrickleUntilAnsweredAsync(stream, bytesPerTenthOfASecond: 2048);
+
+        Assert.StartsWith("HTTP/1.1 413 ", answer, StringComparison.Ordinal);
+        Assert.Contains("Connection: close", answer, StringComparison.OrdinalIgnoreCase);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(20));
+    }
+
     [Fact]
     public async Task A_body_far_over_the_limit_is_left_unread_and_the_connection_closed()
     {
@@ -177,26 +219,8 @@ public sealed class ServeHttpRulesTests : RunningServe
         using var socket = new System.Net.Sockets.TcpClient();
         System.Net.Sockets.NetworkStream stream = await PostHeadersAsync(socket, contentLength: 20_000);
 
-        // 100 bytes a second, well under the minimum rate, until the server answers.
-        using var stop = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(30));
-        Task trickle = Task.Run(async () =>
-        {
-            try
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    await stream.WriteAsync("          "u8.ToArray(), stop.Token);
-                    await Task.Delay(100, stop.Token);
-                }
-            }
-            catch (Exception exception) when (exception is OperationCanceledException or System.IO.IOException)
-            {
-                // The server closed the connection, or the test is done.
-            }
-        });
-        string answer = await new System.IO.StreamReader(stream).ReadToEndAsync(stop.Token);
-        await stop.CancelAsync();
-        await trickle;
+        // 100 bytes a second, well under the minimum rate.
+        string answer = await TrickleUntilAnsweredAsync(stream, bytesPerTenthOfASecond: 10);
 
         Assert.StartsWith("HTTP/1.1 408 ", answer, StringComparison.Ordinal);
         Assert.Contains("Connection: close", answer, StringComparison.OrdinalIgnoreCase);

@@ -127,12 +127,29 @@ public static class SidecarBinary
             if (File.Exists(source))
             {
                 string target = System.IO.Path.Combine(copy, file);
-                File.Copy(source, target);
-                File.SetUnixFileMode(target, (UnixFileMode)0b111_101_101);
+                CopyExecutable(source, target, (UnixFileMode)0b111_101_101);
             }
         }
 
         return Runnable(System.IO.Path.Combine(copy, System.IO.Path.GetFileName(published)));
+    }
+
+    /// <summary>
+    /// Copies an executable that a test will run, through <c>cp</c>. Written by this process, the copy's
+    /// open file would be inherited by any process another test forks meanwhile, and running the copy
+    /// then fails with "Text file busy" (ETXTBSY): a fresh-clone run failed that way once.
+    /// </summary>
+    public static void CopyExecutable(string source, string target, UnixFileMode mode)
+    {
+        using Process copy = Process.Start(new ProcessStartInfo("cp", [source, target]) { RedirectStandardError = true })!;
+        string error = copy.StandardError.ReadToEnd();
+        copy.WaitForExit();
+        if (copy.ExitCode != 0)
+        {
+            throw new IOException($"cp {source} {target} failed: {error}");
+        }
+
+        File.SetUnixFileMode(target, mode);
     }
 
     /// <summary>Whether a user other than the owner may enter every directory above <paramref name="path"/> and execute it.</summary>

@@ -37,7 +37,13 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
     private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
 
     /// <summary>How far past the body limit a refused body is still read, so its client can read the refusal.</summary>
-    private const long RefusedBodyDrainBytes = 4 * 1024 * 1024;
+    private const long OverLimitDrainBytes = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// How long a body over the limit is read before its 413 is sent anyway: Kestrel's own bound on
+    /// draining, so a peer trickling an oversized body holds the connection no longer than before.
+    /// </summary>
+    private static readonly TimeSpan OverLimitDrainTime = TimeSpan.FromSeconds(5);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -138,7 +144,7 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         byte[]? body = await ReadBodyAsync(context).ConfigureAwait(false);
         if (body is null)
         {
-            await DiscardBodyAsync(context).ConfigureAwait(false);
+            await DiscardBodyAsync(context, OverLimitDrainTime).ConfigureAwait(false);
             await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, -32000, $"Payload Too Large: the request body exceeds {SuperviseServerOptions.MaxBodyBytes} bytes; proposed files are limited to {ProposalLimits.MaxFileBytes} bytes.").ConfigureAwait(false);
             return;
         }
@@ -269,22 +275,23 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
     /// Refuses a request from a peer past the token check once its body has arrived. Answering first
     /// leaves the body to Kestrel's drain, which gives up after 5 s and resets the connection; a client
     /// still uploading then (through a relay, on a busy host) would read a reset instead of the refusal.
-    /// The body is read under the same size limit and minimum rate as any request's.
+    /// The body is read at the same minimum rate as any request's.
     /// </summary>
     private static async Task RefuseAfterBodyAsync(HttpContext context, int statusCode, int code, string message)
     {
-        await DiscardBodyAsync(context).ConfigureAwait(false);
+        await DiscardBodyAsync(context, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
         await WriteErrorAsync(context, statusCode, code, message).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Reads and drops the rest of a body that is being refused, up to the body limit plus
-    /// <see cref="RefusedBodyDrainBytes"/>, so that a client still sending it (HttpClient finishes its
-    /// upload before it looks at the answer) reads the refusal. A larger body is left unread.
+    /// <see cref="OverLimitDrainBytes"/> and for at most <paramref name="time"/>, so that a client still
+    /// sending it (HttpClient finishes its upload before it looks at the answer) reads the refusal. A
+    /// larger or slower body is left unread.
     /// </summary>
-    private static async Task DiscardBodyAsync(HttpContext context)
+    private static async Task DiscardBodyAsync(HttpContext context, TimeSpan time)
     {
-        long most = SuperviseServerOptions.MaxBodyBytes + RefusedBodyDrainBytes;
+        long most = SuperviseServerOptions.MaxBodyBytes + OverLimitDrainBytes;
         if (context.Request.ContentLength > most)
         {
             CloseAfterResponse(context);
@@ -298,12 +305,14 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
             size.MaxRequestBodySize = most;
         }
 
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        deadline.CancelAfter(time);
         try
         {
             byte[] chunk = new byte[16 * 1024];
             long total = 0;
             int read;
-            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            while ((read = await context.Request.Body.ReadAsync(chunk, deadline.Token).ConfigureAwait(false)) > 0)
             {
                 total += read;
                 if (total > most)
@@ -316,6 +325,11 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         catch (BadHttpRequestException)
         {
             // Over the size limit or under the minimum rate.
+            CloseAfterResponse(context);
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // Out of time: refuse now, leaving the rest unread.
             CloseAfterResponse(context);
         }
     }
