@@ -116,12 +116,8 @@ internal static unsafe class Exports
             throw new NativeArgumentException($"status '{input.Status}' is not one of approved, modified, rejected.");
         }
 
-        if (string.IsNullOrEmpty(input.ProposalId))
-        {
-            throw new NativeArgumentException($"{name} needs \"proposal_id\".");
-        }
-
-        return HandleTable.Get(handle).Decisions.Decide(input.ProposalId, status, input.Notes ?? string.Empty, input.FinalFile);
+        // A missing id is the store's to refuse, as for every other door.
+        return HandleTable.Get(handle).Decisions.Decide(input.ProposalId!, status, input.Notes ?? string.Empty, input.FinalFile);
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_read_response")]

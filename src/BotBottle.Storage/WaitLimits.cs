@@ -20,30 +20,26 @@ public static class WaitLimits
     /// otherwise InvalidArgument naming <paramref name="field"/>.
     /// </summary>
     public static TimeSpan Check(TimeSpan timeout, string field = "timeout")
-    {
-        if (timeout == Timeout.InfiniteTimeSpan || (timeout >= TimeSpan.Zero && timeout <= MaxWait))
-        {
-            return timeout;
-        }
-
-        throw new StorageException(StorageErrorKind.InvalidArgument, $"{field} must be from 0 to {Describe(field)} (a year), or no limit.");
-    }
+        => timeout == Timeout.InfiniteTimeSpan || (timeout >= TimeSpan.Zero && timeout <= MaxWait) ? timeout : throw Refusal(field);
 
     /// <summary>Seconds as a command line gives them (null: no limit), checked.</summary>
     public static TimeSpan FromSeconds(double? seconds, string field)
         => seconds is null ? Timeout.InfiniteTimeSpan
             : double.IsFinite(seconds.Value) && seconds.Value >= 0 && seconds.Value <= MaxWait.TotalSeconds ? TimeSpan.FromSeconds(seconds.Value)
-            : Check(TimeSpan.MinValue, field);
+            : throw Refusal(field);
 
     /// <summary>Milliseconds as the broker's wire carries them (-1: no limit), checked.</summary>
     public static TimeSpan FromMilliseconds(long milliseconds, string field)
         => milliseconds == -1 ? Timeout.InfiniteTimeSpan
             : milliseconds >= 0 && milliseconds <= (long)MaxWait.TotalMilliseconds ? TimeSpan.FromMilliseconds(milliseconds)
-            : Check(TimeSpan.MinValue, field);
+            : throw Refusal(field);
 
     /// <summary>A checked wait as the broker's wire carries it: whole milliseconds, rounded up; -1 for no limit.</summary>
     public static long ToMilliseconds(TimeSpan timeout)
         => Check(timeout) == Timeout.InfiniteTimeSpan ? -1 : (long)Math.Ceiling(timeout.TotalMilliseconds);
+
+    private static StorageException Refusal(string field)
+        => new(StorageErrorKind.InvalidArgument, $"{field} must be from 0 to {Describe(field)} (a year), or no limit.");
 
     /// <summary>The year in the unit <paramref name="field"/> is given in.</summary>
     private static string Describe(string field)

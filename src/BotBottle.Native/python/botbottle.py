@@ -347,8 +347,10 @@ class Store:
         return self.decide(proposal_id, "rejected", notes)
 
     def write_response(self, response: Response) -> None:
-        """``decide`` under its earlier name: the same rules, and the same audit entry."""
-        self.decide(response.proposal_id, response.status, response.notes, response.final_file)
+        """``decide`` under its earlier name (bb_write_response): the same rules, and the same audit entry."""
+        data = {"proposal_id": response.proposal_id, "status": response.status,
+                "notes": response.notes, "final_file": response.final_file}
+        self._call("bb_write_response", _encode(json.dumps(data), "response"))
 
     def read_response(self, proposal_id: str) -> Optional[Response]:
         data = self._call_json("bb_read_response", proposal_id, missing_ok=True)
