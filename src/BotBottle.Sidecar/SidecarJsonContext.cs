@@ -68,6 +68,8 @@ internal sealed record BottlesOutput(IReadOnlyList<BottleStatus> Bottles);
 [JsonSerializable(typeof(BottlesOutput))]
 [JsonSerializable(typeof(QueueEvent))]
 [JsonSerializable(typeof(List<BottleStatus>))]
+[JsonSerializable(typeof(List<BottleGrant>))]
+[JsonSerializable(typeof(AuditEntry))]
 internal sealed partial class SidecarJsonContext : JsonSerializerContext;
 
 /// <summary>

@@ -9,7 +9,7 @@ namespace BotBottle.Storage.Tests;
 /// <summary>
 /// Least privilege in fleet mode, enforced by PostgreSQL itself: two host brokers (each its own
 /// login role) and an operator, all writing hand-made SQL straight at the server, as a compromised
-/// host would. A broker sees and writes only the bottles it registered and never answers.
+/// host would. A broker sees only the bottles granted to it, writes no table directly, and never answers.
 /// </summary>
 public sealed class FleetRowSecurityTests : IDisposable
 {
@@ -26,8 +26,9 @@ public sealed class FleetRowSecurityTests : IDisposable
             PostgresServer.Execute(PostgresServer.SuperuserConnection, $"CREATE ROLE {role} LOGIN IN ROLE {group}");
         }
 
-        Rows(BrokerA, Register("alpha") + Propose("pa", "alpha") + Propose("pa2", "alpha"));
-        Rows(BrokerB, Register("beta") + Propose("pb", "beta"));
+        Rows(Operator, Grant("alpha", BrokerA) + Grant("beta", BrokerB) + Propose("pa", "alpha") + Propose("pa2", "alpha") + Propose("pb", "beta"));
+        Rows(BrokerA, "SELECT bb_register_bottle('alpha', 'docker', '1.0.0', 10)");
+        Rows(BrokerB, "SELECT bb_register_bottle('beta', 'docker', '1.0.0', 10)");
     }
 
     private string BrokerA => "broker_a_" + _suffix;
@@ -49,10 +50,14 @@ public sealed class FleetRowSecurityTests : IDisposable
     public void A_broker_cannot_write_another_brokers_bottle()
     {
         Assert.Equal("42501", Refused(BrokerB, Propose("forged", "alpha")));
-        Assert.Equal(0, Rows(BrokerB, "UPDATE bottles SET state = 'stopped', broker_role = CURRENT_USER WHERE slug = 'alpha'"));
-        Assert.Equal("42501", Refused(BrokerB, Register("alpha").Replace(";", " ON CONFLICT (slug) DO UPDATE SET broker_role = CURRENT_USER;", StringComparison.Ordinal)));
-        Assert.Equal("42501", Refused(BrokerB, $"UPDATE bottles SET broker_role = '{BrokerA}' WHERE slug = 'beta'"));
-        Assert.Equal("42501", Refused(BrokerB, $"INSERT INTO bottles (slug, backend, state, started_at, last_seen, sidecar_version, heartbeat_seconds, broker_role) VALUES ('gamma', 'docker', 'running', '{Timestamp}', '{Timestamp}', '1', 10, '{BrokerA}')"));
+        Assert.Equal("42501", Refused(BrokerB, "SELECT * FROM bb_propose('alpha', 'git-gate', 'file', 'because', NULL)"));
+        Assert.Equal("42501", Refused(BrokerB, "SELECT bb_register_bottle('alpha', 'docker', '1.0.0', 10)"));
+        Assert.Equal("42501", Refused(BrokerB, "SELECT bb_heartbeat_bottle('alpha', true)"));
+        Assert.Equal("42501", Refused(BrokerB, "UPDATE bottles SET state = 'stopped', broker_role = CURRENT_USER WHERE slug = 'alpha'"));
+        Assert.Equal("42501", Refused(BrokerB, $"INSERT INTO bottle_grants (slug, broker_role, granted_at) VALUES ('alpha', '{BrokerB}', '{Timestamp}')"));
+        Assert.Equal("42501", Refused(BrokerB, $"UPDATE bottle_grants SET broker_role = '{BrokerB}'"));
+        Assert.Equal($"bottle 'alpha' is not granted to role {BrokerB}; the operator grants it with: bot-bottle-host bottles grant alpha --to {BrokerB}", RefusedMessage(BrokerB, "SELECT bb_register_bottle('alpha', 'docker', '1.0.0', 10)"));
+        Assert.Equal("running", Value(Operator, "SELECT state FROM bottles WHERE slug = 'alpha'"));
         Assert.Equal(BrokerA, Value(Operator, "SELECT broker_role FROM bottles WHERE slug = 'alpha'"));
     }
 
@@ -62,7 +67,9 @@ public sealed class FleetRowSecurityTests : IDisposable
         Rows(Operator, "INSERT INTO supervise_responses (proposal_id, status, notes) VALUES ('pa', 'approved', 'ok');");
 
         Assert.Equal(0L, Value(BrokerB, "SELECT count(*) FROM supervise_responses"));
-        Assert.Equal(0, Rows(BrokerB, "UPDATE supervise_responses SET archived = 1 WHERE proposal_id = 'pa'"));
+        Assert.Equal("42501", Refused(BrokerB, "UPDATE supervise_responses SET archived = 1 WHERE proposal_id = 'pa'"));
+        Assert.Equal("42501", Refused(BrokerB, "SELECT bb_archive_answered('pa')"));
+        Assert.Equal("42501", Refused(BrokerB, "SELECT * FROM bb_withdraw('pa', '')"));
         Assert.Equal("42501", Refused(BrokerB, "INSERT INTO supervise_responses (proposal_id, status) VALUES ('pb', 'approved')"));
         Assert.Equal("42501", Refused(BrokerB, "UPDATE supervise_responses SET status = 'rejected' WHERE proposal_id = 'pa'"));
         Assert.Equal("42501", Refused(BrokerB, "INSERT INTO supervise_withdrawals (proposal_id, withdrawn_at, reason, audit_id, audit_prev_hash, audit_hash) VALUES ('pa', 'x', 'x', 0, 'x', 'x')"));
@@ -89,7 +96,9 @@ public sealed class FleetRowSecurityTests : IDisposable
         Rows(Operator, "INSERT INTO supervise_responses (proposal_id, status, notes) VALUES ('pa', 'approved', 'ok');");
 
         Assert.Equal("ok", Value(BrokerA, "SELECT notes FROM supervise_responses WHERE proposal_id = 'pa'"));
-        Assert.Equal(1, Rows(BrokerA, "UPDATE supervise_responses SET archived = 1 WHERE proposal_id = 'pa'"));
+        Assert.Equal("42501", Refused(BrokerA, "UPDATE supervise_responses SET archived = 1 WHERE proposal_id = 'pa'"));
+        Assert.Equal("42501", Refused(BrokerA, "SELECT bb_archive_answered('pa2')"));
+        Rows(BrokerA, "SELECT bb_archive_answered('pa')");
         Assert.Equal(1L, Value(Operator, "SELECT archived FROM supervise_proposals WHERE id = 'pa'"));
         Assert.Equal("42501", Refused(BrokerA, "UPDATE supervise_responses SET archived = 0 WHERE proposal_id = 'pa'"));
         Assert.Equal("42501", Refused(BrokerA, "UPDATE supervise_proposals SET archived = 1 WHERE id = 'pa2'"));
@@ -100,7 +109,8 @@ public sealed class FleetRowSecurityTests : IDisposable
     {
         Rows(Operator, $"SELECT bb_audit_append('{Timestamp}', 'beta', 'pipelock-block', 'approved', 'first', 'j', '');");
 
-        Rows(BrokerA, $"INSERT INTO supervise_withdrawals (proposal_id, withdrawn_at, reason, audit_id, audit_prev_hash, audit_hash) VALUES ('pa2', '{Timestamp}', 'not needed', 999, 'forged', 'forged')");
+        Assert.Equal("42501", Refused(BrokerA, $"INSERT INTO supervise_withdrawals (proposal_id, withdrawn_at, reason, audit_id, audit_prev_hash, audit_hash) VALUES ('pa2', '{Timestamp}', 'not needed', 999, 'forged', 'forged')"));
+        Rows(BrokerA, "SELECT * FROM bb_withdraw('pa2', '')");
 
         Assert.Equal(1L, Value(Operator, "SELECT archived FROM supervise_proposals WHERE id = 'pa2'"));
         using NpgsqlConnection connection = Open(Operator);
@@ -131,8 +141,8 @@ public sealed class FleetRowSecurityTests : IDisposable
         }
     }
 
-    private static string Register(string slug)
-        => $"INSERT INTO bottles (slug, backend, state, started_at, last_seen, sidecar_version, heartbeat_seconds) VALUES ('{slug}', 'docker', 'running', '{Timestamp}', '{Timestamp}', '1.0.0', 10);";
+    private static string Grant(string slug, string role)
+        => $"INSERT INTO bottle_grants (slug, broker_role, granted_at) VALUES ('{slug}', '{role}', '{Timestamp}');";
 
     private static string Propose(string id, string slug)
         => $"INSERT INTO supervise_proposals (id, bottle_slug, tool, proposed_file, justification, arrival_timestamp) VALUES ('{id}', '{slug}', 'pipelock-block', 'file', 'because', '{Timestamp}');";
@@ -157,6 +167,8 @@ public sealed class FleetRowSecurityTests : IDisposable
         using var command = new NpgsqlCommand(sql, connection);
         return command.ExecuteScalar();
     }
+
+    private string RefusedMessage(string role, string sql) => Assert.Throws<PostgresException>(() => Rows(role, sql)).MessageText;
 
     private string Refused(string role, string sql)
     {

@@ -12,6 +12,9 @@ namespace BotBottle.Storage.Tests;
 /// <summary>The PostgreSQL migrator against a real PostgreSQL 15 server (see <see cref="PostgresServer"/>).</summary>
 public sealed class PostgresMigratorTests
 {
+    // The version after the last embedded one, for a migration from the future.
+    private static int Next => Migration.EmbeddedPostgres[^1].Version + 1;
+
     [Fact]
     public void Embedded_postgres_migrations_are_the_sqlite_versions_names_and_markers()
     {
@@ -36,7 +39,7 @@ public sealed class PostgresMigratorTests
         Assert.Equal(migrator.LatestVersion, first.ToVersion);
         Assert.Empty(second.Steps);
         Assert.All(migrator.GetReport().Migrations, static m => Assert.Equal(MigrationState.Applied, m.State));
-        Assert.Equal(9L, PostgresServer.Scalar(temp.OwnerConnection, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal((long)Migration.EmbeddedPostgres.Count, PostgresServer.Scalar(temp.OwnerConnection, "SELECT count(*) FROM schema_migrations"));
         Assert.Equal(
             Migration.EmbeddedPostgres.Select(static m => m.Checksum),
             ((string[])PostgresServer.Scalar(temp.OwnerConnection, "SELECT array_agg(checksum ORDER BY version) FROM schema_migrations")!));
@@ -56,7 +59,7 @@ public sealed class PostgresMigratorTests
             "schema_migrations",
             PostgresServer.Scalar(temp.OwnerConnection, "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"));
         Assert.Equal(0L, PostgresServer.Scalar(temp.OwnerConnection, "SELECT count(*) FROM pg_proc WHERE proname LIKE 'bb\\_%' OR proname LIKE 'supervise\\_%'"));
-        Assert.Equal(9, migrator.MigrateUp().Steps.Count);
+        Assert.Equal(Migration.EmbeddedPostgres.Count, migrator.MigrateUp().Steps.Count);
     }
 
     [Fact]
@@ -77,9 +80,9 @@ public sealed class PostgresMigratorTests
             .Select(static t => t.GetAwaiter().GetResult())
             .ToArray();
 
-        Assert.Equal(9, runs.Sum(static r => r.Steps.Count));
+        Assert.Equal(Migration.EmbeddedPostgres.Count, runs.Sum(static r => r.Steps.Count));
         Assert.Single(runs, static r => r.Steps.Count > 0);
-        Assert.Equal(9L, PostgresServer.Scalar(temp.OwnerConnection, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal((long)Migration.EmbeddedPostgres.Count, PostgresServer.Scalar(temp.OwnerConnection, "SELECT count(*) FROM schema_migrations"));
     }
 
     [Fact]
@@ -102,17 +105,17 @@ public sealed class PostgresMigratorTests
         using PostgresDatabase database = temp.OpenOwner();
         var newer = new List<Migration>(Migration.EmbeddedPostgres)
         {
-            new(10, "labels", "c10", additive: true, "-- bot-bottle: additive\nCREATE TABLE labels (name text);", "DROP TABLE labels;"),
+            new(Next, "labels", "c10", additive: true, "-- bot-bottle: additive\nCREATE TABLE labels (name text);", "DROP TABLE labels;"),
         };
         new PostgresMigrator(database, newer).MigrateUp();
 
         new PostgresMigrator(database).EnsureCompatible();
         Assert.Empty(new PostgresMigrator(database).MigrateUp().Steps);
 
-        PostgresServer.Execute(temp.OwnerConnection, "UPDATE schema_migrations SET additive = 0 WHERE version = 10");
+        PostgresServer.Execute(temp.OwnerConnection, $"UPDATE schema_migrations SET additive = 0 WHERE version = {Next}");
         MigrationException refused = Assert.Throws<MigrationException>(() => new PostgresMigrator(database).EnsureCompatible());
         Assert.Equal(MigrationErrorKind.UnknownMigrations, refused.MigrationKind);
-        Assert.Contains("0010_labels", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"{Next:D4}_labels", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -122,15 +125,15 @@ public sealed class PostgresMigratorTests
         using PostgresDatabase database = temp.OpenOwner();
         var broken = new List<Migration>(Migration.EmbeddedPostgres)
         {
-            new(10, "fine", "c10", additive: true, "CREATE TABLE fine (x text);", "DROP TABLE fine;"),
-            new(11, "broken", "c11", additive: true, "CREATE TABLE half (x text); SELECT no_such_function();", "DROP TABLE half;"),
+            new(Next, "fine", "c10", additive: true, "CREATE TABLE fine (x text);", "DROP TABLE fine;"),
+            new(Next + 1, "broken", "c11", additive: true, "CREATE TABLE half (x text); SELECT no_such_function();", "DROP TABLE half;"),
         };
 
         MigrationException failed = Assert.Throws<MigrationException>(() => new PostgresMigrator(database, broken).MigrateUp());
 
         Assert.Equal(MigrationErrorKind.MigrationFailed, failed.MigrationKind);
-        Assert.Contains("0011_broken", failed.Message, StringComparison.Ordinal);
-        Assert.Equal(10, (int)PostgresServer.Scalar(temp.OwnerConnection, "SELECT max(version) FROM schema_migrations")!);
+        Assert.Contains($"{Next + 1:D4}_broken", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(Next, (int)PostgresServer.Scalar(temp.OwnerConnection, "SELECT max(version) FROM schema_migrations")!);
         Assert.Equal(false, PostgresServer.Scalar(temp.OwnerConnection, "SELECT to_regclass('half') IS NOT NULL"));
         Assert.Equal(true, PostgresServer.Scalar(temp.OwnerConnection, "SELECT to_regclass('fine') IS NOT NULL"));
     }

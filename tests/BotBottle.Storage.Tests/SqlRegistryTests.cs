@@ -17,7 +17,7 @@ public sealed class SqlRegistryTests : IDisposable
     public static TheoryData<string> StatementNames()
     {
         var names = new TheoryData<string>();
-        foreach (SqlStatement statement in SqlRegistry.All)
+        foreach (SqlStatement statement in SqlRegistry.All.Where(static s => s.RunsOnSqlite))
         {
             names.Add(statement.Name);
         }

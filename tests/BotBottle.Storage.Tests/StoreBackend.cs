@@ -127,7 +127,10 @@ public abstract class StoreBackend : IDisposable
             PostgresDatabase broker = PostgresDatabase.Open(_temp.ConnectionAs(role), role: DatabaseRole.Sidecar);
             _brokers.Add(slug, broker);
 
-            // A broker serves the bottles it registered: the row the server scopes it by.
+            // A broker serves the bottles the operator granted it: the row the server scopes it by.
+            // Written directly so the contract tests' audit logs hold only what they test
+            // (BottleStore.Grant, audited, has its own tests).
+            PostgresServer.Execute(_temp.OwnerConnection, $"INSERT INTO bottle_grants (slug, broker_role, granted_at) VALUES ('{slug}', '{role}', '2026-12-06T00:00:00.0000000Z')");
             new BottleStore(broker).Register(slug, "docker", "test", TimeSpan.FromSeconds(10));
             return broker;
         }

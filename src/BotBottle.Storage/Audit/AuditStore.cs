@@ -116,7 +116,7 @@ public sealed class AuditStore
         }
 
         // The server's insert (PostgreSQL's bb_audit_append) numbered and chained it already, under the chain's own lock.
-        if (database.ServerChainsAudit)
+        if (database.ServerKeepsRules)
         {
             return id;
         }

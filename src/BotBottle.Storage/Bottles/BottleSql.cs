@@ -35,7 +35,56 @@ internal static class BottleSql
         ListBottlesText("(julianday($now) - julianday(b.last_seen)) * 86400.0", "coalesce(p.pending, 0)", "s.slug"),
         ListBottlesText("extract(epoch FROM (@now::timestamptz - b.last_seen::timestamptz))", "coalesce(p.pending, 0)::bigint", "s.slug COLLATE \"C\""));
 
-    public static readonly IReadOnlyList<SqlStatement> All = [Register, Heartbeat, Stop, ListBottles];
+    // Fleet mode: the server checks the grant and stamps the time (migrations/postgres/0010).
+    public static readonly SqlStatement RegisterOnServer = new(
+        nameof(RegisterOnServer),
+        SqlStatement.PostgresOnly,
+        "SELECT bb_register_bottle(@slug, @backend, @sidecar_version, @heartbeat_seconds)");
+
+    public static readonly SqlStatement HeartbeatOnServer = new(
+        nameof(HeartbeatOnServer),
+        SqlStatement.PostgresOnly,
+        "SELECT bb_heartbeat_bottle(@slug, false)");
+
+    public static readonly SqlStatement StopOnServer = new(
+        nameof(StopOnServer),
+        SqlStatement.PostgresOnly,
+        "SELECT bb_heartbeat_bottle(@slug, true)");
+
+    // Which broker role serves a bottle: the operator's grant (fleet mode only).
+    public static readonly SqlStatement UpsertGrant = new(
+        nameof(UpsertGrant),
+        SqlStatement.PostgresOnly,
+        """
+        INSERT INTO bottle_grants (slug, broker_role, granted_at) VALUES (@slug, @broker_role, @now)
+        ON CONFLICT (slug) DO UPDATE SET broker_role = excluded.broker_role, granted_at = excluded.granted_at
+        """);
+
+    public static readonly SqlStatement SelectGrant = new(
+        nameof(SelectGrant),
+        SqlStatement.PostgresOnly,
+        "SELECT broker_role FROM bottle_grants WHERE slug = @slug");
+
+    public static readonly SqlStatement DeleteGrant = new(
+        nameof(DeleteGrant),
+        SqlStatement.PostgresOnly,
+        "DELETE FROM bottle_grants WHERE slug = @slug");
+
+    public static readonly SqlStatement ListGrants = new(
+        nameof(ListGrants),
+        SqlStatement.PostgresOnly,
+        "SELECT slug, broker_role, granted_at FROM bottle_grants ORDER BY slug COLLATE \"C\"");
+
+    // A grant names a login role that is a broker: a typo would grant nobody.
+    public static readonly SqlStatement IsBrokerRole = new(
+        nameof(IsBrokerRole),
+        SqlStatement.PostgresOnly,
+        "SELECT EXISTS (SELECT 1 FROM pg_roles AS r WHERE r.rolname = @broker_role AND r.rolcanlogin AND pg_has_role(r.oid, 'bot_bottle_broker', 'MEMBER'))");
+
+    public static readonly IReadOnlyList<SqlStatement> All =
+    [
+        Register, Heartbeat, Stop, ListBottles, RegisterOnServer, HeartbeatOnServer, StopOnServer, UpsertGrant, SelectGrant, DeleteGrant, ListGrants, IsBrokerRole,
+    ];
 
     // The dialects differ in date arithmetic, count's type and text ordering only.
     private static string ListBottlesText(string secondsSinceLastSeen, string pendingCount, string slugOrder) => string.Format(

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using BotBottle.Storage.Audit;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Mapping;
@@ -56,23 +57,142 @@ public sealed class BottleStore
             throw new StorageException(StorageErrorKind.InvalidArgument, "heartbeat must be between 1 second and 1 hour.");
         }
 
+        // In fleet mode the server checks the grant and stamps the time.
         _database.Write((connection, transaction) =>
         {
-            using DbCommand command = SqlRegistry.Command(connection, transaction, BottleSql.Register)
+            using DbCommand command = SqlRegistry.Command(connection, transaction, _database.ServerKeepsRules ? BottleSql.RegisterOnServer : BottleSql.Register)
                 .Bind("$slug", slug)
                 .Bind("$backend", backend)
-                .Bind("$now", SqliteValues.FormatTimestamp(DateTimeOffset.UtcNow))
                 .Bind("$sidecar_version", sidecarVersion)
                 .Bind("$heartbeat_seconds", (long)Math.Ceiling(heartbeat.TotalSeconds));
+            if (!_database.ServerKeepsRules)
+            {
+                command.Bind("$now", SqliteValues.FormatTimestamp(DateTimeOffset.UtcNow));
+            }
+
             return command.ExecuteNonQuery();
         });
     }
 
     /// <summary>Records that <paramref name="slug"/>'s sidecar is alive; does nothing for a stopped or unknown bottle.</summary>
-    public void Heartbeat(string slug) => Touch(slug, BottleSql.Heartbeat);
+    public void Heartbeat(string slug) => Touch(slug, _database.ServerKeepsRules ? BottleSql.HeartbeatOnServer : BottleSql.Heartbeat);
 
     /// <summary>Marks <paramref name="slug"/> stopped, now.</summary>
-    public void Stop(string slug) => Touch(slug, BottleSql.Stop);
+    public void Stop(string slug) => Touch(slug, _database.ServerKeepsRules ? BottleSql.StopOnServer : BottleSql.Stop);
+
+    /// <summary>
+    /// Fleet mode: lets the broker logged in as <paramref name="brokerRole"/> serve <paramref name="slug"/>
+    /// (moving it from whichever broker served it), and audits the grant in the same transaction.
+    /// A broker serves only what was granted to it; PostgreSQL enforces that.
+    /// </summary>
+    /// <returns>The audit entry.</returns>
+    /// <exception cref="StorageException">
+    /// InvalidArgument for a bad slug or a role that is not a broker login role; Denied on a single
+    /// host (its one broker serves every bottle) and to anyone but an operator.
+    /// </exception>
+    public AuditEntry Grant(string slug, string brokerRole)
+    {
+        Validate.Slug(slug, "slug");
+        if (string.IsNullOrEmpty(brokerRole) || brokerRole.Length > 63 || !brokerRole.All(static c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_'))
+        {
+            throw new StorageException(StorageErrorKind.InvalidArgument, "The broker role must be a PostgreSQL role name of 1 to 63 lower-case letters, digits and '_'.");
+        }
+
+        RequireFleetOperator("grant");
+        return _database.Write((connection, transaction) =>
+        {
+            using (DbCommand isBroker = SqlRegistry.Command(connection, transaction, BottleSql.IsBrokerRole).Bind("$broker_role", brokerRole))
+            {
+                if (isBroker.ExecuteScalar() is not true)
+                {
+                    throw new StorageException(
+                        StorageErrorKind.InvalidArgument,
+                        $"'{brokerRole}' is not a broker login role of this cluster; create it first: CREATE ROLE {brokerRole} LOGIN IN ROLE bot_bottle_broker.");
+                }
+            }
+
+            string? before = GrantedTo(connection, transaction, slug);
+            using (DbCommand upsert = SqlRegistry.Command(connection, transaction, BottleSql.UpsertGrant))
+            {
+                upsert.Bind("$slug", slug).Bind("$broker_role", brokerRole).Bind("$now", SqliteValues.FormatTimestamp(DateTimeOffset.UtcNow)).ExecuteNonQuery();
+            }
+
+            string notes = before is null || before == brokerRole ? $"granted to {brokerRole}" : $"granted to {brokerRole} (was {before})";
+            return AuditGrant(connection, transaction, slug, "granted", notes);
+        });
+    }
+
+    /// <summary>Fleet mode: no broker serves <paramref name="slug"/> any more; audited in the same transaction.</summary>
+    /// <returns>The audit entry.</returns>
+    /// <exception cref="StorageException">NotFound when nothing was granted; Denied as for <see cref="Grant"/>.</exception>
+    public AuditEntry Revoke(string slug)
+    {
+        Validate.Slug(slug, "slug");
+        RequireFleetOperator("revoke");
+        return _database.Write((connection, transaction) =>
+        {
+            string before = GrantedTo(connection, transaction, slug)
+                ?? throw new StorageException(StorageErrorKind.NotFound, $"Bottle '{slug}' is not granted to any broker; 'bottles grants' lists what is.");
+            using (DbCommand delete = SqlRegistry.Command(connection, transaction, BottleSql.DeleteGrant).Bind("$slug", slug))
+            {
+                delete.ExecuteNonQuery();
+            }
+
+            return AuditGrant(connection, transaction, slug, "revoked", $"revoked from {before}");
+        });
+    }
+
+    /// <summary>Fleet mode: every grant, by slug. Empty on a single host, where there are none.</summary>
+    public IReadOnlyList<BottleGrant> ListGrants()
+    {
+        if (!_database.ServerKeepsRules)
+        {
+            return [];
+        }
+
+        return _database.Read(static connection =>
+        {
+            using DbCommand command = SqlRegistry.Command(connection, null, BottleSql.ListGrants);
+            using DbDataReader reader = command.ExecuteReader();
+            var grants = new List<BottleGrant>();
+            while (reader.Read())
+            {
+                grants.Add(new BottleGrant(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            }
+
+            return grants;
+        });
+    }
+
+    private static string? GrantedTo(DbConnection connection, DbTransaction transaction, string slug)
+    {
+        using DbCommand select = SqlRegistry.Command(connection, transaction, BottleSql.SelectGrant).Bind("$slug", slug);
+        return select.ExecuteScalar() as string;
+    }
+
+    private AuditEntry AuditGrant(DbConnection connection, DbTransaction transaction, string slug, string action, string notes)
+    {
+        var entry = new AuditEntry(0, DateTimeOffset.UtcNow, slug, GrantComponent, action, notes, string.Empty, string.Empty);
+        return AuditStore.ReadEntry(connection, transaction, AuditStore.Insert(_database, connection, transaction, entry));
+    }
+
+    /// <summary>The audit log's component for grants and revocations.</summary>
+    public const string GrantComponent = "fleet";
+
+    private void RequireFleetOperator(string verb)
+    {
+        if (!_database.ServerKeepsRules)
+        {
+            throw new StorageException(
+                StorageErrorKind.Denied,
+                $"bottles {verb} is for fleet mode (PostgreSQL); on a single host the host's own broker serves every bottle and nothing is granted.");
+        }
+
+        if (_database.Role != DatabaseRole.Host)
+        {
+            throw new StorageException(StorageErrorKind.Denied, $"Only an operator may {verb} bottles; a broker serves what it was granted.");
+        }
+    }
 
     /// <summary>Every bottle with its state and pending proposals, by slug; one statement.</summary>
     /// <param name="now">The time staleness is judged at (tests); default: now.</param>
@@ -92,9 +212,12 @@ public sealed class BottleStore
         Validate.Slug(slug, "slug");
         _database.Write((connection, transaction) =>
         {
-            using DbCommand command = SqlRegistry.Command(connection, transaction, statement)
-                .Bind("$slug", slug)
-                .Bind("$now", SqliteValues.FormatTimestamp(DateTimeOffset.UtcNow));
+            using DbCommand command = SqlRegistry.Command(connection, transaction, statement).Bind("$slug", slug);
+            if (!_database.ServerKeepsRules)
+            {
+                command.Bind("$now", SqliteValues.FormatTimestamp(DateTimeOffset.UtcNow));
+            }
+
             return command.ExecuteNonQuery();
         });
     }

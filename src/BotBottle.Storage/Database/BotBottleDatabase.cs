@@ -290,7 +290,7 @@ public sealed class BotBottleDatabase : IStoreDatabase
     string? IStoreDatabase.ReservedDiskPath => Path;
 
     /// <inheritdoc />
-    bool IStoreDatabase.ServerChainsAudit => false;
+    bool IStoreDatabase.ServerKeepsRules => false;
 
     /// <inheritdoc />
     void IStoreDatabase.ThrowIfGone()

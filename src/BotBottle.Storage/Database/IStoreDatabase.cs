@@ -28,11 +28,13 @@ internal interface IStoreDatabase
     string? ReservedDiskPath { get; }
 
     /// <summary>
-    /// Whether the server numbers and chains audit entries itself (PostgreSQL's <c>bb_audit_append</c>,
-    /// under its own lock, so a broker that cannot read the log still writes a linked entry); where
-    /// false, the store links each entry inside its write transaction.
+    /// Whether the server is the boundary (fleet mode's PostgreSQL, migration 0010): it admits
+    /// proposals (rules, caps, rate bucket, id and time), numbers and chains audit entries under its
+    /// own lock, and lets a broker write only through its functions, so the store asks it instead of
+    /// writing those rows itself. Where false (SQLite), the store applies every rule inside its write
+    /// transaction: the file's permissions keep every other writer out.
     /// </summary>
-    bool ServerChainsAudit { get; }
+    bool ServerKeepsRules { get; }
 
     /// <summary>
     /// Throws when the data is gone for good (a SQLite file deleted, moved or unmounted: pooled

@@ -54,7 +54,7 @@ public sealed class PostgresDatabase : IStoreDatabase, IDisposable
     string? IStoreDatabase.ReservedDiskPath => null;
 
     /// <inheritdoc />
-    bool IStoreDatabase.ServerChainsAudit => true;
+    bool IStoreDatabase.ServerKeepsRules => true;
 
     /// <inheritdoc />
     void IStoreDatabase.ThrowIfGone()

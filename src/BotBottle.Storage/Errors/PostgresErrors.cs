@@ -14,6 +14,11 @@ internal static class PostgresErrors
             string detail = postgres.MessageText;
             return postgres.SqlState switch
             {
+                // The rules the server keeps (migrations/postgres/0010), in the store's own words and kinds.
+                "BBINV" => new StorageException(StorageErrorKind.InvalidArgument, detail, exception),
+                "BBLIM" => new Limits.LimitReachedException(postgres.ConstraintName ?? "unknown", detail),
+                "BBNOF" => new StorageException(StorageErrorKind.NotFound, detail, exception),
+                "BBCON" => new StorageException(StorageErrorKind.Conflict, detail, exception),
                 // insufficient_privilege, and new row violates row-level security policy.
                 "42501" => new StorageException(StorageErrorKind.Denied, $"This role may not do that on {database}: {detail}. Fleet roles see and write only the bottles they serve; operators use an operator role.", exception),
                 "23505" or "23503" or "23514" or "23502" => new StorageException(StorageErrorKind.Conflict, $"The write violates a constraint of {database}; nothing was written. ({detail})", exception),

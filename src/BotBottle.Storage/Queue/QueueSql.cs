@@ -159,9 +159,29 @@ internal static class QueueSql
         nameof(SelectProposalView),
         "SELECT first_seen_at FROM supervise_proposal_views WHERE proposal_id = $proposal_id;");
 
+    // ---- fleet mode: the server keeps the rules (migrations/postgres/0010) ----------------------
+
+    // Every rule, the caps and the rate bucket, the id, the time and the hash, applied by the server.
+    public static readonly SqlStatement ProposeOnServer = new(
+        nameof(ProposeOnServer),
+        SqlStatement.PostgresOnly,
+        "SELECT proposal_id, joined FROM bb_propose(@bottle_slug, @tool, @proposed_file, @justification, @current_file)");
+
+    // A broker archives only an answered proposal of a bottle it serves.
+    public static readonly SqlStatement ArchiveAnsweredOnServer = new(
+        nameof(ArchiveAnsweredOnServer),
+        SqlStatement.PostgresOnly,
+        "SELECT bb_archive_answered(@id)");
+
+    // The server stamps the time and fixes the reason; its trigger archives and writes the audit entry.
+    public static readonly SqlStatement WithdrawOnServer = new(
+        nameof(WithdrawOnServer),
+        SqlStatement.PostgresOnly,
+        "SELECT " + WithdrawalRowMapper.SelectColumns + " FROM bb_withdraw(@proposal_id, @diff)");
+
     public static readonly IReadOnlyList<SqlStatement> All =
     [
         InsertProposal, SelectProposal, ListPendingForSlug, ListPendingAll, ListOpenProposals, FindOpenDuplicate, SelectResponseExists, InsertResponse, SelectResponse, SelectMaxResponseRowId, SelectResponsesAddedAfter, ArchiveProposal, ArchiveResponse,
-        InsertWithdrawal, SelectWithdrawal, InsertProposalView, SelectProposalView,
+        InsertWithdrawal, SelectWithdrawal, InsertProposalView, SelectProposalView, ProposeOnServer, ArchiveAnsweredOnServer, WithdrawOnServer,
     ];
 }

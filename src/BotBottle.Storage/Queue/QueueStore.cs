@@ -56,6 +56,11 @@ public sealed class QueueStore : ISidecarStore
     public ProposalWriteResult WriteOrJoinProposal(ProposalDraft draft)
     {
         ProposalLimits.Check(draft);
+        if (_database.ServerKeepsRules)
+        {
+            return ProposeOnServer(draft);
+        }
+
         string? currentFileHash = draft.CurrentFile is null ? null : Proposal.Sha256Hex(draft.CurrentFile);
         return _database.Write((connection, transaction) =>
         {
@@ -79,6 +84,30 @@ public sealed class QueueStore : ISidecarStore
             return new ProposalWriteResult(proposal, Joined: false);
         });
     }
+
+    /// <summary>
+    /// Fleet mode: the server applies the same rules again (a broker's host is not trusted to have),
+    /// counts the caps, keeps the rate bucket and makes the id, time and hash.
+    /// </summary>
+    private ProposalWriteResult ProposeOnServer(ProposalDraft draft) => _database.Write((connection, transaction) =>
+    {
+        string id;
+        bool joined;
+        using (DbCommand propose = SqlRegistry.Command(connection, transaction, QueueSql.ProposeOnServer))
+        {
+            propose.Bind("$bottle_slug", draft.BottleSlug)
+                .Bind("$tool", draft.Tool)
+                .Bind("$proposed_file", draft.ProposedFile)
+                .Bind("$justification", draft.Justification)
+                .Bind("$current_file", draft.CurrentFile);
+            using DbDataReader reader = propose.ExecuteReader();
+            reader.Read();
+            id = reader.GetString(0);
+            joined = reader.GetBoolean(1);
+        }
+
+        return new ProposalWriteResult(ReadProposal(connection, transaction, id)!, joined);
+    });
 
     /// <summary>
     /// Stores a fully made proposal, id and arrival time included, under the same rules and caps:
@@ -361,14 +390,19 @@ public sealed class QueueStore : ISidecarStore
                 throw new StorageException(StorageErrorKind.Conflict, $"Proposal {proposalId} is already archived.");
             }
 
-            // The entry is written by the trigger, chained here exactly as AuditStore.Insert chains one.
-            DateTimeOffset now = DateTimeOffset.UtcNow;
-            string timestamp = SqliteValues.FormatTimestamp(now);
             string diff = UnifiedDiff.Create(proposal.CurrentFile, proposal.ProposedFile, "current", "withdrawn");
-            // Where the server chains entries, its trigger numbers and links this one (a broker cannot read the log).
-            bool serverChains = _database.ServerChainsAudit;
-            (long auditId, string previous) = serverChains ? (0L, string.Empty) : AuditStore.NextLink(connection, transaction);
-            string hash = serverChains ? string.Empty : AuditChain.Hash(previous, auditId, timestamp, proposal.BottleSlug, proposal.Tool, "withdrawn", WithdrawalReason, proposal.Justification, diff);
+            if (_database.ServerKeepsRules)
+            {
+                // The server stamps, numbers and chains it (a broker cannot read the log).
+                using DbCommand withdraw = SqlRegistry.Command(connection, transaction, QueueSql.WithdrawOnServer).Bind("$proposal_id", proposalId).Bind("$diff", diff);
+                using DbDataReader reader = withdraw.ExecuteReader();
+                return WithdrawalRowMapper.Instance.ReadFirstOrDefault(reader)!;
+            }
+
+            // The entry is written by the trigger, chained here exactly as AuditStore.Insert chains one.
+            string timestamp = SqliteValues.FormatTimestamp(DateTimeOffset.UtcNow);
+            (long auditId, string previous) = AuditStore.NextLink(connection, transaction);
+            string hash = AuditChain.Hash(previous, auditId, timestamp, proposal.BottleSlug, proposal.Tool, "withdrawn", WithdrawalReason, proposal.Justification, diff);
             using (DbCommand insert = SqlRegistry.Command(connection, transaction, QueueSql.InsertWithdrawal))
             {
                 insert.Bind("$proposal_id", proposalId)
@@ -542,6 +576,14 @@ public sealed class QueueStore : ISidecarStore
     /// <summary>Archives the response, which archives the proposal with it (trigger supervise_responses_archive_proposal); the host archives an unanswered proposal too.</summary>
     private void Archive(DbConnection connection, DbTransaction transaction, string proposalId)
     {
+        if (_database.ServerKeepsRules && _database.Role == DatabaseRole.Sidecar)
+        {
+            // A broker writes no table: the server archives an answered proposal of a bottle it serves.
+            using DbCommand archive = SqlRegistry.Command(connection, transaction, QueueSql.ArchiveAnsweredOnServer).Bind("$id", proposalId);
+            archive.ExecuteNonQuery();
+            return;
+        }
+
         using (DbCommand response = SqlRegistry.Command(connection, transaction, QueueSql.ArchiveResponse).Bind("$id", proposalId))
         {
             response.ExecuteNonQuery();

@@ -42,7 +42,7 @@ internal static class SqlRegistry
         DbCommand command = connection.CreateCommand();
         command.CommandText = connection is NpgsqlConnection
             ? statement.RunsOnPostgres ? statement.PostgresText : throw new InvalidOperationException($"{statement.Name} has no PostgreSQL form.")
-            : statement.Text;
+            : statement.RunsOnSqlite ? statement.Text : throw new InvalidOperationException($"{statement.Name} has no SQLite form.");
         command.Transaction = transaction;
         return command;
     }
