@@ -31,3 +31,4 @@ AS $$ SELECT EXISTS (SELECT 1 FROM bottles AS b WHERE b.slug = $1 AND b.broker_r
 
 DROP TABLE bottle_grants;
 DROP FUNCTION bb_now();
+DROP FUNCTION bb_try_timestamp(text);

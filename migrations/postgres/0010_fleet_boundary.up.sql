@@ -28,6 +28,18 @@ CREATE FUNCTION bb_now() RETURNS text
 LANGUAGE sql VOLATILE
 AS $$ SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"0Z"') $$;
 
+-- A stored timestamp as time, or NULL for text that is none (a row written by hand): one bad row
+-- must not fail a query that lists every row (the bottles dashboard compares last_seen with now).
+CREATE FUNCTION bb_try_timestamp(_text text) RETURNS timestamptz
+LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    RETURN _text::timestamptz;
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END
+$$;
+
 INSERT INTO bottle_grants (slug, broker_role, granted_at)
 SELECT slug, broker_role, bb_now() FROM bottles
  WHERE slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'

@@ -6,6 +6,8 @@ using System.Threading;
 using BotBottle.Storage.Audit;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Errors;
+using BotBottle.Storage.Json;
+using BotBottle.Storage.Mapping;
 using BotBottle.Storage.Queue;
 
 namespace BotBottle.Native;
@@ -81,13 +83,13 @@ internal static unsafe class Exports
     [UnmanagedCallersOnly(EntryPoint = "bb_list_pending_proposals")]
     public static int ListPendingProposals(nint handle, byte* bottleSlug, byte** result)
     {
-        return ReturnJson(result, () => Json(HandleTable.Get(handle).Queue.ListPendingProposals(NativeStrings.ReadOptional(bottleSlug, "bottle_slug")), NativeJson.Readable.ListProposal));
+        return ReturnJson(result, () => RowListJson.Serialize(HandleTable.Get(handle).Queue.ListPendingProposals(NativeStrings.ReadOptional(bottleSlug, "bottle_slug")), NativeJson.Readable.ListProposal, "id"));
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_list_bottles")]
     public static int ListBottles(nint handle, byte** result)
     {
-        return ReturnJson(result, () => Json([.. HandleTable.Get(handle).Bottles.List()], NativeJson.Readable.ListBottleStatus));
+        return ReturnJson(result, () => RowListJson.Serialize(HandleTable.Get(handle).Bottles.List(), NativeJson.Readable.ListBottleStatus, "slug"));
     }
 
     [UnmanagedCallersOnly(EntryPoint = "bb_decide")]
@@ -177,8 +179,8 @@ internal static unsafe class Exports
             AuditFilterInput filter = filterJson is null
                 ? new AuditFilterInput(null, null, null, null, null)
                 : Parse(filterJson, "filter_json", NativeJsonContext.Default.AuditFilterInput);
-            List<AuditEntry> entries = HandleTable.Get(handle).Audit.ReadAuditEntries(new AuditQuery(filter.BottleSlug, filter.Component, filter.Since, filter.Until, filter.Limit));
-            return Json(entries, NativeJson.Readable.ListAuditEntry);
+            RowList<AuditEntry> entries = HandleTable.Get(handle).Audit.ReadAuditEntries(new AuditQuery(filter.BottleSlug, filter.Component, filter.Since, filter.Until, filter.Limit));
+            return RowListJson.Serialize(entries, NativeJson.Readable.ListAuditEntry, "id");
         });
     }
 

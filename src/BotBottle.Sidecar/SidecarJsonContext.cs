@@ -47,7 +47,8 @@ internal sealed record DbCheckOutput(bool Ok, IReadOnlyList<string> Integrity, I
 
 /// <summary><c>bottles --json</c>: one object, so a dashboard can add fields without breaking parsers.</summary>
 /// <param name="Bottles">Every bottle, by slug.</param>
-internal sealed record BottlesOutput(IReadOnlyList<BottleStatus> Bottles);
+/// <param name="Unreadable">Rows that could not be read (key: the slug), each with why; empty when all could.</param>
+internal sealed record BottlesOutput(IReadOnlyList<BottleStatus> Bottles, IReadOnlyList<BotBottle.Storage.Mapping.UnreadableRow> Unreadable);
 
 /// <summary>Source-generated JSON for every shape the sidecar prints or returns.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]

@@ -59,6 +59,23 @@ namespace BotBottle.Storage.Generators
                 w.CloseBlock();
                 w.Line();
 
+                // One row nobody can read (planted by hand, or by an older writer) must not hide the others.
+                w.Line("/// <inheritdoc />");
+                w.OpenBlock($"public global::System.Collections.Generic.List<{row}> ReadAll({Reader} reader, global::System.Collections.Generic.ICollection<global::BotBottle.Storage.Mapping.UnreadableRow> unreadable)");
+                w.Line("var ordinals = new Ordinals(reader);");
+                w.Line($"var rows = new global::System.Collections.Generic.List<{row}>();");
+                w.OpenBlock("while (reader.Read())");
+                w.OpenBlock("try");
+                w.Line("rows.Add(ReadRow(reader, in ordinals));");
+                w.CloseBlock();
+                w.OpenBlock("catch (global::System.Exception exception) when (global::BotBottle.Storage.Mapping.UnreadableRow.IsUnreadable(exception))");
+                w.Line("unreadable.Add(global::BotBottle.Storage.Mapping.UnreadableRow.From(reader, exception));");
+                w.CloseBlock();
+                w.CloseBlock();
+                w.Line("return rows;");
+                w.CloseBlock();
+                w.Line();
+
                 w.Line("/// <inheritdoc />");
                 w.OpenBlock($"public {row}? ReadFirstOrDefault({Reader} reader)");
                 w.OpenBlock("if (!reader.Read())");

@@ -60,15 +60,26 @@ public sealed class FleetScenarioTests : IDisposable
             Assert.True(set.ExitCode == 0, set.ToString());
         }
 
+        // A broker serves only what the operator granted it; nothing is granted yet.
+        CommandResult ungranted = SidecarBinary.RunExecutable(HostBinary, null, "broker", "--slug", "bottle-1", "--socket", Path.Combine(_root, "ungranted.sock"), "--db", Url("host_1"));
+        Assert.True(ungranted.ExitCode == 8, ungranted.ToString());
+        Assert.Contains("bot-bottle-host bottles grant bottle-1 --to host_1", ungranted.Error, StringComparison.Ordinal);
+
         for (int host = 1; host <= 3; host++)
         {
+            CommandResult grant = RunOperator("bottles", "grant", $"bottle-{host}", "--to", $"host_{host}");
+            Assert.True(grant.ExitCode == 0, grant.ToString());
             _brokers.Add(await StartBrokerAsync(host, host));
         }
 
-        // Another host's broker cannot take over a bottle that is already served.
+        // Another host's broker cannot take over a bottle granted to another.
         CommandResult takeover = SidecarBinary.RunExecutable(HostBinary, null, "broker", "--slug", "bottle-1", "--socket", Path.Combine(_root, "takeover.sock"), "--db", Url("host_2"));
         Assert.True(takeover.ExitCode == 8, takeover.ToString());
-        Assert.Contains("may not", takeover.Error, StringComparison.Ordinal);
+        Assert.Contains("bottles grant bottle-1 --to host_2", takeover.Error, StringComparison.Ordinal);
+        JsonNode grants = Operator("bottles", "grants", "--json");
+        Assert.Equal(["bottle-1:host_1", "bottle-2:host_2", "bottle-3:host_3"], grants.AsArray().Select(static g => $"{g!["slug"]}:{g["broker_role"]}"));
+        JsonNode granted = Operator("audit", "list", "--json");
+        Assert.Equal(["granted to host_1", "granted to host_2", "granted to host_3"], granted.AsArray().Where(static e => (string)e!["operator_action"]! == "granted").Select(static e => (string)e!["operator_notes"]!));
 
         // The operator watches the whole fleet's queue from the start, through the restart below.
         using Process watch = SidecarBinary.StartExecutable(HostBinary, "queue", "watch", "--json", "--db", Url("ops"));
@@ -204,7 +215,7 @@ public sealed class FleetScenarioTests : IDisposable
         JsonArray afterKill = Operator("queue", "pending", "--json", "--slug", "bottle-1").AsArray();
         Assert.Equal(burst.Order(), afterKill.Select(static p => (string)p!["justification"]!).Order());
         Assert.Equal(18L + 0, Scalar<long>("SELECT count(*) FROM supervise_proposals"));
-        Assert.Equal(6L, Scalar<long>("SELECT count(*) FROM supervise_audit_entries"));
+        Assert.Equal(6L, Scalar<long>("SELECT count(*) FROM supervise_audit_entries WHERE operator_action <> 'granted'"));
         CommandResult verify = RunOperator("audit", "verify");
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Empty(Operator("queue", "pending", "--json", "--slug", "bottle-2").AsArray());

@@ -31,6 +31,7 @@ import os
 import re
 import sys
 import threading
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import List, Optional
@@ -41,7 +42,7 @@ __all__ = [
     "StorageUnavailable", "Denied", "SchemaError", "InternalError", "LimitReached", "InvalidHandle", "Closed",
     "Decision", "configure", "write_proposal", "read_proposal", "list_pending_proposals", "decide", "write_response",
     "read_response", "wait_for_response", "archive_proposal", "write_audit_entry", "read_audit_entries",
-    "list_bottles",
+    "list_bottles", "Unreadable", "Rows",
 ]
 
 
@@ -98,6 +99,22 @@ class AuditEntry:
     timestamp: Optional[datetime] = None
     prev_hash: Optional[str] = None
     entry_hash: Optional[str] = None
+
+
+@dataclass
+class Unreadable:
+    """A stored row the library could not read (written outside bot-bottle): its key (a proposal's or
+    audit entry's id, a bottle's slug) and why. Listings keep going and hold these in ``unreadable``."""
+    key: str
+    reason: str
+
+
+class Rows(list):
+    """A listing: the rows that could be read, in order, and in ``unreadable`` those that could not."""
+
+    def __init__(self, rows=(), unreadable=()):
+        super().__init__(rows)
+        self.unreadable = list(unreadable)
 
 
 @dataclass
@@ -278,6 +295,19 @@ def _audit_entry(data):
     return AuditEntry(**data)
 
 
+def _rows(items, key, convert):
+    """The library lists a row it cannot read as {key: ..., "unreadable": why}, after the others."""
+    readable, unreadable = [], []
+    for item in items:
+        if set(item) == {key, "unreadable"}:
+            unreadable.append(Unreadable(str(item[key]), item["unreadable"]))
+        else:
+            readable.append(convert(item))
+    for row in unreadable:
+        warnings.warn(f"bot-bottle: {key} {row.key!r} cannot be read ({row.reason}); the rest is listed", stacklevel=3)
+    return Rows(readable, unreadable)
+
+
 class Store:
     """An open bot-bottle database (created and migrated if needed). Thread-safe."""
 
@@ -321,13 +351,13 @@ class Store:
 
     def list_pending_proposals(self, bottle_slug: Optional[str] = None) -> List[Proposal]:
         """Proposals waiting for the operator, oldest first; all bottles when bottle_slug is None."""
-        return [_proposal(p) for p in self._call_json("bb_list_pending_proposals", bottle_slug)]
+        return _rows(self._call_json("bb_list_pending_proposals", bottle_slug), "id", _proposal)
 
     def list_bottles(self) -> List[Bottle]:
         """Every bottle with its state (running, stopped, stale, unknown) and pending count, in one query."""
         out = ctypes.c_void_p()
         self._check(self._lib.bb_list_bottles(self._live(), ctypes.byref(out)))
-        return [_bottle(b) for b in json.loads(self._take(out))]
+        return _rows(json.loads(self._take(out)), "slug", _bottle)
 
     def decide(self, proposal_id: str, status: str, notes: str = "", final_file: Optional[str] = None) -> Decision:
         """Answers a proposal as the operator's ``queue approve|modify|reject`` does: status is
@@ -384,7 +414,7 @@ class Store:
         """Audit entries matching every filter given, oldest first."""
         data = {"bottle_slug": bottle_slug, "component": component, "since": _timestamp(since),
                 "until": _timestamp(until), "limit": limit}
-        return [_audit_entry(e) for e in self._call_json("bb_read_audit_entries", json.dumps(data))]
+        return _rows(self._call_json("bb_read_audit_entries", json.dumps(data)), "id", _audit_entry)
 
     # -- plumbing --
 

@@ -28,7 +28,8 @@ internal static class AuditCommands
                 SidecarJson.Readable.ListAuditEntry,
                 "No audit entries.",
                 ["ID", "TIME (UTC)", "BOTTLE", "COMPONENT", "ACTION", "NOTES"],
-                static e => [e.Id.ToString(CultureInfo.InvariantCulture), e.Timestamp.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.BottleSlug, e.Component, e.OperatorAction, e.OperatorNotes]);
+                static e => [e.Id.ToString(CultureInfo.InvariantCulture), e.Timestamp.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.BottleSlug, e.Component, e.OperatorAction, e.OperatorNotes],
+                keyName: "id");
             return ExitCodes.Success;
         }));
         audit.Subcommands.Add(list);

@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.Globalization;
 using BotBottle.Storage.Bottles;
 using BotBottle.Storage.Database;
+using BotBottle.Storage.Mapping;
 
 namespace BotBottle.Sidecar.Cli;
 
@@ -28,10 +29,10 @@ internal static class BottlesCommand
         {
             BottleStore store = HostDatabase.Open(parse).Bottles();
             DateTimeOffset now = DateTimeOffset.UtcNow;
-            IReadOnlyList<BottleStatus> bottles = store.List(now);
+            RowList<BottleStatus> bottles = store.List(now);
             if (parse.GetValue(CommonOptions.Json))
             {
-                cli.WriteJson(new BottlesOutput(bottles), SidecarJson.Readable.BottlesOutput);
+                cli.WriteJson(new BottlesOutput(bottles, bottles.Unreadable), SidecarJson.Readable.BottlesOutput);
                 return ExitCodes.Success;
             }
 
@@ -41,7 +42,8 @@ internal static class BottlesCommand
                 SidecarJson.Readable.ListBottleStatus,
                 "No bottles yet: serve registers its bottle when it starts.",
                 ["BOTTLE", "STATE", "BACKEND", "LAST SEEN", "PENDING", "OLDEST PENDING"],
-                b => [b.Slug, b.State, b.Backend, Ago(b.LastSeen, now), b.Pending.ToString(CultureInfo.InvariantCulture), Ago(b.OldestPendingAt, now)]);
+                b => [b.Slug, b.State, b.Backend, Ago(b.LastSeen, now), b.Pending.ToString(CultureInfo.InvariantCulture), Ago(b.OldestPendingAt, now)],
+                keyName: "slug");
             return ExitCodes.Success;
         }));
         return command;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using BotBottle.Storage.Mapping;
 using System.Text.Json.Serialization.Metadata;
 using BotBottle.Storage.Errors;
 
@@ -68,6 +69,43 @@ internal sealed class CliContext(TextWriter output, TextWriter error)
         else
         {
             TableWriter.Write(Output, headers, items.Select(row));
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="WriteList{T}(bool, IReadOnlyList{T}, JsonTypeInfo{List{T}}, string, string[], Func{T, string[]})"/>,
+    /// then every row that could not be read: in JSON an element <c>{"KEY": key, "unreadable": why}</c>
+    /// after the others, in a table a line each. One bad row never hides the rest, nor hides itself.
+    /// </summary>
+    public void WriteList<T>(bool json, RowList<T> items, JsonTypeInfo<List<T>> typeInfo, string empty, string[] headers, Func<T, string[]> row, string keyName)
+        where T : class
+    {
+        if (items.Unreadable.Count == 0)
+        {
+            WriteList(json, items, typeInfo, empty, headers, row);
+            return;
+        }
+
+        if (json)
+        {
+            Output.WriteLine(Storage.Json.RowListJson.Serialize(items, typeInfo, keyName));
+            return;
+        }
+
+        if (items.Count > 0)
+        {
+            TableWriter.Write(Output, headers, items.Select(row));
+        }
+
+        WriteUnreadable(items.Unreadable, keyName);
+    }
+
+    /// <summary>One line per unreadable row, every stored character shown visibly (a planted row may hold anything).</summary>
+    public void WriteUnreadable(IReadOnlyList<UnreadableRow> rows, string keyName)
+    {
+        foreach (UnreadableRow unreadable in rows)
+        {
+            Output.WriteLine($"unreadable {keyName} {Storage.Text.AgentText.Visible(unreadable.Key, multiline: false)}: {Storage.Text.AgentText.Visible(unreadable.Reason, multiline: false)} (written outside bot-bottle; the rest is listed)");
         }
     }
 }

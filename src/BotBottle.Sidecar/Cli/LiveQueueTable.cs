@@ -90,11 +90,12 @@ internal sealed class LiveQueueTable(TextWriter output, TerminalStyle style, str
                 break;
         }
 
-        // The first list is the state, not news: only what changes after it is a recent change.
-        if (_drawn)
+        // The first list is the state, not news: only what changes after it is a recent change. A row
+        // that cannot be read is in no list, so it is always told.
+        if (_drawn || change.Event == "unreadable")
         {
-            string status = change.Status is null ? string.Empty : " " + change.Status;
-            _recent.Enqueue($"{change.At.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}  {change.Event,-8}  {change.Id}  {TableWriter.Clean(change.Slug)}  {TableWriter.Clean(change.Tool)}{status}");
+            string status = change.Reason is not null ? " " + TableWriter.Clean(change.Reason) : change.Status is null ? string.Empty : " " + change.Status;
+            _recent.Enqueue($"{change.At.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}  {change.Event,-8}  {TableWriter.Clean(change.Id)}  {TableWriter.Clean(change.Slug)}  {TableWriter.Clean(change.Tool)}{status}");
             if (_recent.Count > RecentShown)
             {
                 _recent.Dequeue();

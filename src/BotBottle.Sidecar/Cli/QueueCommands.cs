@@ -51,7 +51,8 @@ internal static class QueueCommands
                 SidecarJson.Readable.ListProposal,
                 "No pending proposals.",
                 ["ID", "BOTTLE", "TOOL", "ARRIVED (UTC)", "JUSTIFICATION"],
-                static p => [p.Id, p.BottleSlug, p.Tool, p.ArrivalTimestamp.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), p.Justification]);
+                static p => [p.Id, p.BottleSlug, p.Tool, p.ArrivalTimestamp.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), p.Justification],
+                keyName: "id");
             return ExitCodes.Success;
         }));
         return command;
@@ -104,8 +105,8 @@ internal static class QueueCommands
                     }
                     else
                     {
-                        string status = change.Status is null ? string.Empty : "  " + change.Status;
-                        cli.Output.WriteLine($"{change.At.ToLocalTime():HH:mm:ss}  {change.Event,-8}  {change.Id}  {AgentText.Visible(change.Slug)}  {AgentText.Visible(change.Tool)}{status}");
+                        string status = change.Reason is not null ? "  " + AgentText.Visible(change.Reason, multiline: false) : change.Status is null ? string.Empty : "  " + change.Status;
+                        cli.Output.WriteLine($"{change.At.ToLocalTime():HH:mm:ss}  {change.Event,-8}  {AgentText.Visible(change.Id, multiline: false)}  {AgentText.Visible(change.Slug)}  {AgentText.Visible(change.Tool)}{status}");
                     }
                 }
 

@@ -9,7 +9,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Errors;
+using BotBottle.Storage.Mapping;
 using BotBottle.Storage.Queue;
+using BotBottle.Storage.Text;
 
 namespace BotBottle.Sidecar.Cli;
 
@@ -30,6 +32,9 @@ internal sealed class QueueReview
     private readonly OperatorDecisions _decisions;
     private readonly LineInput _input = new();
     private readonly HashSet<string> _skipped = new(StringComparer.Ordinal);
+
+    // Rows the queue cannot read, each reported once.
+    private readonly HashSet<string> _reportedUnreadable = new(StringComparer.Ordinal);
     private readonly Dictionary<ResponseStatus, int> _answered = [];
     private volatile bool _editing;
 
@@ -101,7 +106,12 @@ internal sealed class QueueReview
             {
                 // Taken before the read, so a proposal committed during it still wakes the wait below.
                 Task changed = watcher.NextChange;
-                List<Proposal> pending = _queue.ListPendingProposals(slug);
+                RowList<Proposal> pending = _queue.ListPendingProposals(slug);
+                foreach (UnreadableRow row in pending.Unreadable.Where(r => _reportedUnreadable.Add(r.Key)))
+                {
+                    Output.WriteLine($"Proposal {AgentText.Visible(row.Key, multiline: false)} cannot be read ({AgentText.Visible(row.Reason, multiline: false)}): it was written outside bot-bottle; skipping it.");
+                }
+
                 List<Proposal> unseen = pending.Where(p => !_skipped.Contains(p.Id)).ToList();
                 if (unseen.Count == 0)
                 {

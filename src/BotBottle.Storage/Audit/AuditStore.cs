@@ -57,7 +57,15 @@ public sealed class AuditStore
         using (DbCommand command = SqlRegistry.Command(connection, null, AuditSql.SelectAuditChain))
         using (DbDataReader reader = command.ExecuteReader())
         {
-            foreach (AuditEntry entry in AuditEntryRowMapper.Instance.ReadAll(reader))
+            RowList<AuditEntry> entries = RowList<AuditEntry>.Read(reader, AuditEntryRowMapper.Instance);
+            if (entries.Unreadable.Count > 0)
+            {
+                UnreadableRow row = entries.Unreadable[0];
+                long at = long.TryParse(row.Key, System.Globalization.CultureInfo.InvariantCulture, out long id) ? id : expectedId;
+                return new AuditChainReport(false, Math.Max(0, at - 1), at, $"entry {row.Key} cannot be read ({row.Reason}): it was written outside bot-bottle.");
+            }
+
+            foreach (AuditEntry entry in entries)
             {
                 string? problem = entry.Id != expectedId
                     ? $"entry {expectedId} is missing: entries were deleted (the next present is {entry.Id})."
@@ -162,7 +170,8 @@ public sealed class AuditStore
 
     /// <summary>Entries matching every filter in <paramref name="query"/>, oldest first.</summary>
     /// <exception cref="StorageException">InvalidArgument for a bad filter.</exception>
-    public List<AuditEntry> ReadAuditEntries(AuditQuery? query = null)
+    /// <returns>The entries, and aside (<see cref="RowList{T}.Unreadable"/>) any row that could not be read.</returns>
+    public RowList<AuditEntry> ReadAuditEntries(AuditQuery? query = null)
     {
         query ??= AuditQuery.All;
         if (query.BottleSlug is not null)
@@ -203,7 +212,7 @@ public sealed class AuditStore
             }
 
             using DbDataReader reader = command.ExecuteReader();
-            return AuditEntryRowMapper.Instance.ReadAll(reader);
+            return RowList<AuditEntry>.Read(reader, AuditEntryRowMapper.Instance);
         });
     }
 }

@@ -33,7 +33,7 @@ internal static class BottleSql
     public static readonly SqlStatement ListBottles = new(
         nameof(ListBottles),
         ListBottlesText("(julianday($now) - julianday(b.last_seen)) * 86400.0", "coalesce(p.pending, 0)", "s.slug"),
-        ListBottlesText("extract(epoch FROM (@now::timestamptz - b.last_seen::timestamptz))", "coalesce(p.pending, 0)::bigint", "s.slug COLLATE \"C\""));
+        ListBottlesText("extract(epoch FROM (@now::timestamptz - bb_try_timestamp(b.last_seen)))", "coalesce(p.pending, 0)::bigint", "s.slug COLLATE \"C\""));
 
     // Fleet mode: the server checks the grant and stamps the time (migrations/postgres/0010).
     public static readonly SqlStatement RegisterOnServer = new(

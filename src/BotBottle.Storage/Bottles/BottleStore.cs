@@ -196,14 +196,15 @@ public sealed class BottleStore
 
     /// <summary>Every bottle with its state and pending proposals, by slug; one statement.</summary>
     /// <param name="now">The time staleness is judged at (tests); default: now.</param>
-    public IReadOnlyList<BottleStatus> List(DateTimeOffset? now = null)
+    /// <returns>The bottles, and aside (<see cref="RowList{T}.Unreadable"/>) any row that could not be read.</returns>
+    public RowList<BottleStatus> List(DateTimeOffset? now = null)
     {
         string at = SqliteValues.FormatTimestamp(now ?? DateTimeOffset.UtcNow);
         return _database.Read(connection =>
         {
             using DbCommand command = SqlRegistry.Command(connection, null, BottleSql.ListBottles).Bind("$now", at);
             using DbDataReader reader = command.ExecuteReader();
-            return BottleStatusRowMapper.Instance.ReadAll(reader);
+            return RowList<BottleStatus>.Read(reader, BottleStatusRowMapper.Instance);
         });
     }
 

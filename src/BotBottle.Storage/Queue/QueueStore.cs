@@ -140,7 +140,8 @@ public sealed class QueueStore : ISidecarStore
     /// oldest arrival first.
     /// </summary>
     /// <param name="bottleSlug">One bottle's queue, or null for every bottle.</param>
-    public List<Proposal> ListPendingProposals(string? bottleSlug = null)
+    /// <returns>The proposals, and aside (<see cref="RowList{T}.Unreadable"/>) any row that could not be read.</returns>
+    public RowList<Proposal> ListPendingProposals(string? bottleSlug = null)
     {
         if (bottleSlug is not null)
         {
@@ -153,7 +154,7 @@ public sealed class QueueStore : ISidecarStore
                 ? SqlRegistry.Command(connection, null, QueueSql.ListPendingAll)
                 : SqlRegistry.Command(connection, null, QueueSql.ListPendingForSlug).Bind("$bottle_slug", bottleSlug);
             using DbDataReader reader = command.ExecuteReader();
-            return ProposalRowMapper.Instance.ReadAll(reader);
+            return RowList<Proposal>.Read(reader, ProposalRowMapper.Instance);
         });
     }
 
@@ -218,10 +219,16 @@ public sealed class QueueStore : ISidecarStore
 
         // Taken before each read: a commit during the read still wakes the next one.
         Task changed = watcher.NextChange;
-        Dictionary<string, OpenProposal> open = ReadOpenProposals();
+        (Dictionary<string, OpenProposal> open, IReadOnlyList<UnreadableRow> unreadable) = ReadOpenProposals();
+        var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (OpenProposal proposal in open.Values)
         {
             yield return new QueueEvent(proposal.Status is null ? "pending" : "answered", proposal.Id, proposal.BottleSlug, proposal.Tool, proposal.ArrivalTimestamp, proposal.Status);
+        }
+
+        foreach (QueueEvent report in ReportUnreadable(unreadable, reported))
+        {
+            yield return report;
         }
 
         while (true)
@@ -241,9 +248,14 @@ public sealed class QueueStore : ISidecarStore
             }
 
             changed = watcher.NextChange;
-            if (ReadOpenProposalsUnlessServerAway() is not { } now)
+            if (ReadOpenProposalsUnlessServerAway() is not ({ } now, { } unreadableNow))
             {
                 continue;
+            }
+
+            foreach (QueueEvent report in ReportUnreadable(unreadableNow, reported))
+            {
+                yield return report;
             }
 
             DateTimeOffset seen = DateTimeOffset.UtcNow;
@@ -297,7 +309,19 @@ public sealed class QueueStore : ISidecarStore
     /// watch then waits for the listener, which wakes it when the server is back, and compares then.
     /// A SQLite file that vanished still ends the watch.
     /// </summary>
-    private Dictionary<string, OpenProposal>? ReadOpenProposalsUnlessServerAway()
+    /// <summary>An <c>unreadable</c> event for each row not reported yet: once per row, however often the watch re-reads it.</summary>
+    private static IEnumerable<QueueEvent> ReportUnreadable(IReadOnlyList<UnreadableRow> unreadable, HashSet<string> reported)
+    {
+        foreach (UnreadableRow row in unreadable)
+        {
+            if (reported.Add(row.Key))
+            {
+                yield return new QueueEvent("unreadable", row.Key, string.Empty, string.Empty, DateTimeOffset.UtcNow, Reason: row.Reason);
+            }
+        }
+    }
+
+    private (Dictionary<string, OpenProposal>, IReadOnlyList<UnreadableRow>)? ReadOpenProposalsUnlessServerAway()
     {
         try
         {
@@ -309,7 +333,7 @@ public sealed class QueueStore : ISidecarStore
         }
     }
 
-    private Dictionary<string, OpenProposal> ReadOpenProposals()
+    private (Dictionary<string, OpenProposal>, IReadOnlyList<UnreadableRow>) ReadOpenProposals()
     {
         _database.ThrowIfGone();
         return _database.Read(static connection =>
@@ -319,12 +343,13 @@ public sealed class QueueStore : ISidecarStore
 
             // Insertion order is arrival order, which is the order pending proposals are listed in.
             var open = new Dictionary<string, OpenProposal>(StringComparer.Ordinal);
-            foreach (OpenProposal proposal in OpenProposalRowMapper.Instance.ReadAll(reader))
+            RowList<OpenProposal> rows = RowList<OpenProposal>.Read(reader, OpenProposalRowMapper.Instance);
+            foreach (OpenProposal proposal in rows)
             {
                 open.Add(proposal.Id, proposal);
             }
 
-            return open;
+            return (open, rows.Unreadable);
         });
     }
 
@@ -570,7 +595,14 @@ public sealed class QueueStore : ISidecarStore
     {
         using DbCommand command = SqlRegistry.Command(connection, transaction, QueueSql.SelectProposal).Bind("$id", proposalId);
         using DbDataReader reader = command.ExecuteReader();
-        return ProposalRowMapper.Instance.ReadFirstOrDefault(reader);
+        try
+        {
+            return ProposalRowMapper.Instance.ReadFirstOrDefault(reader);
+        }
+        catch (Exception exception) when (UnreadableRow.IsUnreadable(exception))
+        {
+            throw Unreadable("Proposal", proposalId, exception);
+        }
     }
 
     /// <summary>Archives the response, which archives the proposal with it (trigger supervise_responses_archive_proposal); the host archives an unanswered proposal too.</summary>
@@ -606,6 +638,16 @@ public sealed class QueueStore : ISidecarStore
     {
         using DbCommand command = SqlRegistry.Command(connection, transaction, QueueSql.SelectResponse).Bind("$proposal_id", proposalId);
         using DbDataReader reader = command.ExecuteReader();
-        return ResponseRowMapper.Instance.ReadFirstOrDefault(reader);
+        try
+        {
+            return ResponseRowMapper.Instance.ReadFirstOrDefault(reader);
+        }
+        catch (Exception exception) when (UnreadableRow.IsUnreadable(exception))
+        {
+            throw Unreadable("The response to proposal", proposalId, exception);
+        }
     }
+
+    private static StorageException Unreadable(string what, string id, Exception exception)
+        => new(StorageErrorKind.Corrupt, $"{what} {id} cannot be read ({exception.Message}): its row was written outside bot-bottle. Other proposals are unaffected; 'queue pending' lists them.", exception);
 }
