@@ -34,7 +34,7 @@ public sealed class BottleStoreTests : IDisposable
         queue.WriteOrJoinProposal(new ProposalDraft("only-proposes", "git-gate", "", "no serve"));
         new OperatorDecisions(_host).Decide(answered.Id, ResponseStatus.Approved, "ok");
 
-        IReadOnlyList<BottleStatus> bottles = new BottleStore(_host).List();
+        var bottles = new BottleStore(_host).List();
 
         Assert.Equal(["bottle-a", "only-proposes"], bottles.Select(static b => b.Slug));
         BottleStatus a = bottles[0];

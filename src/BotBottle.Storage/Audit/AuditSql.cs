@@ -66,7 +66,7 @@ internal static class AuditSql
          FROM supervise_audit_entries
         WHERE bottle_slug = $bottle_slug
           AND ($component IS NULL OR component = $component)
-          AND timestamp >= $since AND timestamp < $until
+          AND ($since IS NULL OR timestamp >= $since) AND ($until IS NULL OR timestamp < $until)
         ORDER BY timestamp, id
         LIMIT $limit;
         """,
@@ -74,7 +74,7 @@ internal static class AuditSql
          FROM supervise_audit_entries
         WHERE bottle_slug = @bottle_slug
           AND (@component::text IS NULL OR component = @component::text)
-          AND timestamp >= @since AND timestamp < @until
+          AND (@since::text IS NULL OR timestamp >= @since) AND (@until::text IS NULL OR timestamp < @until)
         ORDER BY timestamp COLLATE "C", id
         LIMIT nullif(@limit::bigint, -1)
         """);
@@ -84,14 +84,14 @@ internal static class AuditSql
         "SELECT " + AuditEntryRowMapper.SelectColumns + """
          FROM supervise_audit_entries
         WHERE component = $component
-          AND timestamp >= $since AND timestamp < $until
+          AND ($since IS NULL OR timestamp >= $since) AND ($until IS NULL OR timestamp < $until)
         ORDER BY timestamp, id
         LIMIT $limit;
         """,
         "SELECT " + AuditEntryRowMapper.SelectColumns + """
          FROM supervise_audit_entries
         WHERE component = @component
-          AND timestamp >= @since AND timestamp < @until
+          AND (@since::text IS NULL OR timestamp >= @since) AND (@until::text IS NULL OR timestamp < @until)
         ORDER BY timestamp COLLATE "C", id
         LIMIT nullif(@limit::bigint, -1)
         """);
@@ -100,13 +100,13 @@ internal static class AuditSql
         nameof(SelectAuditAll),
         "SELECT " + AuditEntryRowMapper.SelectColumns + """
          FROM supervise_audit_entries
-        WHERE timestamp >= $since AND timestamp < $until
+        WHERE ($since IS NULL OR timestamp >= $since) AND ($until IS NULL OR timestamp < $until)
         ORDER BY timestamp, id
         LIMIT $limit;
         """,
         "SELECT " + AuditEntryRowMapper.SelectColumns + """
          FROM supervise_audit_entries
-        WHERE timestamp >= @since AND timestamp < @until
+        WHERE (@since::text IS NULL OR timestamp >= @since) AND (@until::text IS NULL OR timestamp < @until)
         ORDER BY timestamp COLLATE "C", id
         LIMIT nullif(@limit::bigint, -1)
         """);

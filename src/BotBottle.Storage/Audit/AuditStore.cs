@@ -13,8 +13,6 @@ namespace BotBottle.Storage.Audit;
 public sealed class AuditStore
 {
     // Bounds for the text range filter: every stored timestamp sorts between these.
-    private const string EarliestTimestamp = "0000";
-    private const string LatestTimestamp = "9999";
 
     private readonly IStoreDatabase _database;
 
@@ -189,8 +187,9 @@ public sealed class AuditStore
             throw new StorageException(StorageErrorKind.InvalidArgument, "limit must be zero or more.");
         }
 
-        string since = query.Since is { } s ? SqliteValues.FormatTimestamp(s) : EarliestTimestamp;
-        string until = query.Until is { } u ? SqliteValues.FormatTimestamp(u) : LatestTimestamp;
+        // No bound, no filter: a row whose timestamp is not a time (written by hand) is still listed, as unreadable.
+        string? since = query.Since is { } s ? SqliteValues.FormatTimestamp(s) : null;
+        string? until = query.Until is { } u ? SqliteValues.FormatTimestamp(u) : null;
         SqlStatement statement = query.BottleSlug is not null ? AuditSql.SelectAuditBySlug
             : query.Component is not null ? AuditSql.SelectAuditByComponent
             : AuditSql.SelectAuditAll;

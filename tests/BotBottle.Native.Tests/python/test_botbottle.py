@@ -122,6 +122,41 @@ class QueueTests(StoreTestCase):
             self.store.list_pending_proposals()
 
 
+class UnreadableRowTests(StoreTestCase):
+    """A row planted with plain SQL (PostgreSQL's own timestamp text) is listed as unreadable; the rest still are."""
+
+    def plant(self, sql):
+        import sqlite3
+        connection = sqlite3.connect(self.db)
+        connection.create_function("bb_writer_bottle", 0, lambda: None)
+        connection.executescript(sql)
+        connection.close()
+
+    def test_lists_keep_going_and_name_the_bad_row(self):
+        good = self.propose("bottle-a")
+        self.plant("""
+            INSERT INTO supervise_proposals (id, bottle_slug, tool, proposed_file, justification, arrival_timestamp, archived)
+            VALUES ('bad-1', 'bottle-b', 'git-gate', 'f', 'planted', '2026-12-06 08:25:36.865849+00', 0);
+            INSERT INTO supervise_audit_entries (timestamp, bottle_slug, component, operator_action, operator_notes, justification, diff)
+            VALUES ('yesterday', 'bottle-b', 'git-gate', 'approved', 'planted', '', '');
+        """)
+        with self.assertWarnsRegex(UserWarning, "bad-1"):
+            pending = self.store.list_pending_proposals()
+        self.assertEqual([p.id for p in pending], [good.id])
+        self.assertEqual([u.key for u in pending.unreadable], ["bad-1"])
+        self.assertIn("2026-12-06 08:25:36.865849+00", pending.unreadable[0].reason)
+
+        with self.assertWarns(UserWarning):
+            bottles = self.store.list_bottles()
+        self.assertEqual([b.slug for b in bottles], ["bottle-a"])
+        self.assertEqual([u.key for u in bottles.unreadable], ["bottle-b"])
+
+        with self.assertWarns(UserWarning):
+            entries = self.store.read_audit_entries()
+        self.assertEqual(entries, [])
+        self.assertEqual([u.key for u in entries.unreadable], ["1"])
+
+
 class ValidationTests(StoreTestCase):
     def assert_invalid(self, call, fragment):
         with self.assertRaises(botbottle.InvalidArgument) as caught:
