@@ -27,21 +27,9 @@ internal static unsafe class Exports
             *handle = 0;
             string? dbPath = NativeStrings.ReadOptional(path, "path");
 
-            // As the host commands choose: a postgres:// URL, else the fleet config when there is
-            // one and no path was given, else the SQLite file.
-            string? fleet = dbPath is null ? FleetConfig.Read(Storage.HostPaths.ForCurrentUser().FleetConfig) : FleetConfig.IsPostgresUrl(dbPath) ? dbPath : null;
-            if (fleet is not null && !FleetSupport.IsSupported)
-            {
-                throw new StorageException(
-                    StorageErrorKind.InvalidArgument,
-                    (dbPath is null ? "This host has a fleet config (~/.bot-bottle/fleet.conf), but this" : "This")
-                    + " libbotbottle has no PostgreSQL support (it stays small for single-host processes); load libbotbottle-fleet from the same directory, which botbottle.py does by itself for a postgres:// database or a fleet config.");
-            }
-
-            // IsSupported again in the condition itself, so the trimmer sees the PostgreSQL branch as dead code.
-            *handle = HandleTable.Add(fleet is not null && FleetSupport.IsSupported
-                ? new OpenDatabase(PostgresDatabase.Open(fleet, migrate: false, role: DatabaseRole.Host))
-                : new OpenDatabase(BotBottleDatabase.OpenHost(dbPath)));
+            // As the host commands choose (Stores.Locate): the path or postgres:// URL given, else the
+            // fleet config when the host has one, else the host's SQLite file.
+            *handle = HandleTable.Add(new OpenDatabase(Storage.Stores.OpenHost(Storage.Stores.Locate(dbPath))));
             return LastError.Ok();
         }
         catch (Exception exception)
@@ -55,7 +43,7 @@ internal static unsafe class Exports
     {
         OpenDatabase database = HandleTable.Remove(handle) ?? throw new InvalidHandleException();
         database.Closing.Cancel();
-        database.Connections?.Dispose();
+        database.Connections.Dispose();
     });
 
     [UnmanagedCallersOnly(EntryPoint = "bb_write_proposal")]
@@ -77,6 +65,17 @@ internal static unsafe class Exports
         {
             string id = NativeStrings.Read(proposalId, "proposal_id");
             return Json(HandleTable.Get(handle).Queue.ReadProposal(id) ?? throw new StorageException(StorageErrorKind.NotFound, $"No proposal {id}."), NativeJson.Readable.Proposal);
+        });
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "bb_read_bottle_proposal")]
+    public static int ReadBottleProposal(nint handle, byte* bottleSlug, byte* proposalId, byte** result)
+    {
+        return ReturnJson(result, () =>
+        {
+            string slug = NativeStrings.Read(bottleSlug, "bottle_slug");
+            string id = NativeStrings.Read(proposalId, "proposal_id");
+            return Json(HandleTable.Get(handle).Queue.ForBottle(slug).ReadProposal(id) ?? throw new StorageException(StorageErrorKind.NotFound, $"No proposal {id} for bottle {slug}."), NativeJson.Readable.Proposal);
         });
     }
 

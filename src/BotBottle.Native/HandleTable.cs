@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Threading;
+using BotBottle.Storage;
 using BotBottle.Storage.Audit;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Queue;
@@ -8,35 +9,18 @@ using BotBottle.Storage.Queue;
 namespace BotBottle.Native;
 
 /// <summary>An open database behind a bb_handle: the host's SQLite file, or fleet mode's PostgreSQL.</summary>
-internal sealed class OpenDatabase
+internal sealed class OpenDatabase(Stores stores)
 {
-    public OpenDatabase(BotBottleDatabase database)
-    {
-        Queue = new(database);
-        Bottles = new(database);
-        Audit = new(database);
-        Decisions = new(database);
-    }
+    public QueueStore Queue => stores.Queue;
 
-    public OpenDatabase(PostgresDatabase database)
-    {
-        Queue = new(database);
-        Bottles = new(database);
-        Audit = new(database);
-        Decisions = new(database);
-        Connections = database;
-    }
+    public Storage.Bottles.BottleStore Bottles => stores.Bottles;
 
-    public QueueStore Queue { get; }
+    public AuditStore Audit => stores.Audit;
 
-    public Storage.Bottles.BottleStore Bottles { get; }
+    public OperatorDecisions Decisions => stores.Decisions;
 
-    public AuditStore Audit { get; }
-
-    public OperatorDecisions Decisions { get; }
-
-    /// <summary>What bb_close releases: fleet mode's pool and listener; null for SQLite, which pools per file.</summary>
-    public IDisposable? Connections { get; }
+    /// <summary>What bb_close releases: fleet mode's pool and listener (SQLite pools per file).</summary>
+    public IDisposable Connections => stores;
 
     /// <summary>Cancelled by bb_close: interrupts every wait on this handle. Never disposed, as waits may still hold it.</summary>
     public CancellationTokenSource Closing { get; } = new();

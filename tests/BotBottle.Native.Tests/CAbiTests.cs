@@ -84,6 +84,41 @@ public sealed unsafe class CAbiTests : IDisposable
     }
 
     [Fact]
+    public void Read_bottle_proposal_sees_only_that_bottles_proposals()
+    {
+        string mine = Propose("bottle-a");
+        string theirs = Propose("bottle-b");
+
+        (int own, string? ownJson) = ReadOf("bottle-a", mine);
+        (int other, string? otherJson) = ReadOf("bottle-a", theirs);
+        string? otherError = TakeLastError();
+        (int unknown, _) = ReadOf("bottle-a", "p-" + new string('0', 32));
+        string? unknownError = TakeLastError();
+
+        Assert.Equal((Ok, NotFound, NotFound), (own, other, unknown));
+        Assert.Equal(mine, (string)JsonNode.Parse(ownJson!)!["id"]!);
+        Assert.Null(otherJson);
+        Assert.Equal(unknownError!.Replace("p-" + new string('0', 32), theirs, StringComparison.Ordinal), otherError);
+    }
+
+    private (int Code, string? Json) ReadOf(string slug, string id)
+    {
+        byte* slugText = Utf8(slug);
+        byte* idText = Utf8(id);
+        byte* output = null;
+        try
+        {
+            int code = ReadBottleProposal(_handle, slugText, idText, &output);
+            return (code, Take(output));
+        }
+        finally
+        {
+            Release(slugText);
+            Release(idText);
+        }
+    }
+
+    [Fact]
     public void Decide_writes_the_response_and_its_audit_entry_and_returns_both()
     {
         string id = Propose();

@@ -35,6 +35,7 @@ internal static unsafe class LibBotBottle<TLibrary>
     public static readonly delegate* unmanaged<nint, int> Close = (delegate* unmanaged<nint, int>)Export("bb_close");
     public static readonly delegate* unmanaged<nint, byte*, byte**, int> WriteProposal = (delegate* unmanaged<nint, byte*, byte**, int>)Export("bb_write_proposal");
     public static readonly delegate* unmanaged<nint, byte*, byte**, int> ReadProposal = (delegate* unmanaged<nint, byte*, byte**, int>)Export("bb_read_proposal");
+    public static readonly delegate* unmanaged<nint, byte*, byte*, byte**, int> ReadBottleProposal = (delegate* unmanaged<nint, byte*, byte*, byte**, int>)Export("bb_read_bottle_proposal");
     public static readonly delegate* unmanaged<nint, byte*, byte**, int> ListPending = (delegate* unmanaged<nint, byte*, byte**, int>)Export("bb_list_pending_proposals");
     public static readonly delegate* unmanaged<nint, byte*, byte**, int> Decide = (delegate* unmanaged<nint, byte*, byte**, int>)Export("bb_decide");
     public static readonly delegate* unmanaged<nint, byte*, int> WriteResponse = (delegate* unmanaged<nint, byte*, int>)Export("bb_write_response");

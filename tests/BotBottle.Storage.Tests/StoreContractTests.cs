@@ -46,6 +46,33 @@ public sealed class StoreContractTests
 
     [Theory]
     [MemberData(nameof(StoreBackend.Names), MemberType = typeof(StoreBackend))]
+    public async Task A_bottles_view_proposes_under_its_slug_and_another_bottles_proposals_do_not_exist_through_it(string engine)
+    {
+        using StoreBackend backend = StoreBackend.Create(engine);
+        BottleQueueView alpha = backend.SidecarQueue("alpha").ForBottle("alpha");
+        BottleQueueView beta = backend.SidecarQueue("beta").ForBottle("beta");
+
+        Proposal mine = alpha.Propose("git-gate", "allow: a\n", "mine").Proposal;
+        Proposal theirs = beta.Propose("git-gate", "allow: b\n", "theirs").Proposal;
+        Assert.Equal(("alpha", "beta"), (mine.BottleSlug, theirs.BottleSlug));
+
+        // Another bottle's id reads exactly as an unknown one does.
+        Assert.Null(alpha.ReadProposal(theirs.Id));
+        Assert.Null(alpha.ReadFirstSeen(theirs.Id));
+        StorageException wait = await Assert.ThrowsAsync<StorageException>(() => alpha.ConsumeResponseAsync(theirs.Id, TimeSpan.Zero));
+        StorageException unknown = await Assert.ThrowsAsync<StorageException>(() => alpha.ConsumeResponseAsync("p-" + new string('0', 32), TimeSpan.Zero));
+        Assert.Equal((StorageErrorKind.NotFound, StorageErrorKind.NotFound), (wait.Kind, unknown.Kind));
+        Assert.Equal(StorageErrorKind.NotFound, Assert.Throws<StorageException>(() => alpha.WithdrawProposal(theirs.Id)).Kind);
+        Assert.Equal(StorageErrorKind.InvalidArgument, Assert.Throws<StorageException>(() => backend.Queue.ForBottle("Not A Slug")).Kind);
+
+        // Its own work goes through, and the other bottle's proposal is untouched.
+        Assert.Equal(mine.Id, alpha.WithdrawProposal(mine.Id).ProposalId);
+        Assert.Equal([theirs.Id], backend.Queue.ListPendingProposals().Select(static p => p.Id));
+        Assert.Equal(theirs.Id, beta.ReadProposal(theirs.Id)!.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreBackend.Names), MemberType = typeof(StoreBackend))]
     public void A_decision_is_written_once_with_its_audit_entry_and_the_chain_verifies(string engine)
     {
         using StoreBackend backend = StoreBackend.Create(engine);

@@ -37,8 +37,10 @@
 
 #include <stdint.h>
 
-/* 2: bb_write_proposal takes a draft (see below); errors 15 and 16 added. */
-#define BOT_BOTTLE_ABI_VERSION 3
+/* 2: bb_write_proposal takes a draft (see below); errors 15 and 16 added.
+ * 3: bb_decide; bb_write_response decides as bb_decide does.
+ * 4: bb_read_bottle_proposal; the lists report rows they cannot read (see bb_list_pending_proposals). */
+#define BOT_BOTTLE_ABI_VERSION 4
 
 #ifdef __cplusplus
 extern "C" {
@@ -93,8 +95,14 @@ int bb_write_proposal(bb_handle *handle, const char *proposal_json, char **out_j
 /* The proposal with this id; BB_ERR_NOT_FOUND when there is none. */
 int bb_read_proposal(bb_handle *handle, const char *proposal_id, char **out_json);
 
+/* The proposal with this id if it is bottle_slug's, through the store's view of that one bottle:
+ * BB_ERR_NOT_FOUND for another bottle's exactly as for an unknown id. Since version 4. */
+int bb_read_bottle_proposal(bb_handle *handle, const char *bottle_slug, const char *proposal_id, char **out_json);
+
 /* Proposals waiting for the operator (not archived, no unarchived response), oldest first, as a
- * JSON array. bottle_slug: one bottle, or NULL for every bottle. */
+ * JSON array. bottle_slug: one bottle, or NULL for every bottle. Since version 4 this and the other
+ * lists (bb_list_bottles, bb_read_audit_entries) never fail on a row they cannot read (one written
+ * outside bot-bottle): it follows the others as {"id" (a bottle's: "slug"): key, "unreadable": why}. */
 int bb_list_pending_proposals(bb_handle *handle, const char *bottle_slug, char **out_json);
 
 /* Every bottle, by slug, as a JSON array of {"slug", "backend", "state", "started_at", "last_seen",

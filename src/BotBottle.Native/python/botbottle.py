@@ -228,6 +228,7 @@ def _load(path):
             "bb_write_proposal": [handle, text, out],
             "bb_read_proposal": [handle, text, out],
             "bb_list_pending_proposals": [handle, text, out],
+            "bb_read_bottle_proposal": [handle, text, text, out],
             "bb_list_bottles": [handle, out],
             "bb_decide": [handle, text, out],
             "bb_write_response": [handle, text],
@@ -348,6 +349,17 @@ class Store:
     def read_proposal(self, proposal_id: str) -> Optional[Proposal]:
         data = self._call_json("bb_read_proposal", proposal_id, missing_ok=True)
         return None if data is None else _proposal(data)
+
+    def read_bottle_proposal(self, bottle_slug: str, proposal_id: str) -> Optional[Proposal]:
+        """The proposal if it is ``bottle_slug``'s, else None (another bottle's reads as absent): the store's
+        view of one bottle, the same scope a sidecar door has."""
+        out = ctypes.c_void_p()
+        code = self._lib.bb_read_bottle_proposal(self._live(), _encode(bottle_slug, "bottle_slug"), _encode(proposal_id, "proposal_id"), ctypes.byref(out))
+        if code == _BB_ERR_NOT_FOUND:
+            self._free_error()
+            return None
+        self._check(code)
+        return _proposal(json.loads(self._take(out)))
 
     def list_pending_proposals(self, bottle_slug: Optional[str] = None) -> List[Proposal]:
         """Proposals waiting for the operator, oldest first; all bottles when bottle_slug is None."""
@@ -486,8 +498,8 @@ def _store():
 
 
 def _owned(bottle_slug, proposal_id):
-    proposal = _store().read_proposal(proposal_id)
-    if proposal is None or proposal.bottle_slug != bottle_slug:
+    proposal = _store().read_bottle_proposal(bottle_slug, proposal_id)
+    if proposal is None:
         raise NotFound(2, f"No proposal {proposal_id} for bottle {bottle_slug}.")
     return proposal
 
@@ -501,8 +513,7 @@ def write_proposal(bottle_slug: str, proposal: Proposal) -> str:
 
 
 def read_proposal(bottle_slug: str, proposal_id: str) -> Optional[Proposal]:
-    proposal = _store().read_proposal(proposal_id)
-    return proposal if proposal is not None and proposal.bottle_slug == bottle_slug else None
+    return _store().read_bottle_proposal(bottle_slug, proposal_id)
 
 
 def list_pending_proposals(bottle_slug: Optional[str] = None) -> List[Proposal]:

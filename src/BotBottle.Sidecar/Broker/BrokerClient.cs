@@ -57,17 +57,19 @@ internal sealed class BrokerClient : ISidecarStore
         return client;
     }
 
-    public ProposalWriteResult WriteOrJoinProposal(ProposalDraft draft)
+    /// <inheritdoc />
+    public string Slug => _slug;
+
+    public ProposalWriteResult Propose(string tool, string proposedFile, string justification, string? currentFile = null)
     {
-        ArgumentNullException.ThrowIfNull(draft);
         ProposeReply reply = Call<ProposeReply>(new ProposeRequest
         {
             Version = BrokerProtocol.Version,
-            Slug = draft.BottleSlug,
-            Tool = draft.Tool,
-            ProposedFile = draft.ProposedFile,
-            Justification = draft.Justification,
-            CurrentFile = draft.CurrentFile,
+            Slug = _slug,
+            Tool = tool,
+            ProposedFile = proposedFile,
+            Justification = justification,
+            CurrentFile = currentFile,
         });
         return new ProposalWriteResult(reply.Proposal, reply.Joined);
     }

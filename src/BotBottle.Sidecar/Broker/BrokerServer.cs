@@ -53,13 +53,12 @@ internal sealed class BrokerServer : IDisposable
     private readonly LinkedList<CancellationTokenSource> _unread = new();
     private int _active;
 
-    private BrokerServer(Socket? listener, string? socketPath, Socket? tcpListener, BrokerToken? token, string slug, ISidecarStore queue)
+    private BrokerServer(Socket? listener, string? socketPath, Socket? tcpListener, BrokerToken? token, ISidecarStore queue)
     {
         _listener = listener;
         SocketPath = socketPath;
         _tcpListener = tcpListener;
         _token = token;
-        Slug = slug;
         _queue = queue;
     }
 
@@ -69,7 +68,8 @@ internal sealed class BrokerServer : IDisposable
     /// <summary>The TCP address bound (its real port when 0 was asked for), if any.</summary>
     public EndPoint? TcpEndPoint => _tcpListener?.LocalEndPoint;
 
-    public string Slug { get; }
+    /// <summary>The one bottle served: the queue view's, so the scope is written once.</summary>
+    public string Slug => _queue.Slug;
 
     /// <summary>
     /// Binds the Unix socket (mode 0600) and/or a TCP address. A stale socket left by a broker that
@@ -77,7 +77,7 @@ internal sealed class BrokerServer : IDisposable
     /// open with <paramref name="token"/> before its request is read.
     /// </summary>
     /// <exception cref="StorageException">CannotOpen when an address is taken or cannot be bound.</exception>
-    public static BrokerServer Bind(string? socketPath, BrokerAddress? tcp, BrokerToken? token, string slug, ISidecarStore queue)
+    public static BrokerServer Bind(string? socketPath, BrokerAddress? tcp, BrokerToken? token, ISidecarStore queue)
     {
         if (socketPath is null && tcp is null)
         {
@@ -107,7 +107,7 @@ internal sealed class BrokerServer : IDisposable
             }
         }
 
-        return new BrokerServer(unix, socketPath, tcpListener, token, slug, queue);
+        return new BrokerServer(unix, socketPath, tcpListener, token, queue);
     }
 
     private static Socket BindUnix(string socketPath)
@@ -426,11 +426,11 @@ internal sealed class BrokerServer : IDisposable
             return request switch
             {
                 HelloRequest => new HelloReply(Slug),
-                ProposeRequest propose => Proposed(_queue.WriteOrJoinProposal(new ProposalDraft(Slug, propose.Tool, propose.ProposedFile, propose.Justification, propose.CurrentFile))),
-                ReadProposalRequest read => new ReadProposalReply(OwnProposal(read.ProposalId)),
+                ProposeRequest propose => Proposed(_queue.Propose(propose.Tool, propose.ProposedFile, propose.Justification, propose.CurrentFile)),
+                ReadProposalRequest read => new ReadProposalReply(_queue.ReadProposal(read.ProposalId)),
                 ConsumeRequest consume => await ConsumeAsync(consume, socket, stream, stopping).ConfigureAwait(false),
-                WithdrawRequest withdraw => Withdraw(withdraw.ProposalId),
-                ReadFirstSeenRequest seen => new ReadFirstSeenReply(OwnProposal(seen.ProposalId) is null ? null : _queue.ReadFirstSeen(seen.ProposalId)),
+                WithdrawRequest withdraw => new WithdrawReply(_queue.WithdrawProposal(withdraw.ProposalId)),
+                ReadFirstSeenRequest seen => new ReadFirstSeenReply(_queue.ReadFirstSeen(seen.ProposalId)),
                 HealthRequest => new HealthReply(_queue.CheckHealth()),
                 _ => Error(StorageErrorKind.InvalidArgument, "The broker knows hello, propose, read_proposal, consume, withdraw, read_first_seen and health."),
             };
@@ -460,7 +460,8 @@ internal sealed class BrokerServer : IDisposable
             return Error(StorageErrorKind.InvalidArgument, $"heartbeat_ms must be {ConsumeRequest.MinHeartbeatMs} to {ConsumeRequest.MaxHeartbeatMs}, or absent.");
         }
 
-        if (OwnProposal(request.ProposalId) is null)
+        // Fail fast, before the reply stream starts, for an unknown id or another bottle's.
+        if (_queue.ReadProposal(request.ProposalId) is null)
         {
             return Error(StorageErrorKind.NotFound, $"No proposal {request.ProposalId} to wait for.");
         }
@@ -558,16 +559,6 @@ internal sealed class BrokerServer : IDisposable
             return false;
         }
     }
-
-    /// <summary>The proposal if it belongs to this broker's bottle; another bottle's is reported as absent.</summary>
-    // Its connection is a sidecar's for this slug, whose trigger refuses other bottles; saying
-    // "not found" first keeps another bottle's ids as invisible here as in read_proposal.
-    private WithdrawReply Withdraw(string proposalId) => OwnProposal(proposalId) is { } proposal
-        ? new WithdrawReply(_queue.WithdrawProposal(proposal.Id))
-        : throw new StorageException(StorageErrorKind.NotFound, $"No proposal {proposalId} to withdraw.");
-
-    private Proposal? OwnProposal(string proposalId)
-        => _queue.ReadProposal(proposalId) is { } proposal && proposal.BottleSlug == Slug ? proposal : null;
 
     private static ErrorReply Error(StorageErrorKind kind, string message) => new(kind, message);
 

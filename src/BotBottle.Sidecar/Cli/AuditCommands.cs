@@ -24,7 +24,7 @@ internal static class AuditCommands
             var query = new AuditQuery(parse.GetValue(slug), parse.GetValue(component), ParseTime(parse.GetValue(since), "--since"), ParseTime(parse.GetValue(until), "--until"), parse.GetValue(limit));
             cli.WriteList(
                 parse.GetValue(CommonOptions.Json),
-                HostDatabase.Open(parse).Audit().ReadAuditEntries(query),
+                HostDatabase.Open(parse).Audit.ReadAuditEntries(query),
                 SidecarJson.Readable.ListAuditEntry,
                 "No audit entries.",
                 ["ID", "TIME (UTC)", "BOTTLE", "COMPONENT", "ACTION", "NOTES"],
@@ -37,7 +37,7 @@ internal static class AuditCommands
         var verify = new Command("verify", "Walk the audit log's hash chain and report the first broken link: an edited, deleted, inserted or reordered entry. Exit 0 when intact, 12 when broken.") { CommonOptions.Json };
         verify.SetAction(parse => cli.Run(() =>
         {
-            AuditChainReport report = HostDatabase.Open(parse, create: false).Audit().VerifyChain();
+            AuditChainReport report = HostDatabase.Open(parse, create: false).Audit.VerifyChain();
             if (parse.GetValue(CommonOptions.Json))
             {
                 cli.WriteJson(report, SidecarJson.Readable.AuditChainReport);

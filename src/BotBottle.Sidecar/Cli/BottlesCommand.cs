@@ -27,7 +27,7 @@ internal static class BottlesCommand
         command.Subcommands.Add(Grants(cli));
         command.SetAction(parse => cli.Run(() =>
         {
-            BottleStore store = HostDatabase.Open(parse).Bottles();
+            BottleStore store = HostDatabase.Open(parse).Bottles;
             DateTimeOffset now = DateTimeOffset.UtcNow;
             RowList<BottleStatus> bottles = store.List(now);
             if (parse.GetValue(CommonOptions.Json))
@@ -65,7 +65,7 @@ internal static class BottlesCommand
             role,
             CommonOptions.Json,
         };
-        command.SetAction(parse => cli.Run(() => Audited(cli, parse, HostDatabase.Open(parse).Bottles().Grant(parse.GetValue(slug)!, parse.GetValue(role)!))));
+        command.SetAction(parse => cli.Run(() => Audited(cli, parse, HostDatabase.Open(parse).Bottles.Grant(parse.GetValue(slug)!, parse.GetValue(role)!))));
         return command;
     }
 
@@ -80,7 +80,7 @@ internal static class BottlesCommand
             slug,
             CommonOptions.Json,
         };
-        command.SetAction(parse => cli.Run(() => Audited(cli, parse, HostDatabase.Open(parse).Bottles().Revoke(parse.GetValue(slug)!))));
+        command.SetAction(parse => cli.Run(() => Audited(cli, parse, HostDatabase.Open(parse).Bottles.Revoke(parse.GetValue(slug)!))));
         return command;
     }
 
@@ -94,7 +94,7 @@ internal static class BottlesCommand
         {
             cli.WriteList(
                 parse.GetValue(CommonOptions.Json),
-                HostDatabase.Open(parse).Bottles().ListGrants(),
+                HostDatabase.Open(parse).Bottles.ListGrants(),
                 SidecarJson.Readable.ListBottleGrant,
                 "No bottles are granted: 'bottles grant SLUG --to ROLE' lets a broker serve one (fleet mode only).",
                 ["BOTTLE", "BROKER ROLE", "GRANTED AT"],

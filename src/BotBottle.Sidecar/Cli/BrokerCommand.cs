@@ -47,23 +47,21 @@ internal static class BrokerCommand
         {
             BrokerServer server;
             Storage.Bottles.BottleStore bottles;
-            HostDatabase database;
+            Storage.Stores database;
             try
             {
                 string slugValue = Storage.Validation.Validate.Slug(parse.GetValue(slug), "--slug");
 
                 // SQLite: the host creates and migrates, then the broker serves through a
                 // sidecar-role connection, so even a bug here cannot answer or rewrite the audit log.
-                // Fleet mode: the broker's own PostgreSQL role, confined by the server to its bottles.
+                // Fleet mode: the broker's own PostgreSQL role, confined by the server to its grants.
                 database = HostDatabase.OpenForBroker(parse, slugValue);
-                QueueStore queue = database.Queue();
-                bottles = database.Bottles();
-                if (database.File is null)
-                {
-                    // The server admits proposals only for bottles this role registered: claim the
-                    // slug now, so a slug another host's broker serves is refused before any sidecar waits.
-                    bottles.Register(slugValue, "vm", Mcp.BottleRegistration.SidecarVersion, BrokerHeartbeat);
-                }
+                BottleQueueView queue = database.Queue.ForBottle(slugValue);
+                bottles = database.Bottles;
+
+                // Register now, so a bottle this broker may not serve (in a fleet: one not granted to
+                // its role) is refused before any sidecar waits on it.
+                bottles.Register(slugValue, "vm", Mcp.BottleRegistration.SidecarVersion, BrokerHeartbeat);
                 BrokerAddress? tcp = null;
                 if (parse.GetValue(listen) is { } listenText)
                 {
@@ -83,7 +81,7 @@ internal static class BrokerCommand
                 }
 
                 BrokerToken? token = parse.GetValue(tokenFile) is { } tokenPath ? BrokerToken.LoadOrCreate(tokenPath) : null;
-                server = BrokerServer.Bind(parse.GetValue(socket), tcp, token, slugValue, queue);
+                server = BrokerServer.Bind(parse.GetValue(socket), tcp, token, queue);
             }
             catch (StorageException exception)
             {

@@ -99,7 +99,7 @@ internal static class CommonOptions
         source = "db " + dbPath;
         BotBottleDatabase database = BotBottleDatabase.OpenSidecar(dbPath, bottleSlug: slug);
         bottles = new Storage.Bottles.BottleStore(database);
-        return new QueueStore(database);
+        return new QueueStore(database).ForBottle(slug);
     }
 
     /// <summary>The host database: --db if given, else ~/.bot-bottle/db/bot-bottle.db. No environment variable is consulted.</summary>

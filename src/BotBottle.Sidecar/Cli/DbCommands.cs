@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
 using System.Linq;
+using BotBottle.Storage;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Migrations;
@@ -27,9 +28,7 @@ internal static class DbCommands
         var command = new Command("status", "Show each migration: applied, pending, changed since applied, or unknown to this binary. Changes nothing.") { CommonOptions.Json };
         command.SetAction(parse => cli.Run(() =>
         {
-            MigrationReport report = HostDatabase.FleetConnection(parse) is { } fleet && FleetSupport.IsSupported
-                ? WithFleet(fleet, static migrator => migrator.GetReport())
-                : new Migrator(OpenExisting(parse)).GetReport();
+            MigrationReport report = Stores.WithSchema(HostDatabase.Location(parse), create: false, static migrator => migrator.GetReport());
             if (parse.GetValue(CommonOptions.Json))
             {
                 cli.WriteJson(report, SidecarJson.Readable.MigrationReport);
@@ -53,25 +52,23 @@ internal static class DbCommands
         var command = new Command("migrate", "Create the database if needed and apply pending migrations, each together with its tracking row.") { to, dryRun, CommonOptions.Json };
         command.SetAction(parse => cli.Run(() =>
         {
-            bool dry = parse.GetValue(dryRun);
-            string path = CommonOptions.HostDbPath(parse);
-            if (HostDatabase.FleetConnection(parse) is { } fleet && FleetSupport.IsSupported)
+            string location = HostDatabase.Location(parse);
+            if (!parse.GetValue(dryRun))
             {
-                if (dry)
-                {
-                    throw new UsageException("--dry-run plans SQLite migrations; for PostgreSQL, 'db status' lists what is pending.");
-                }
-
-                WriteRun(cli, parse, WithFleet(fleet, migrator => migrator.MigrateUp(parse.GetValue(to))), "applied", showSql: false);
+                WriteRun(cli, parse, Stores.WithSchema(location, create: true, migrator => migrator.MigrateUp(parse.GetValue(to))), "applied", showSql: false);
                 return ExitCodes.Success;
             }
 
-            MigrationRun run = dry && !System.IO.File.Exists(path)
+            // Planning shows SQLite's SQL before anything is created; a server lists its pending migrations itself.
+            if (Stores.IsFleet(location))
+            {
+                throw new UsageException("--dry-run plans SQLite migrations; for PostgreSQL, 'db status' lists what is pending.");
+            }
+
+            MigrationRun run = !System.IO.File.Exists(location)
                 ? PlanForNewDatabase(parse.GetValue(to))
-                : dry
-                    ? new Migrator(OpenExisting(parse)).PlanUp(parse.GetValue(to))
-                    : new Migrator(BotBottleDatabase.OpenHost(path, migrate: false)).MigrateUp(parse.GetValue(to));
-            WriteRun(cli, parse, run, dry ? "would apply" : "applied", showSql: dry);
+                : new Migrator(BotBottleDatabase.OpenHost(location, migrate: false, create: false)).PlanUp(parse.GetValue(to));
+            WriteRun(cli, parse, run, "would apply", showSql: true);
             return ExitCodes.Success;
         }));
         return command;
@@ -83,9 +80,7 @@ internal static class DbCommands
         var command = new Command("down", "Revert migrations newest first with their .down.sql, down to --to.") { to, CommonOptions.Json };
         command.SetAction(parse => cli.Run(() =>
         {
-            MigrationRun run = HostDatabase.FleetConnection(parse) is { } fleet && FleetSupport.IsSupported
-                ? WithFleet(fleet, migrator => migrator.MigrateDown(parse.GetValue(to)))
-                : new Migrator(OpenExisting(parse)).MigrateDown(parse.GetValue(to));
+            MigrationRun run = Stores.WithSchema(HostDatabase.Location(parse), create: false, migrator => migrator.MigrateDown(parse.GetValue(to)));
             WriteRun(cli, parse, run, "reverted", showSql: false);
             return ExitCodes.Success;
         }));
@@ -135,13 +130,6 @@ internal static class DbCommands
             return ok ? ExitCodes.Success : integrity.Count == 1 && integrity[0] == "ok" ? ExitCodes.Schema : ExitCodes.Unavailable;
         }));
         return command;
-    }
-
-    /// <summary>Runs <paramref name="work"/> with the fleet database's migrator (connected as given: its owner migrates).</summary>
-    private static T WithFleet<T>(string connection, Func<PostgresMigrator, T> work)
-    {
-        using PostgresDatabase database = PostgresDatabase.Connect(connection);
-        return work(new PostgresMigrator(database));
     }
 
     private static BotBottleDatabase OpenExisting(ParseResult parse)

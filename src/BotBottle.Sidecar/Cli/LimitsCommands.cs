@@ -36,7 +36,7 @@ internal static class LimitsCommands
         var command = new Command("show", "Print each limit, its default, and whether the host changed it.") { CommonOptions.Json };
         command.SetAction(parse => cli.Run(() =>
         {
-            LimitsStore store = HostDatabase.Open(parse).Limits();
+            LimitsStore store = HostDatabase.Open(parse).Limits;
             Print(cli, parse, store.Read(), store.ReadChanged());
             return ExitCodes.Success;
         }));
@@ -50,7 +50,7 @@ internal static class LimitsCommands
         var command = new Command("set", "Change a limit; it applies to the next proposal on every door.") { name, value, CommonOptions.Json };
         command.SetAction(parse => cli.Run(() =>
         {
-            LimitsStore store = HostDatabase.Open(parse).Limits();
+            LimitsStore store = HostDatabase.Open(parse).Limits;
             SuperviseLimits updated = store.Set(parse.GetValue(name)!, ParseValue(parse.GetValue(value)!));
             Print(cli, parse, updated, store.ReadChanged());
             return ExitCodes.Success;
@@ -64,7 +64,7 @@ internal static class LimitsCommands
         var command = new Command("reset", "Return a limit to its compiled-in default.") { name, CommonOptions.Json };
         command.SetAction(parse => cli.Run(() =>
         {
-            LimitsStore store = HostDatabase.Open(parse).Limits();
+            LimitsStore store = HostDatabase.Open(parse).Limits;
             SuperviseLimits updated = store.Reset(parse.GetValue(name)!);
             Print(cli, parse, updated, store.ReadChanged());
             return ExitCodes.Success;

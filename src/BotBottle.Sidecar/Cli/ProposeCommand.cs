@@ -62,7 +62,7 @@ internal static class ProposeCommand
             string? currentFile = parse.GetValue(current) is { } currentPath ? CommonOptions.ReadFileArgument(currentPath, "--current") : null;
             string slugValue = Storage.Validation.Validate.Slug(parse.GetValue(slug), "--slug");
             queue = CommonOptions.OpenSidecarQueue(parse, socket, slugValue, out _);
-            written = queue.WriteOrJoinProposal(new ProposalDraft(slugValue, parse.GetValue(tool)!, text, parse.GetValue(justification)!, currentFile));
+            written = queue.Propose(parse.GetValue(tool)!, text, parse.GetValue(justification)!, currentFile);
         }
         catch (StorageException exception)
         {

@@ -44,7 +44,7 @@ internal static class QueueCommands
         var command = new Command("pending", "List proposals waiting for a decision, oldest first.") { slug, CommonOptions.Json };
         command.SetAction(parse => cli.Run(() =>
         {
-            var queue = HostDatabase.Open(parse).Queue();
+            var queue = HostDatabase.Open(parse).Queue;
             cli.WriteList(
                 parse.GetValue(CommonOptions.Json),
                 queue.ListPendingProposals(parse.GetValue(slug)),
@@ -83,9 +83,9 @@ internal static class QueueCommands
                 // Checked (and migrated) like any host command, then watched read-only: a database
                 // that disappears is reported, never recreated empty. A fleet database is watched
                 // through the operator's own connection (the server has no read-only file to open).
-                HostDatabase host = HostDatabase.Open(parse, create: false);
+                using Storage.Stores host = Storage.Stores.OpenForWatching(HostDatabase.Location(parse));
                 string path = host.Description;
-                QueueStore queue = host.File is null ? host.Queue() : new QueueStore(BotBottleDatabase.OpenReadOnly(path));
+                QueueStore queue = host.Queue;
                 if (!json && TerminalStyle.CanRedraw)
                 {
                     await new LiveQueueTable(cli.Output, TerminalStyle.ForStandardOutput(parse), path).RunAsync(queue.WatchAsync(stop.Token), stop.Token).ConfigureAwait(false);
@@ -132,7 +132,7 @@ internal static class QueueCommands
         var command = new Command("show", "Show one proposal: its justification, the diff from the current file, and its response if answered.") { id, CommonOptions.Json };
         command.SetAction(parse => cli.Run(() =>
         {
-            var queue = HostDatabase.Open(parse).Queue();
+            var queue = HostDatabase.Open(parse).Queue;
             string proposalId = parse.GetValue(id)!;
             Proposal proposal = queue.ReadProposal(proposalId) ?? throw new Storage.Errors.StorageException(Storage.Errors.StorageErrorKind.NotFound, $"No proposal {proposalId}.");
             Response? response = queue.ReadResponse(proposalId);
@@ -185,7 +185,7 @@ internal static class QueueCommands
 
     private static int Decide(CliContext cli, ParseResult parse, string proposalId, ResponseStatus status, string notes, string? finalFile)
     {
-        Decision decision = HostDatabase.Open(parse).Decisions().Decide(proposalId, status, notes, finalFile);
+        Decision decision = HostDatabase.Open(parse).Decisions.Decide(proposalId, status, notes, finalFile);
         if (parse.GetValue(CommonOptions.Json))
         {
             cli.WriteJson(decision, SidecarJson.Readable.Decision);

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using BotBottle.Storage;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Errors;
 using BotBottle.Storage.Mapping;
@@ -27,7 +28,7 @@ internal sealed class QueueReview
 
     private readonly CliContext _cli;
     private readonly TerminalStyle _style;
-    private readonly HostDatabase _database;
+    private readonly Stores _database;
     private readonly QueueStore _queue;
     private readonly OperatorDecisions _decisions;
     private readonly LineInput _input = new();
@@ -38,13 +39,13 @@ internal sealed class QueueReview
     private readonly Dictionary<ResponseStatus, int> _answered = [];
     private volatile bool _editing;
 
-    private QueueReview(CliContext cli, TerminalStyle style, HostDatabase database)
+    private QueueReview(CliContext cli, TerminalStyle style, Stores database)
     {
         _cli = cli;
         _style = style;
         _database = database;
-        _queue = database.Queue();
-        _decisions = database.Decisions();
+        _queue = database.Queue;
+        _decisions = database.Decisions;
     }
 
     private TextWriter Output => _cli.Output;

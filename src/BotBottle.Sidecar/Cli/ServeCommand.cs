@@ -70,7 +70,6 @@ internal static class ServeCommand
                 ISidecarStore queue = CommonOptions.OpenSidecarQueue(parse, socket, slugValue, out string source, out Storage.Bottles.BottleStore? bottles);
                 options = new SuperviseServerOptions
                 {
-                    Slug = slugValue,
                     Queue = queue,
                     Bottles = bottles,
                     Heartbeat = TimeSpan.FromSeconds(heartbeatSeconds),

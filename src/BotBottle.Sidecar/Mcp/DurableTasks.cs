@@ -18,7 +18,7 @@ namespace BotBottle.Sidecar.Mcp;
 /// client in a new session) finds it, and its state is read from the database at every
 /// <c>tasks/get</c>, never kept in memory. A task of another bottle does not exist here.
 /// </summary>
-internal sealed class DurableTasks(string slug, ISidecarStore queue)
+internal sealed class DurableTasks(ISidecarStore queue)
 {
     public const string ExtensionId = "io.modelcontextprotocol/tasks";
 
@@ -74,7 +74,7 @@ internal sealed class DurableTasks(string slug, ISidecarStore queue)
             throw new McpProtocolException($"Task {proposal.Id} cannot be cancelled: {exception.Message} tasks/get returns its result.", McpErrorCode.InvalidParams);
         }
 
-        Logging.JsonLog.Event("withdrawn").Add("slug", slug).Add("tool", proposal.Tool).Add("proposal_id", proposal.Id).Write();
+        Logging.JsonLog.Event("withdrawn").Add("slug", queue.Slug).Add("tool", proposal.Tool).Add("proposal_id", proposal.Id).Write();
         return ValueTask.FromResult<JsonNode?>(new JsonObject { ["resultType"] = "complete" });
     }
 
@@ -133,8 +133,8 @@ internal sealed class DurableTasks(string slug, ISidecarStore queue)
             proposal = null;
         }
 
-        // Another bottle's proposals do not exist as far as this bottle's agent can tell.
-        return proposal is not null && proposal.BottleSlug == slug
+        // The queue is this bottle's view: another bottle's proposal reads as absent.
+        return proposal is not null
             ? proposal
             : throw new McpProtocolException($"Task not found: no task {taskId} for this bottle.", McpErrorCode.InvalidParams);
     }

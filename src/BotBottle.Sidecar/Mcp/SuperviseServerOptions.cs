@@ -8,10 +8,10 @@ namespace BotBottle.Sidecar.Mcp;
 /// <summary>Everything <c>serve</c> was started with; fixed for the life of the process.</summary>
 internal sealed record SuperviseServerOptions
 {
-    /// <summary>The bottle this sidecar serves. Never taken from agent input.</summary>
-    public required string Slug { get; init; }
+    /// <summary>The bottle this sidecar serves: its queue view's, fixed at start and never taken from agent input.</summary>
+    public string Slug => Queue.Slug;
 
-    /// <summary>The queue: the database in direct mode, the host broker on VM backends.</summary>
+    /// <summary>This bottle's view of the queue: the database in direct mode, the host broker on VM backends.</summary>
     public required ISidecarStore Queue { get; init; }
 
     /// <summary>The bottles table, when the sidecar has the database; behind a broker the broker registers the bottle.</summary>

@@ -52,7 +52,7 @@ internal sealed class SuperviseToolHandlers
     {
         _options = options;
         _queue = queue;
-        _tasks = new DurableTasks(options.Slug, queue);
+        _tasks = new DurableTasks(queue);
         JsonElement output = Schema(OutputSchema);
         _tools = [.. SuperviseTool.All.Select(t => new Tool
         {
@@ -148,7 +148,7 @@ internal sealed class SuperviseToolHandlers
         ProposalWriteResult written;
         try
         {
-            written = _queue.WriteOrJoinProposal(new ProposalDraft(_options.Slug, tool.Name, file, justification, ReadCurrentFile(tool)));
+            written = _queue.Propose(tool.Name, file, justification, ReadCurrentFile(tool));
         }
         catch (StorageException exception)
         {
@@ -198,8 +198,8 @@ internal sealed class SuperviseToolHandlers
             return StorageError(exception, scope, StatusToolName);
         }
 
-        // Another bottle's proposals do not exist as far as this bottle's agent can tell.
-        if (proposal is null || proposal.BottleSlug != _options.Slug)
+        // The queue is this bottle's view: another bottle's proposal reads as absent.
+        if (proposal is null)
         {
             return Error($"No proposal {proposalId} for this bottle; use the proposal_id a supervise tool returned.");
         }

@@ -28,7 +28,7 @@ public sealed class AuditStore
     {
     }
 
-    private AuditStore(IStoreDatabase database)
+    internal AuditStore(IStoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;

@@ -35,7 +35,7 @@ public sealed class BottleStore
     {
     }
 
-    private BottleStore(IStoreDatabase database)
+    internal BottleStore(IStoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;

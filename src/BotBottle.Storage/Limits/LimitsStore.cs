@@ -28,7 +28,7 @@ public sealed class LimitsStore
     {
     }
 
-    private LimitsStore(IStoreDatabase database)
+    internal LimitsStore(IStoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;

@@ -18,7 +18,7 @@ namespace BotBottle.Storage.Migrations;
 /// with its tracking row and <c>PRAGMA user_version</c> inside a savepoint. Any number of processes
 /// may run it at once: each migration is applied exactly once.
 /// </summary>
-public sealed class Migrator
+public sealed class Migrator : ISchemaMigrator
 {
     private const string SavepointName = "migration";
 

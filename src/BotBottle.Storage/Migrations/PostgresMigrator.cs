@@ -16,7 +16,7 @@ namespace BotBottle.Storage.Migrations;
 /// each migration and its tracking row commit together inside a savepoint, and a failed one leaves
 /// no trace.
 /// </summary>
-public sealed class PostgresMigrator
+public sealed class PostgresMigrator : ISchemaMigrator
 {
     /// <summary>The advisory lock key every bot-bottle migrator takes ("bbmigra" in ASCII).</summary>
     public const long AdvisoryLockKey = 27692769776988769;

@@ -26,7 +26,7 @@ public sealed class OperatorDecisions
     {
     }
 
-    private OperatorDecisions(IStoreDatabase database)
+    internal OperatorDecisions(IStoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;

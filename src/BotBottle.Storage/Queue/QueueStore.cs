@@ -18,7 +18,7 @@ namespace BotBottle.Storage.Queue;
 /// The supervise queue: sidecars write proposals and wait; the operator lists pending ones and
 /// answers; the sidecar archives what it consumed. Thread-safe; every call is one transaction.
 /// </summary>
-public sealed class QueueStore : ISidecarStore
+public sealed class QueueStore
 {
     private readonly IStoreDatabase _database;
 
@@ -34,11 +34,15 @@ public sealed class QueueStore : ISidecarStore
     {
     }
 
-    private QueueStore(IStoreDatabase database)
+    internal QueueStore(IStoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
     }
+
+    /// <summary>The queue as <paramref name="slug"/>'s sidecar doors see it: its own proposals and nothing else.</summary>
+    /// <exception cref="StorageException">InvalidArgument for a malformed slug.</exception>
+    public BottleQueueView ForBottle(string slug) => new(this, slug);
 
     /// <summary>
     /// The one way a proposal enters the queue. Applies every rule (<see cref="ProposalLimits"/>),
@@ -516,7 +520,7 @@ public sealed class QueueStore : ISidecarStore
     /// </summary>
     public StorageHealth CheckHealth() => _database.CheckHealth();
 
-    /// <inheritdoc/>
+    /// <summary>How this process's waits learn of a decision, for the log and doctor.</summary>
     public WaitMode DescribeWaits() => _database.DescribeWaits();
 
     internal static void ValidateResponse(Response response)
