@@ -19,9 +19,9 @@ public sealed class Stores : IDisposable
     private readonly IStoreDatabase _database;
     private readonly IDisposable? _connections;
 
-    private Stores(IStoreDatabase database, BotBottleDatabase? file, IDisposable? connections)
+    private Stores(StoreDatabase database, BotBottleDatabase? file, IDisposable? connections)
     {
-        _database = database;
+        _database = database.Engine;
         _connections = connections;
         File = file;
         Queue = new QueueStore(database);

@@ -12,26 +12,13 @@ namespace BotBottle.Storage.Audit;
 /// <summary>The audit log of operator decisions. Append-only; thread-safe.</summary>
 public sealed class AuditStore
 {
-    // Bounds for the text range filter: every stored timestamp sorts between these.
-
     private readonly IStoreDatabase _database;
 
-    /// <summary>An audit log over <paramref name="database"/>.</summary>
-    public AuditStore(BotBottleDatabase database)
-        : this((IStoreDatabase)database)
-    {
-    }
-
-    /// <summary>The same over fleet mode's PostgreSQL <paramref name="database"/>.</summary>
-    public AuditStore(PostgresDatabase database)
-        : this((IStoreDatabase)database)
-    {
-    }
-
-    internal AuditStore(IStoreDatabase database)
+    /// <summary>Over <paramref name="database"/>, a host's SQLite file or fleet mode's PostgreSQL: the same rules on either.</summary>
+    public AuditStore(StoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
-        _database = database;
+        _database = database.Engine;
     }
 
     /// <summary>Appends an entry; its <see cref="AuditEntry.Id"/> is ignored and assigned here.</summary>

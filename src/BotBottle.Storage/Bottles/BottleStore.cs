@@ -23,22 +23,11 @@ public sealed class BottleStore
 
     private readonly IStoreDatabase _database;
 
-    /// <summary>The bottles of <paramref name="database"/>.</summary>
-    public BottleStore(BotBottleDatabase database)
-        : this((IStoreDatabase)database)
-    {
-    }
-
-    /// <summary>The same over fleet mode's PostgreSQL <paramref name="database"/>.</summary>
-    public BottleStore(PostgresDatabase database)
-        : this((IStoreDatabase)database)
-    {
-    }
-
-    internal BottleStore(IStoreDatabase database)
+    /// <summary>Over <paramref name="database"/>, a host's SQLite file or fleet mode's PostgreSQL: the same rules on either.</summary>
+    public BottleStore(StoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
-        _database = database;
+        _database = database.Engine;
     }
 
     /// <summary>Marks <paramref name="slug"/> running from now, replacing whatever an earlier run left.</summary>

@@ -19,8 +19,11 @@ namespace BotBottle.Storage.Database;
 /// <c>BEGIN IMMEDIATE</c> so writers queue on the lock instead of failing on upgrade.
 /// Instances are thread-safe; each operation uses its own pooled connection.
 /// </summary>
-public sealed class BotBottleDatabase : IStoreDatabase
+public sealed class BotBottleDatabase : StoreDatabase, IStoreDatabase
 {
+    /// <inheritdoc />
+    internal override IStoreDatabase Engine => this;
+
     /// <summary>How long a statement waits for another process's lock before reporting Busy.</summary>
     public const int BusyTimeoutMilliseconds = 5000;
 

@@ -17,8 +17,11 @@ namespace BotBottle.Storage.Database;
 /// Which rows a connection may touch is the server's business: the role it logs in as (a host
 /// broker's own role, or an operator's) and the row-level security of the migrations.
 /// </summary>
-public sealed class PostgresDatabase : IStoreDatabase, IDisposable
+public sealed class PostgresDatabase : StoreDatabase, IStoreDatabase, IDisposable
 {
+    /// <inheritdoc />
+    internal override IStoreDatabase Engine => this;
+
     /// <summary>The advisory lock every write transaction takes first ("bbwrite" in ASCII): one writer at a time, as on SQLite.</summary>
     public const long WriteLockKey = 27692812877788261;
 

@@ -16,22 +16,11 @@ public sealed class LimitsStore
 {
     private readonly IStoreDatabase _database;
 
-    /// <summary>The limits of <paramref name="database"/>.</summary>
-    public LimitsStore(BotBottleDatabase database)
-        : this((IStoreDatabase)database)
-    {
-    }
-
-    /// <summary>The same over fleet mode's PostgreSQL <paramref name="database"/>.</summary>
-    public LimitsStore(PostgresDatabase database)
-        : this((IStoreDatabase)database)
-    {
-    }
-
-    internal LimitsStore(IStoreDatabase database)
+    /// <summary>Over <paramref name="database"/>, a host's SQLite file or fleet mode's PostgreSQL: the same rules on either.</summary>
+    public LimitsStore(StoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
-        _database = database;
+        _database = database.Engine;
     }
 
     /// <summary>The limits in force: the defaults, overridden by whatever the host set.</summary>

@@ -14,22 +14,11 @@ public sealed class OperatorDecisions
 {
     private readonly IStoreDatabase _database;
 
-    /// <summary>Decisions over <paramref name="database"/>.</summary>
-    public OperatorDecisions(BotBottleDatabase database)
-        : this((IStoreDatabase)database)
-    {
-    }
-
-    /// <summary>The same over fleet mode's PostgreSQL <paramref name="database"/>.</summary>
-    public OperatorDecisions(PostgresDatabase database)
-        : this((IStoreDatabase)database)
-    {
-    }
-
-    internal OperatorDecisions(IStoreDatabase database)
+    /// <summary>Over <paramref name="database"/>, a host's SQLite file or fleet mode's PostgreSQL: the same rules on either.</summary>
+    public OperatorDecisions(StoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
-        _database = database;
+        _database = database.Engine;
     }
 
     /// <summary>

@@ -22,22 +22,11 @@ public sealed class QueueStore
 {
     private readonly IStoreDatabase _database;
 
-    /// <summary>A queue over <paramref name="database"/>.</summary>
-    public QueueStore(BotBottleDatabase database)
-        : this((IStoreDatabase)database)
-    {
-    }
-
-    /// <summary>A queue over fleet mode's <paramref name="database"/>: the same rules, kept by PostgreSQL.</summary>
-    public QueueStore(PostgresDatabase database)
-        : this((IStoreDatabase)database)
-    {
-    }
-
-    internal QueueStore(IStoreDatabase database)
+    /// <summary>Over <paramref name="database"/>, a host's SQLite file or fleet mode's PostgreSQL: the same rules on either.</summary>
+    public QueueStore(StoreDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
-        _database = database;
+        _database = database.Engine;
     }
 
     /// <summary>The queue as <paramref name="slug"/>'s sidecar doors see it: its own proposals and nothing else.</summary>
