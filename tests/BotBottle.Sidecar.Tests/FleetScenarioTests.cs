@@ -219,6 +219,20 @@ public sealed class FleetScenarioTests : IDisposable
         CommandResult verify = RunOperator("audit", "verify");
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Empty(Operator("queue", "pending", "--json", "--slug", "bottle-2").AsArray());
+
+        // Revoked, host 3's running broker can queue nothing more for bottle-3, and the log says who revoked what.
+        JsonNode revoked = Operator("bottles", "revoke", "bottle-3", "--json");
+        Assert.Equal(("revoked", "revoked from host_3", "fleet"), ((string)revoked["operator_action"]!, (string)revoked["operator_notes"]!, (string)revoked["component"]!));
+        using (Process after = StartPropose(3, "after the revocation"))
+        {
+            Assert.True(after.WaitForExit(TimeSpan.FromSeconds(60 * SidecarBinary.Patience)));
+            string error = await after.StandardError.ReadToEndAsync();
+            Assert.True(after.ExitCode == 8, $"exit {after.ExitCode}: {error}");
+            Assert.Contains("bottles grant bottle-3 --to host_3", error, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("revoked from host_3", (string)Operator("audit", "list", "--json").AsArray().Last()!["operator_notes"]!);
+        Assert.Equal(0, RunOperator("audit", "verify").ExitCode);
     }
 
     public void Dispose()
