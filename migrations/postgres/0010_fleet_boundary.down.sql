@@ -9,6 +9,7 @@ DROP FUNCTION bb_check_text(text, text, bigint, boolean, boolean);
 DROP FUNCTION bb_describe_character(text);
 DROP FUNCTION bb_check_slug(text, text);
 DROP FUNCTION bb_check_pattern(text, text, text, text);
+DROP FUNCTION bb_require_serves_proposal(text, text);
 DROP FUNCTION bb_require_serves(text);
 
 -- Brokers write directly again, scoped by the bottles they registered (migrations 0001-0008).

@@ -91,6 +91,22 @@ BEGIN
 END
 $$;
 
+-- The bottle of a proposal the caller serves; an unknown id is not found ("No proposal ID PURPOSE.").
+CREATE FUNCTION bb_require_serves_proposal(_proposal_id text, _purpose text) RETURNS text
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    slug text;
+BEGIN
+    SELECT p.bottle_slug INTO slug FROM supervise_proposals AS p WHERE p.id = _proposal_id;
+    IF slug IS NULL THEN
+        RAISE EXCEPTION 'No proposal % %.', _proposal_id, _purpose USING ERRCODE = 'BBNOF';
+    END IF;
+    PERFORM bb_require_serves(slug);
+    RETURN slug;
+END
+$$;
+
 CREATE FUNCTION bb_check_pattern(_value text, _field text, _pattern text, _rule text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 AS $$
@@ -310,14 +326,8 @@ $$;
 CREATE FUNCTION bb_archive_answered(_proposal_id text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
-DECLARE
-    slug text;
 BEGIN
-    SELECT p.bottle_slug INTO slug FROM supervise_proposals AS p WHERE p.id = _proposal_id;
-    IF slug IS NULL THEN
-        RAISE EXCEPTION 'No proposal % to archive.', _proposal_id USING ERRCODE = 'BBNOF';
-    END IF;
-    PERFORM bb_require_serves(slug);
+    PERFORM bb_require_serves_proposal(_proposal_id, 'to archive');
     IF NOT EXISTS (SELECT 1 FROM supervise_responses AS r WHERE r.proposal_id = _proposal_id) THEN
         RAISE EXCEPTION 'Proposal % has no answer yet; a sidecar archives only a proposal whose answer it consumed, so it stays in the operator''s queue.', _proposal_id
             USING ERRCODE = 'insufficient_privilege';
@@ -334,14 +344,9 @@ CREATE FUNCTION bb_withdraw(_proposal_id text, _diff text) RETURNS supervise_wit
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
 DECLARE
-    slug       text;
     withdrawal supervise_withdrawals;
 BEGIN
-    SELECT p.bottle_slug INTO slug FROM supervise_proposals AS p WHERE p.id = _proposal_id;
-    IF slug IS NULL THEN
-        RAISE EXCEPTION 'No proposal % to withdraw.', _proposal_id USING ERRCODE = 'BBNOF';
-    END IF;
-    PERFORM bb_require_serves(slug);
+    PERFORM bb_require_serves_proposal(_proposal_id, 'to withdraw');
     SELECT * INTO withdrawal FROM supervise_withdrawals AS w WHERE w.proposal_id = _proposal_id;
     IF FOUND THEN
         RETURN withdrawal;
@@ -397,6 +402,7 @@ $$;
 
 -- Only the login roles of the fleet call these; the helpers they use are theirs alone.
 REVOKE ALL ON FUNCTION bb_require_serves(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bb_require_serves_proposal(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bb_propose(text, text, text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bb_archive_answered(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bb_withdraw(text, text) FROM PUBLIC;
