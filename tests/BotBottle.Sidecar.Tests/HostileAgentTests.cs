@@ -165,6 +165,53 @@ public sealed class HostileAgentTests : IDisposable
     }
 
     [Fact]
+    public void On_a_small_disk_agents_stop_at_the_reserve_and_the_operator_answers_every_pending_proposal()
+    {
+        // The issue's numbers: a 4 MiB disk, a 1 MiB reserve, proposals of 262 KB (near the file limit). Answering once cost
+        // as much disk as proposing (the whole diff went into the audit log) and 7 of 9 answers failed.
+        CommandResult run = MountNamespace.Run("""
+            mkdir -p /mnt && mount -t tmpfs -o size=4m tmpfs /mnt
+            db=/mnt/db/bot-bottle.db
+            "$BIN" --db "$db" db migrate > /dev/null || exit 90
+            for limit in "pending_per_bottle 100000" "pending_bytes_per_bottle 1G" "rate_burst 100000" "rate_per_hour 100000000" "free_space_reserve_bytes 1M"; do
+              "$BIN" --db "$db" limits set $limit > /dev/null || exit 91
+            done
+            yes 'allowed-host.example.com' | head -c 262000 > /tmp/bb-big.$$
+            echo 'only.example.com' > /tmp/bb-small.$$
+            for i in $(seq 1 100); do
+              slug=bottle-$((i % 3))
+              "$BIN" --db "$db" propose --slug $slug --tool pipelock-block --justification "fill $i" --file /tmp/bb-big.$$ > /dev/null 2> /tmp/bb-err.$$ || { echo "refused_at=$i exit=$?"; break; }
+            done
+            cat /tmp/bb-err.$$ >&2
+            n=0; failed=0
+            for id in $("$BIN" --db "$db" queue pending --json | grep -o '"id":"[0-9a-f]*"' | cut -d'"' -f4); do
+              case $((n % 3)) in
+                0) "$BIN" --db "$db" queue approve "$id" --notes ok > /dev/null 2>> /tmp/bb-answer.$$ ;;
+                1) "$BIN" --db "$db" queue modify "$id" --final-file /tmp/bb-small.$$ --notes narrower > /dev/null 2>> /tmp/bb-answer.$$ ;;
+                2) "$BIN" --db "$db" queue reject "$id" --notes no > /dev/null 2>> /tmp/bb-answer.$$ ;;
+              esac || failed=$((failed + 1))
+              n=$((n + 1))
+            done
+            cat /tmp/bb-answer.$$ >&2 2>/dev/null
+            echo "answered=$n failed=$failed left=$("$BIN" --db "$db" queue pending --json | grep -o '"id"' | wc -l)"
+            "$BIN" --db "$db" audit verify > /dev/null; echo "verify_exit=$?"
+            "$BIN" --db "$db" audit list --json | grep -c 'diff cut at' | sed 's/^/cut=/'
+            rm -f /tmp/bb-big.$$ /tmp/bb-small.$$ /tmp/bb-err.$$ /tmp/bb-answer.$$
+            """);
+
+        Assert.Matches("refused_at=[0-9]+ exit=13", run.Output);
+        Assert.Contains("plus room to answer every pending one", run.Error, StringComparison.Ordinal);
+        System.Text.RegularExpressions.Match answered = System.Text.RegularExpressions.Regex.Match(run.Output, "answered=([0-9]+) failed=([0-9]+) left=([0-9]+)");
+        Assert.True(answered.Success, run.ToString());
+        Assert.True(int.Parse(answered.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 3, run.ToString());
+        Assert.True(answered.Groups[2].Value == "0" && answered.Groups[3].Value == "0", run.ToString());
+        Assert.Contains("verify_exit=0", run.Output, StringComparison.Ordinal);
+
+        // Each audit entry keeps a bounded diff; the whole files stay in the queue's rows.
+        Assert.DoesNotContain("cut=0", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_read_only_database_file_fails_health_and_tool_errors_name_the_cause()
     {
         // The sidecar's user may write the directory (its -wal and -shm) but not the database file.

@@ -16,6 +16,22 @@ public sealed class UnifiedDiffTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
+    public void ForAudit_keeps_a_diff_that_fits_and_cuts_a_larger_one_at_a_line_naming_the_proposal()
+    {
+        string small = UnifiedDiff.Create(null, "a\nb\n");
+        Assert.Same(small, UnifiedDiff.ForAudit(small, "p1"));
+
+        string file = string.Concat(Enumerable.Repeat("allowed-host.example.com\n", 20_000));
+        string whole = UnifiedDiff.Create("old\n", file);
+        string cut = UnifiedDiff.ForAudit(whole, "p1");
+
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(cut) <= UnifiedDiff.MaxAuditDiffBytes);
+        Assert.StartsWith(cut[..cut.LastIndexOf("\\ diff cut", StringComparison.Ordinal)], whole, StringComparison.Ordinal);
+        Assert.EndsWith($" of {System.Text.Encoding.UTF8.GetByteCount(whole)} bytes; the full files are in the queue: queue show p1\n", cut, StringComparison.Ordinal);
+        Assert.Contains("\n\\ diff cut at ", cut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Create_returns_empty_for_equal_files()
         => Assert.Equal(string.Empty, UnifiedDiff.Create("a\nb\n", "a\nb\n"));
 

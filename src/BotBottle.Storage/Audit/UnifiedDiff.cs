@@ -21,6 +21,47 @@ public static class UnifiedDiff
         Insert,
     }
 
+    /// <summary>
+    /// The most of a diff an audit entry holds (UTF-8 bytes). Answering a proposal then costs a
+    /// bounded amount of disk, so the host's free-space reserve always leaves room for the operator to
+    /// answer every pending proposal; the whole files stay in the proposal's and response's rows.
+    /// </summary>
+    public const int MaxAuditDiffBytes = 64 * 1024;
+
+    /// <summary>
+    /// <paramref name="diff"/> as an audit entry keeps it: whole when it fits
+    /// <see cref="MaxAuditDiffBytes"/>, else cut at a line boundary and ended with a line that says
+    /// how much was kept and where the full files are (<c>queue show PROPOSAL</c>).
+    /// </summary>
+    public static string ForAudit(string diff, string proposalId)
+    {
+        ArgumentNullException.ThrowIfNull(diff);
+        int total = Encoding.UTF8.GetByteCount(diff);
+        if (total <= MaxAuditDiffBytes)
+        {
+            return diff;
+        }
+
+        // Room for the closing line; keep whole lines only.
+        int budget = MaxAuditDiffBytes - 512;
+        int kept = 0, bytes = 0;
+        while (kept < diff.Length)
+        {
+            int end = diff.IndexOf('\n', kept);
+            end = end < 0 ? diff.Length : end + 1;
+            int lineBytes = Encoding.UTF8.GetByteCount(diff.AsSpan(kept, end - kept));
+            if (bytes + lineBytes > budget)
+            {
+                break;
+            }
+
+            bytes += lineBytes;
+            kept = end;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{diff[..kept]}\\ diff cut at {bytes} of {total} bytes; the full files are in the queue: queue show {proposalId}\n");
+    }
+
     /// <summary>A unified diff from <paramref name="oldText"/> to <paramref name="newText"/>; empty when equal.</summary>
     /// <param name="oldText">The current file; null when there is none.</param>
     /// <param name="newText">The new file.</param>

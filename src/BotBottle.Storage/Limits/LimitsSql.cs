@@ -33,6 +33,16 @@ internal static class LimitsSql
 
         """);
 
+    // Every proposal still waiting for an answer, on every bottle: each keeps room for its answer.
+    public static readonly SqlStatement SelectPendingCount = new(
+        nameof(SelectPendingCount),
+        """
+        SELECT count(*)
+          FROM supervise_proposals AS p
+         WHERE p.archived = 0
+           AND NOT EXISTS (SELECT 1 FROM supervise_responses AS r WHERE r.proposal_id = p.id);
+        """);
+
     public static readonly SqlStatement SelectRateBucket = new(
         nameof(SelectRateBucket),
         "SELECT tokens, refilled_at FROM supervise_rate_buckets WHERE bottle_slug = $bottle_slug;");
@@ -46,6 +56,6 @@ internal static class LimitsSql
 
     public static readonly IReadOnlyList<SqlStatement> All =
     [
-        SelectLimits, UpsertLimit, DeleteLimit, SelectPendingUsage, SelectRateBucket, UpsertRateBucket,
+        SelectLimits, UpsertLimit, DeleteLimit, SelectPendingUsage, SelectPendingCount, SelectRateBucket, UpsertRateBucket,
     ];
 }

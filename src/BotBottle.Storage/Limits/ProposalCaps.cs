@@ -21,16 +21,18 @@ internal static class ProposalCaps
     {
         SuperviseLimits limits = LimitsStore.Read(connection, transaction);
         long incoming = Bytes(proposal);
+        (long pending, long pendingBytes) = PendingUsage(connection, transaction, proposal.BottleSlug);
 
-        // SQLite needs room for the row in the WAL and again in the database when it checkpoints.
-        if (databasePath is not null && FreeSpace.AvailableBytes(databasePath) is { } available && available - (2 * incoming) < limits.FreeSpaceReserveBytes)
+        // SQLite needs room for the row in the WAL and again in the database when it checkpoints;
+        // beyond the reserve, every proposal waiting on this disk (this one too) keeps room for its answer.
+        if (databasePath is not null && FreeSpace.AvailableBytes(databasePath) is { } available
+            && available - (2 * incoming) - ((PendingEverywhere(connection, transaction) + 1) * AnswerBytes) < limits.FreeSpaceReserveBytes)
         {
             throw Refused(
                 "free_space_reserve_bytes",
-                $"The host's disk is low on space: {Mib(available)} MiB free, and new proposals stop at the host's reserve of {Mib(limits.FreeSpaceReserveBytes)} MiB so the operator's decisions always fit. Wait for the operator to free space.");
+                $"The host's disk is low on space: {Mib(available)} MiB free, and new proposals stop at the host's reserve of {Mib(limits.FreeSpaceReserveBytes)} MiB plus room to answer every pending one, so the operator's decisions always fit. Wait for the operator to answer or free space.");
         }
 
-        (long pending, long pendingBytes) = PendingUsage(connection, transaction, proposal.BottleSlug);
         if (pending >= limits.PendingPerBottle)
         {
             throw Refused(
@@ -46,6 +48,19 @@ internal static class ProposalCaps
         }
 
         TakeRateToken(connection, transaction, proposal.BottleSlug, limits, now);
+    }
+
+    /// <summary>
+    /// The disk one answer may take: its response row and its audit entry (the diff bounded by
+    /// <see cref="Audit.UnifiedDiff.MaxAuditDiffBytes"/>), twice over for the WAL and the checkpoint.
+    /// A modified answer's own file is the operator's to size; the reserve covers it.
+    /// </summary>
+    public const long AnswerBytes = 2 * (Audit.UnifiedDiff.MaxAuditDiffBytes + (16 * 1024));
+
+    private static long PendingEverywhere(DbConnection connection, DbTransaction transaction)
+    {
+        using DbCommand command = SqlRegistry.Command(connection, transaction, LimitsSql.SelectPendingCount);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     /// <summary>What a proposal holds, in UTF-8 bytes, as the pending-bytes cap counts it.</summary>

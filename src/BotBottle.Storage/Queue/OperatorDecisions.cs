@@ -65,7 +65,7 @@ public sealed class OperatorDecisions
                 OperatorAction: ResponseStatusSqliteText.ToText(status),
                 OperatorNotes: notes,
                 Justification: answered.Justification,
-                Diff: UnifiedDiff.Create(answered.CurrentFile, applied, "current", status == ResponseStatus.Rejected ? "rejected" : "final"));
+                Diff: UnifiedDiff.ForAudit(UnifiedDiff.Create(answered.CurrentFile, applied, "current", status == ResponseStatus.Rejected ? "rejected" : "final"), answered.Id));
             AuditStore.ValidateEntry(audit);
             return (answered, AuditStore.ReadEntry(connection, transaction, AuditStore.Insert(_database, connection, transaction, audit)));
         });

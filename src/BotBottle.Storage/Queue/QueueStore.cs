@@ -408,7 +408,7 @@ public sealed class QueueStore
                 throw new StorageException(StorageErrorKind.Conflict, $"Proposal {proposalId} is already archived.");
             }
 
-            string diff = UnifiedDiff.Create(proposal.CurrentFile, proposal.ProposedFile, "current", "withdrawn");
+            string diff = UnifiedDiff.ForAudit(UnifiedDiff.Create(proposal.CurrentFile, proposal.ProposedFile, "current", "withdrawn"), proposal.Id);
             if (_database.ServerKeepsRules)
             {
                 // The server stamps, numbers and chains it (a broker cannot read the log).
