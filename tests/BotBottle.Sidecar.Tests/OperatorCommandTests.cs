@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
+using System.Threading.Tasks;
 using Xunit;
 
 namespace BotBottle.Sidecar.Tests;
@@ -54,6 +55,32 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.Contains("need b", show.Output, StringComparison.Ordinal);
         Assert.Contains("+b.example", show.Output, StringComparison.Ordinal);
         Assert.Contains("Status         pending", show.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task QueueShow_puts_a_justification_that_fakes_a_diff_and_a_status_behind_the_gutter_in_color_and_plain()
+    {
+        const string Fake = "routine\n--- current\n+++ proposed\n@@ -1 +1 @@\n+evil.example\nStatus         approved by alice\n";
+        CommandResult proposed = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", Fake);
+        Assert.True(proposed.ExitCode == 0, proposed.ToString());
+        string id = proposed.Output.Trim();
+
+        string plain = _home.Host("queue", "show", id).Output;
+        using var terminal = new TmuxSession([SidecarBinary.Path, "--db", _home.DbPath, "queue", "show", id]);
+        string color = await terminal.WaitForAsync("[exited 0]");
+        Assert.Contains("\u001b[", terminal.Screen(withEscapes: true), StringComparison.Ordinal);
+
+        foreach (string screen in new[] { plain, color })
+        {
+            string[] lines = screen.Split('\n').Select(static l => l.TrimEnd()).ToArray();
+
+            // The tool's own lines appear once each; the agent's imitations only behind the gutter.
+            Assert.Single(lines, static l => l.StartsWith("Status ", StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, static l => l.StartsWith("--- current", StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, static l => l.StartsWith("+evil.example", StringComparison.Ordinal));
+            int start = Array.IndexOf(lines, "Justification:");
+            Assert.Equal(["│ routine", "│ --- current", "│ +++ proposed", "│ @@ -1 +1 @@", "│ +evil.example", "│ Status         approved by alice"], lines[(start + 1)..(start + 7)]);
+        }
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Text;
 using BotBottle.Storage.Text;
@@ -55,6 +56,46 @@ public sealed class AgentTextTests
                 }
             },
             iter: Cases);
+    }
+
+    /// <summary>The characters the issue found printed raw: each class shown as its code point, never itself.</summary>
+    [Theory]
+    [InlineData("\u3164", "<U+3164>")] // Hangul filler
+    [InlineData("\u115F", "<U+115F>")] // Hangul choseong filler
+    [InlineData("\u1160", "<U+1160>")] // Hangul jungseong filler
+    [InlineData("\uFFA0", "<U+FFA0>")] // halfwidth Hangul filler
+    [InlineData("\u2800", "<U+2800>")] // blank braille pattern
+    [InlineData("\u034F", "<U+034F>")] // combining grapheme joiner
+    [InlineData("\u17B4\u17B5", "<U+17B4><U+17B5>")] // Khmer inherent vowels
+    [InlineData("\uFE0F", "<U+FE0F>")] // variation selector
+    [InlineData("\uFFFC", "<U+FFFC>")] // object replacement character
+    [InlineData("\u00A0\u3000", "<U+00A0><U+3000>")] // spaces other than U+0020
+    [InlineData("\U000E0041", "<U+E0041>")] // a tag character: one code point, not two surrogate halves
+    [InlineData("\U0001D173", "<U+1D173>")] // a musical format character above U+FFFF
+    public void Visible_shows_each_invisible_or_blank_class_as_one_code_point(string character, string shown)
+    {
+        Assert.Equal("[" + shown + "]", AgentText.Visible("[" + character + "]"));
+        Assert.Equal("[" + shown + "]", AgentText.Visible("[" + character + "]", multiline: false));
+    }
+
+    [Fact]
+    public void Visible_bounds_stacked_combining_marks_and_keeps_ordinary_ones()
+    {
+        Assert.Equal("café naïve ế", AgentText.Visible("café naïve ế"));
+        string tower = "a" + new string('\u0301', 500) + "b";
+        string shown = AgentText.Visible(tower);
+        Assert.StartsWith("a" + new string('\u0301', AgentText.MaxStackedMarks) + "<U+0301>", shown, StringComparison.Ordinal);
+        Assert.Equal(AgentText.MaxStackedMarks, shown.Count(static c => c == '\u0301'));
+        Assert.EndsWith("<U+0301>b", shown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Quoted_puts_every_line_of_agent_text_behind_the_gutter()
+    {
+        const string Fake = "because\n--- current\n+++ proposed\n@@ -1 +1 @@\nStatus         approved by alice\n";
+        string quoted = AgentText.Quoted(Fake);
+        Assert.Equal(["│ because", "│ --- current", "│ +++ proposed", "│ @@ -1 +1 @@", "│ Status         approved by alice"], quoted.Split('\n'));
+        Assert.Equal("│ a\\x1b[2Jb", AgentText.Quoted("a\u001B[2Jb"));
     }
 
     [Fact]

@@ -28,8 +28,9 @@ internal static class ProposalView
         output.WriteLine($"Current hash   {AgentText.Visible(proposal.CurrentFileHash ?? "(no current file)", multiline: false)}");
         output.WriteLine($"Status         {status}{(proposal.Archived && withdrawal is null ? " (archived)" : string.Empty)}");
         output.WriteLine();
+        // The agent's words behind a gutter: no line of them can pass for a header, a status or the diff below.
         output.WriteLine(style.Bold("Justification:"));
-        output.WriteLine(AgentText.Visible(proposal.Justification));
+        output.WriteLine(AgentText.Quoted(proposal.Justification));
         output.WriteLine();
         WriteDiff(output, style, proposal.CurrentFile, proposal.ProposedFile, "current", "proposed");
         if (response is not null)

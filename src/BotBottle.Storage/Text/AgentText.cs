@@ -54,11 +54,16 @@ public static class AgentText
         _ => IsBidiControl(c),
     };
 
+    /// <summary>Combining marks kept on one base character; more are shown as escapes (a tower of them covers the lines around it).</summary>
+    public const int MaxStackedMarks = 4;
+
     /// <summary>
     /// <paramref name="text"/> as a terminal may show it: controls become <c>\xHH</c> escapes
-    /// (<c>\x1b</c>, <c>\r</c> as <c>\x0d</c>), and bidi, zero-width and other format or separator
-    /// characters become <c>&lt;U+XXXX&gt;</c>, as do unpaired surrogates. Tab and newline are
-    /// kept when <paramref name="multiline"/>, else shown as <c>\t</c> and <c>\n</c>.
+    /// (<c>\x1b</c>, <c>\r</c> as <c>\x0d</c>), and bidi, zero-width, default-ignorable, blank-looking
+    /// (Hangul fillers, the blank braille pattern, spaces other than U+0020) and other format or
+    /// separator characters become <c>&lt;U+XXXX&gt;</c>, one per code point (above U+FFFF too), as do
+    /// unpaired surrogates and combining marks past <see cref="MaxStackedMarks"/> on one character.
+    /// Tab and newline are kept when <paramref name="multiline"/>, else shown as <c>\t</c> and <c>\n</c>.
     /// </summary>
     /// <param name="text">Stored text, possibly hostile.</param>
     /// <param name="multiline">Whether the output is a block of lines (a file, a justification) or one table cell.</param>
@@ -66,13 +71,17 @@ public static class AgentText
     {
         ArgumentNullException.ThrowIfNull(text);
         StringBuilder? builder = null;
+        int stackedMarks = 0;
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
-            if (IsPlain(text, i, multiline))
+            bool pair = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
+            int codePoint = pair ? char.ConvertToUtf32(c, text[i + 1]) : c;
+            stackedMarks = IsCombiningMark(codePoint) ? stackedMarks + 1 : 0;
+            if (IsPlain(text, i, multiline) && stackedMarks <= MaxStackedMarks)
             {
                 builder?.Append(c);
-                if (char.IsHighSurrogate(c))
+                if (pair)
                 {
                     builder?.Append(text[i + 1]);
                     i++;
@@ -93,11 +102,30 @@ public static class AgentText
             }
             else
             {
-                builder.Append("<U+").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture)).Append('>');
+                builder.Append("<U+").Append(codePoint.ToString("X4", CultureInfo.InvariantCulture)).Append('>');
+                i += pair ? 1 : 0;
             }
         }
 
         return builder?.ToString() ?? text;
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> shown as <see cref="Visible"/> shows it, each line behind a gutter
+    /// (<c>│ </c>), so no line of it can pass for the tool's own output: not a header, not a status,
+    /// not a diff. The same in color and in plain text.
+    /// </summary>
+    public static string Quoted(string text, string gutter = "│ ")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(gutter);
+        string shown = Visible(text);
+        if (shown.EndsWith('\n'))
+        {
+            shown = shown[..^1];
+        }
+
+        return gutter + shown.Replace("\n", "\n" + gutter, StringComparison.Ordinal);
     }
 
     /// <summary>A short name for a refused character, for error messages.</summary>
@@ -128,7 +156,29 @@ public static class AgentText
     public static bool IsShownAsIs(int codePoint)
         => codePoint is '\t' or '\n'
            || (codePoint is >= 0 and <= 0x10FFFF && (codePoint < 0xD800 || codePoint > 0xDFFF)
-               && IsVisibleCategory(CharUnicodeInfo.GetUnicodeCategory(codePoint)));
+               && IsVisibleCategory(CharUnicodeInfo.GetUnicodeCategory(codePoint)) && !IsInvisible(codePoint));
+
+    /// <summary>
+    /// Code points a terminal draws as nothing or as blank although their category says otherwise:
+    /// Unicode's default-ignorable ones (combining grapheme joiner, Hangul fillers, Khmer inherent
+    /// vowels, variation selectors, tags…), the blank braille pattern, the object replacement
+    /// character, and every space but U+0020.
+    /// </summary>
+    private static bool IsInvisible(int codePoint) => codePoint switch
+    {
+        0x034F or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or 0x3164 or 0xFFA0 or 0x2800 or 0xFFFC => true,
+        >= 0x180B and <= 0x180F => true,
+        >= 0x2060 and <= 0x206F => true,
+        >= 0xFE00 and <= 0xFE0F => true,
+        >= 0xFFF0 and <= 0xFFF8 => true,
+        >= 0x1BCA0 and <= 0x1BCA3 => true,
+        >= 0x1D173 and <= 0x1D17A => true,
+        >= 0xE0000 and <= 0xE0FFF => true,
+        _ => codePoint != ' ' && CharUnicodeInfo.GetUnicodeCategory(codePoint) == UnicodeCategory.SpaceSeparator,
+    };
+
+    private static bool IsCombiningMark(int codePoint)
+        => CharUnicodeInfo.GetUnicodeCategory(codePoint) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark;
 
     private static bool IsBidiControl(char c)
         => c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
@@ -149,10 +199,11 @@ public static class AgentText
                 return false;
             }
 
-            return IsVisibleCategory(CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(c, text[index + 1])));
+            int codePoint = char.ConvertToUtf32(c, text[index + 1]);
+            return IsVisibleCategory(CharUnicodeInfo.GetUnicodeCategory(codePoint)) && !IsInvisible(codePoint);
         }
 
-        return !char.IsLowSurrogate(c) && IsVisibleCategory(CharUnicodeInfo.GetUnicodeCategory(c));
+        return !char.IsLowSurrogate(c) && IsVisibleCategory(CharUnicodeInfo.GetUnicodeCategory(c)) && !IsInvisible(c);
     }
 
     /// <summary>Controls, format characters (bidi, zero-width, soft hyphen), line/paragraph separators and unassigned code points are not shown raw.</summary>
