@@ -21,10 +21,37 @@ public sealed class DoctorCommandTests : IDisposable
         CommandResult result = _home.Host("doctor");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (string check in new[] { "placement", "filesystem", "mount layout", "database file", "access", "permissions", "open", "journal mode", "schema", "integrity", "waits" })
+        foreach (string check in new[] { "placement", "filesystem", "mount layout", "database file", "access", "permissions", "open", "disk space", "journal mode", "schema", "integrity", "waits" })
         {
             Assert.Contains("  ok  ", Line(result, check), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Doctor_reports_a_disk_below_the_reserve_as_failed_and_says_what_it_means()
+    {
+        Assert.Equal(0, _home.Host("limits", "set", "free_space_reserve_bytes", "1000000G").ExitCode);
+
+        CommandResult result = _home.Host("doctor");
+
+        Assert.NotEqual(0, result.ExitCode);
+        string line = Line(result, "disk space");
+        Assert.Contains("FAIL", line, StringComparison.Ordinal);
+        Assert.Contains("below the host's reserve of 1024000000 MiB", line, StringComparison.Ordinal);
+        Assert.Contains("the operator can still answer", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Doctor_on_a_read_only_mount_says_to_mount_it_read_write_not_to_change_users()
+    {
+        string directory = Path.GetDirectoryName(_home.DbPath)!;
+        CommandResult result = MountNamespace.Run(
+            $"set -e; mount -t tmpfs tmpfs /run; mkdir /run/supervise; mount --bind '{directory}' /run/supervise; mount -o remount,ro,bind /run/supervise; \"$BIN\" doctor --sidecar; echo \"exit=$?\"");
+
+        string line = Line(result, "access");
+        Assert.Contains("read-only mount (/run/supervise)", line, StringComparison.Ordinal);
+        Assert.Contains("read-write", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("run as the host user", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -125,6 +125,44 @@ public sealed class ServeHttpRulesTests : RunningServe
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:{0}", true)]
+    [InlineData("http://localhost:{0}", true)]
+    [InlineData("http://127.0.0.1:{1}", false)] // another port: another server
+    [InlineData("http://rebound.example:{0}", false)] // DNS rebinding names its own host
+    [InlineData("https://127.0.0.1:{0}", false)]
+    public async Task Post_accepts_the_servers_own_origin_and_nothing_that_only_resembles_it(string template, bool accepted)
+    {
+        int port = Serve.McpUrl.Port;
+        string origin = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, port, port == 1 ? 2 : port - 1);
+        using HttpResponseMessage response = await Client.PostAsync(McpHttpClient.Request(1, "tools/list"), configure: r => r.Headers.Add("Origin", origin));
+
+        Assert.Equal(accepted ? HttpStatusCode.OK : HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("\"a string\"", "string")]
+    [InlineData("[1, 2]", "array")]
+    [InlineData("42", "number")]
+    public async Task Params_that_are_not_an_object_get_invalid_params_for_that_request(string parameters, string kind)
+    {
+        using HttpResponseMessage response = await Client.PostAsync($$"""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{{parameters}}}""");
+        JsonNode body = await ErrorBody(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal((7, -32602), ((int)body["id"]!, (int)body["error"]!["code"]!));
+        Assert.Contains($"not a JSON {kind}", (string)body["error"]!["message"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_message_with_a_duplicate_key_is_a_parse_error_as_on_the_broker()
+    {
+        using HttpResponseMessage response = await Client.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"tools/list","method":"ping"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(-32700, (int)(await ErrorBody(response))["error"]!["code"]!);
+    }
+
     [Fact]
     public async Task Post_accepts_an_allowed_origin()
     {

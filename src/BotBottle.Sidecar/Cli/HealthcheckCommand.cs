@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.IO;
+using System.Linq;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading;
@@ -29,7 +30,8 @@ internal static class HealthcheckCommand
             try
             {
                 (int status, string body) = await GetAsync(target, TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken).ConfigureAwait(false);
-                cli.Output.Write(body);
+                // What answered may not be serve: its words are shown, never obeyed by the terminal.
+                cli.Output.Write(Storage.Text.AgentText.Visible(body));
                 return status == 200 ? ExitCodes.Success : cli.Fail(ExitCodes.Internal, $"{target} answered {status}.");
             }
             catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException or FormatException)
@@ -58,11 +60,34 @@ internal static class HealthcheckCommand
         await using NetworkStream stream = client.GetStream();
         byte[] request = Encoding.ASCII.GetBytes($"GET {target.PathAndQuery} HTTP/1.1\r\nHost: {target.Authority}\r\nConnection: close\r\n\r\n");
         await stream.WriteAsync(request, deadline.Token).ConfigureAwait(false);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        string response = await reader.ReadToEndAsync(deadline.Token).ConfigureAwait(false);
-        string[] statusLine = response.Split("\r\n", 2)[0].Split(' ');
+        using var received = new MemoryStream();
+        await stream.CopyToAsync(received, deadline.Token).ConfigureAwait(false);
+        byte[] response = received.ToArray();
+        int headerEnd = response.AsSpan().IndexOf("\r\n\r\n"u8);
+        string head = Encoding.ASCII.GetString(response, 0, headerEnd < 0 ? response.Length : headerEnd);
+        string[] statusLine = head.Split("\r\n", 2)[0].Split(' ');
         int status = statusLine.Length >= 2 && int.TryParse(statusLine[1], System.Globalization.CultureInfo.InvariantCulture, out int code) ? code : throw new FormatException("not an HTTP response");
-        int bodyStart = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        return (status, bodyStart < 0 ? string.Empty : response[(bodyStart + 4)..]);
+        ReadOnlySpan<byte> body = headerEnd < 0 ? [] : response.AsSpan(headerEnd + 4);
+        bool chunked = head.Split("\r\n").Any(static h => h.StartsWith("Transfer-Encoding:", StringComparison.OrdinalIgnoreCase) && h.Contains("chunked", StringComparison.OrdinalIgnoreCase));
+        return (status, Encoding.UTF8.GetString(chunked ? Dechunk(body) : body.ToArray()));
+    }
+
+    /// <summary>The body of a chunked response: each chunk's bytes without its size line (a malformed one ends the body).</summary>
+    private static byte[] Dechunk(ReadOnlySpan<byte> chunked)
+    {
+        var body = new MemoryStream();
+        while (true)
+        {
+            int lineEnd = chunked.IndexOf("\r\n"u8);
+            string sizeText = lineEnd < 0 ? string.Empty : Encoding.ASCII.GetString(chunked[..lineEnd]).Split(';')[0].Trim();
+            if (!int.TryParse(sizeText, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out int size)
+                || size <= 0 || lineEnd + 2 + size > chunked.Length)
+            {
+                return body.ToArray();
+            }
+
+            body.Write(chunked.Slice(lineEnd + 2, size));
+            chunked = chunked[Math.Min(chunked.Length, lineEnd + 2 + size + 2)..];
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Net;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -109,7 +110,7 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         // Refusals before the token check leave the body to Kestrel, which drains it for at most 5 s and
         // then resets the connection: a peer that has not shown the token gets no longer than that.
         string? origin = request.Headers.Origin;
-        if (origin is not null && !options.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        if (origin is not null && !options.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase) && !IsOwnOrigin(origin, context.Connection))
         {
             await WriteErrorAsync(context, StatusCodes.Status403Forbidden, -32000, $"Forbidden: Origin '{origin}' is not allowed; start serve with --allow-origin {origin} if this client is legitimate.").ConfigureAwait(false);
             return;
@@ -383,7 +384,9 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            // Duplicate keys are refused, as the broker refuses them: "last one wins" would let two
+            // readers of one message see different values.
+            node = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
         }
         catch (JsonException exception)
         {
@@ -413,6 +416,13 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         if (message is null)
         {
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32600, "Invalid Request: the body must be one JSON-RPC 2.0 request, notification or response object.").ConfigureAwait(false);
+        }
+
+        // MCP's params are always an object; anything else would fail deep in a handler as an internal error.
+        if (message is JsonRpcRequest request && node?["params"] is { } parameters && parameters is not JsonObject)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status200OK, -32602, $"Invalid params: {request.Method}'s params must be a JSON object, not a JSON {parameters.GetValueKind().ToString().ToLowerInvariant()}.", request.Id).ConfigureAwait(false);
+            return null;
         }
 
         return message;
@@ -492,6 +502,25 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
     private static bool IsJsonContentType(string? contentType)
         => contentType is not null && contentType.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether <paramref name="origin"/> is this server's own: <c>http://</c> the very address and port
+    /// the connection reached (or <c>localhost</c> on a loopback one). A page that DNS rebinding points
+    /// here has its own host name in its Origin, never the address literal, so this opens nothing to it.
+    /// </summary>
+    private static bool IsOwnOrigin(string origin, ConnectionInfo connection)
+    {
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out Uri? uri) || uri.Scheme != Uri.UriSchemeHttp || uri.Port != connection.LocalPort
+            || uri.AbsolutePath != "/" || connection.LocalIpAddress is not { } local)
+        {
+            return false;
+        }
+
+        IPAddress localAddress = local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local;
+        return uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
+            ? IPAddress.TryParse(uri.Host.Trim('[', ']'), out IPAddress? named) && named.Equals(localAddress)
+            : string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase) && IPAddress.IsLoopback(localAddress);
+    }
+
     private static bool BearerMatches(string? authorization, string token)
     {
         const string Prefix = "Bearer ";
@@ -505,11 +534,11 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         return CryptographicOperations.FixedTimeEquals(given, expected);
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, int statusCode, int code, string message)
+    private static async Task WriteErrorAsync(HttpContext context, int statusCode, int code, string message, RequestId id = default)
     {
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
-        var error = new JsonRpcError { Id = default, Error = new JsonRpcErrorDetail { Code = code, Message = message } };
+        var error = new JsonRpcError { Id = id, Error = new JsonRpcErrorDetail { Code = code, Message = message } };
         await context.Response.WriteAsync(JsonSerializer.Serialize(error, McpJson.GetTypeInfo(typeof(JsonRpcError))), context.RequestAborted).ConfigureAwait(false);
     }
 

@@ -8,7 +8,8 @@ namespace BotBottle.Storage.Database;
 /// <summary>One line of /proc/self/mountinfo: where a filesystem is mounted and what type it is.</summary>
 /// <param name="MountPoint">The mount point, unescaped.</param>
 /// <param name="FilesystemType">The type after the " - " separator (ext4, nfs4, fuse.sshfs, …).</param>
-internal sealed record MountEntry(string MountPoint, string FilesystemType);
+/// <param name="ReadOnly">Whether the mount is read-only ("ro" among its per-mount options).</param>
+internal sealed record MountEntry(string MountPoint, string FilesystemType, bool ReadOnly = false);
 
 /// <summary>The calling process's mounts, as the kernel reports them in /proc/self/mountinfo.</summary>
 internal static class MountTable
@@ -30,7 +31,7 @@ internal static class MountTable
                 continue;
             }
 
-            entries.Add(new MountEntry(Unescape(fields[4]), fields[separator + 1]));
+            entries.Add(new MountEntry(Unescape(fields[4]), fields[separator + 1], Array.IndexOf(fields[5].Split(','), "ro") >= 0));
         }
 
         return entries;

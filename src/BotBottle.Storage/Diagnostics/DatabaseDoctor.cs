@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Errors;
+using BotBottle.Storage.Limits;
 using BotBottle.Storage.Migrations;
 using BotBottle.Storage.Sql;
 
@@ -52,7 +53,9 @@ public static class DatabaseDoctor
         bool writable = PosixAccess.CanWriteDirectory(directory) && PosixAccess.CanReadWrite(path);
         results.Add(new("access", writable, writable
             ? $"{identity} can write the database and create its -wal/-shm files"
-            : $"{identity} cannot write {path} or create files in {directory}; run as the host user (the image's UID/GID build arguments)"));
+            : owner is { ReadOnly: true }
+                ? $"{directory} is on a read-only mount ({owner.MountPoint}); mount the host's database directory read-write (no ':ro' or 'readonly' on the volume)"
+                : $"{identity} cannot write {path} or create files in {directory}; run as the host user (the image's UID/GID build arguments)"));
 
         if (!asSidecar)
         {
@@ -72,6 +75,16 @@ public static class DatabaseDoctor
         {
             return results;
         }
+
+        results.Add(Check("disk space", () =>
+        {
+            long reserve = database.Read(static connection => LimitsStore.Read(connection, null)).FreeSpaceReserveBytes;
+            return FreeSpace.AvailableBytes(path) is not { } available
+                ? "not measurable here"
+                : available >= reserve
+                    ? $"{Mib(available)} MiB free; agents' proposals stop at the host's reserve of {Mib(reserve)} MiB"
+                    : throw new StorageException(StorageErrorKind.DiskFull, $"{Mib(available)} MiB free, below the host's reserve of {Mib(reserve)} MiB: agents' proposals are refused and the sidecar reports unhealthy until space is freed; the operator can still answer");
+        }));
 
         results.Add(Check("journal mode", () =>
         {
@@ -126,6 +139,8 @@ public static class DatabaseDoctor
             return new(name, false, exception.Message);
         }
     }
+
+    private static string Mib(long bytes) => (bytes / (1024.0 * 1024)).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode, 8);
 }
