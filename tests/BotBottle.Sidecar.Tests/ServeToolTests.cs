@@ -171,6 +171,52 @@ public sealed class ServeToolTests : RunningServe
     }
 
     [Fact]
+    public async Task Two_clients_whose_ids_collide_cancel_only_their_own_call()
+    {
+        // Two clients on one address, each numbering its requests from 1: one initializes and gets a
+        // session; the other has none.
+        using HttpResponseMessage initialized = await Client.PostAsync(McpHttpClient.Request(1, "initialize", """{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"a","version":"1"}}"""));
+        Assert.Equal(System.Net.HttpStatusCode.OK, initialized.StatusCode);
+        string session = Assert.Single(initialized.Headers.GetValues("Mcp-Session-Id"));
+        Assert.Matches("^[0-9a-f]{32}$", session);
+
+        Task<SseTranscript> mine = Client.CallAsync(McpHttpClient.ToolCall(2, "pipelock-block", """{"proposed_file":"a.example\n","justification":"session client"}"""), r => r.Headers.Add("Mcp-Session-Id", session));
+        Task<SseTranscript> theirs = Client.CallAsync(McpHttpClient.ToolCall(2, "pipelock-block", """{"proposed_file":"b.example\n","justification":"plain client"}"""));
+        Task<SseTranscript> third = Client.CallAsync(McpHttpClient.ToolCall(2, "pipelock-block", """{"proposed_file":"c.example\n","justification":"another plain client"}"""));
+        while (Home.PendingIds().Length < 3)
+        {
+            await Task.Delay(20);
+        }
+
+        // Without a session, two calls share address and id: the cancel ends neither.
+        using (HttpResponseMessage ambiguous = await Client.PostAsync("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}}"""))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, ambiguous.StatusCode);
+        }
+
+        Assert.True(await Serve.WaitForLogAsync(static l => (string?)l["rpc"] == "notifications/cancelled" && (string?)l["outcome"] == "ambiguous_cancel", TimeSpan.FromSeconds(5)));
+
+        // In its session, the cancel ends exactly its own call.
+        using (HttpResponseMessage cancel = await Client.PostAsync("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}}""", configure: r => r.Headers.Add("Mcp-Session-Id", session)))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, cancel.StatusCode);
+        }
+
+        SseTranscript cancelled = await mine.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain(cancelled.Messages, static m => m["id"] is not null);
+        Assert.False(theirs.IsCompleted || third.IsCompleted, "a cancel reached another client's call");
+
+        // The others still get the operator's answers.
+        foreach (string id in Home.PendingIds())
+        {
+            Assert.Equal(0, Home.Host("queue", "approve", id, "--notes", "ok").ExitCode);
+        }
+
+        SseTranscript[] answered = await Task.WhenAll(theirs, third).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.All(answered, static t => Assert.Equal("approved", (string)JsonNode.Parse((string)t.Response["result"]!["content"]![0]!["text"]!)!["status"]!));
+    }
+
+    [Fact]
     public async Task Joined_retries_all_get_the_decision_and_it_is_logged_once()
     {
         Task<SseTranscript> first = Client.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", Arguments));

@@ -32,10 +32,19 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
     private static readonly JsonSerializerOptions McpJson = McpJsonUtilities.DefaultOptions;
 
     /// <summary>
-    /// Requests in flight, by client address and JSON-RPC id: a stateless server has no session, so
-    /// notifications/cancelled (which arrives on its own POST) finds its request this way.
+    /// Requests in flight, by whose ids they are (the client's <c>Mcp-Session-Id</c>, else its address)
+    /// and JSON-RPC id, so notifications/cancelled (which arrives on its own POST) finds its request.
+    /// Every client numbers its requests 1, 2, 3…, so without a session several calls may share a key;
+    /// a cancel then ends one only when it is the only match. Guarded by locking the dictionary.
     /// </summary>
-    private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<InFlight>> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The header that gives a client its own namespace of request ids: issued on initialize, sent back
+    /// on every later request. The data stays in the database, so it names whose ids are whose and
+    /// nothing else; a restart that forgets it loses nothing.
+    /// </summary>
+    private const string SessionHeader = "Mcp-Session-Id";
 
     /// <summary>How far past the body limit a refused body is still read, so its client can read the refusal.</summary>
     private const long OverLimitDrainBytes = 4 * 1024 * 1024;
@@ -162,7 +171,7 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
             log.RpcMethod = (message as JsonRpcNotification)?.Method;
             if (message is JsonRpcNotification { Method: NotificationMethods.CancelledNotification } cancelled)
             {
-                log.Outcome = Cancel(context, cancelled) ? "cancelled_request" : "nothing_to_cancel";
+                log.Outcome = Cancel(context, cancelled);
             }
 
             context.Response.StatusCode = StatusCodes.Status202Accepted;
@@ -208,6 +217,7 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
             Instructions = server.ServerInstructions,
         };
         var response = new JsonRpcResponse { Id = rpcRequest.Id, Result = JsonSerializer.SerializeToNode(result, McpJson.GetTypeInfo(typeof(InitializeResult))) };
+        context.Response.Headers[SessionHeader] = NewSessionId();
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/event-stream";
         await using var stream = new SseKeepAliveStream(context.Response.Body);
@@ -224,6 +234,11 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache, no-store";
         response.Headers["X-Accel-Buffering"] = "no";
+        if (rpcRequest.Method == RequestMethods.Initialize)
+        {
+            response.Headers[SessionHeader] = NewSessionId();
+        }
+
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         // Answer at once: clients with a header timeout see the stream open before the operator decides.
@@ -236,7 +251,15 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         log.Scope = scope;
         string key = InFlightKey(context, rpcRequest.Id.ToString());
         var call = new InFlight(callEnded, scope);
-        _inFlight[key] = call;
+        lock (_inFlight)
+        {
+            if (!_inFlight.TryGetValue(key, out List<InFlight>? calls))
+            {
+                _inFlight[key] = calls = [];
+            }
+
+            calls.Add(call);
+        }
 
         var transport = new StreamableHttpServerTransport { Stateless = true };
         await using McpServer server = McpServer.Create(transport, tools.CreateServerOptions(scope));
@@ -259,7 +282,14 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         }
         finally
         {
-            _inFlight.TryRemove(KeyValuePair.Create(key, call));
+            lock (_inFlight)
+            {
+                if (_inFlight.TryGetValue(key, out List<InFlight>? calls) && calls.Remove(call) && calls.Count == 0)
+                {
+                    _inFlight.Remove(key);
+                }
+            }
+
             await transport.DisposeAsync().ConfigureAwait(false);
             try
             {
@@ -542,22 +572,51 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         await context.Response.WriteAsync(JsonSerializer.Serialize(error, McpJson.GetTypeInfo(typeof(JsonRpcError))), context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>Ends the wait of the request notifications/cancelled names, if it is in flight from this client.</summary>
-    private bool Cancel(HttpContext context, JsonRpcNotification cancelled)
+    /// <summary>
+    /// Ends the wait of the request notifications/cancelled names, if it is this client's: in its
+    /// session, or, for a client without one, the only call from its address with that id (two
+    /// clients there may both have a call 2; guessing would end the wrong one).
+    /// </summary>
+    /// <returns>What happened, for the request log.</returns>
+    private string Cancel(HttpContext context, JsonRpcNotification cancelled)
     {
-        if (cancelled.Params is not JsonObject parameters || parameters["requestId"] is not JsonValue id
-            || !_inFlight.TryGetValue(InFlightKey(context, id.ToJsonString() is var text && text.StartsWith('"') ? id.GetValue<string>() : text), out InFlight? call))
+        if (cancelled.Params is not JsonObject parameters || parameters["requestId"] is not JsonValue id)
         {
-            return false;
+            return "nothing_to_cancel";
+        }
+
+        InFlight call;
+        lock (_inFlight)
+        {
+            if (!_inFlight.TryGetValue(InFlightKey(context, id.ToJsonString() is var text && text.StartsWith('"') ? id.GetValue<string>() : text), out List<InFlight>? calls))
+            {
+                return "nothing_to_cancel";
+            }
+
+            if (calls.Count != 1)
+            {
+                return "ambiguous_cancel";
+            }
+
+            call = calls[0];
         }
 
         call.Scope.CancelledByClient = true;
         call.Scope.Stream.Seal();
         call.Ended.Cancel();
-        return true;
+        return "cancelled_request";
     }
 
-    private static string InFlightKey(HttpContext context, string requestId) => context.Connection.RemoteIpAddress + "\n" + requestId;
+    private static string InFlightKey(HttpContext context, string requestId)
+        => (SessionOf(context) is { } session ? "session " + session : "peer " + context.Connection.RemoteIpAddress) + "\n" + requestId;
+
+    /// <summary>The client's session id: one header of 1 to 128 visible ASCII characters (as MCP defines it), else none.</summary>
+    private static string? SessionOf(HttpContext context)
+        => context.Request.Headers[SessionHeader] is { Count: 1 } values && values[0] is { Length: > 0 and <= 128 } session && session.All(static c => c is > ' ' and < '\u007f')
+            ? session
+            : null;
+
+    private static string NewSessionId() => Guid.NewGuid().ToString("N");
 
     private sealed record InFlight(CancellationTokenSource Ended, RequestScope Scope);
 
