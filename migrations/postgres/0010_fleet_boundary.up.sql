@@ -339,7 +339,8 @@ $$;
 -- QueueStore.WithdrawProposal for a broker: the server stamps the time and fixes the reason; the
 -- trigger of migration 0008 archives the proposal and chains the audit entry. The diff is the one
 -- thing the caller computes (a unified diff of two texts the server already holds), so it is
--- checked as text the operator will read.
+-- checked as text the operator will read, within the store's bound for an audit entry's diff
+-- (UnifiedDiff.MaxAuditDiffBytes).
 CREATE FUNCTION bb_withdraw(_proposal_id text, _diff text) RETURNS supervise_withdrawals
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
@@ -351,7 +352,7 @@ BEGIN
     IF FOUND THEN
         RETURN withdrawal;
     END IF;
-    PERFORM bb_check_text(_diff, 'diff', 4194304, false);
+    PERFORM bb_check_text(_diff, 'diff', 65536, false);
     INSERT INTO supervise_withdrawals (proposal_id, withdrawn_at, reason, diff, audit_id, audit_prev_hash, audit_hash)
     VALUES (_proposal_id, bb_now(), 'withdrawn by the agent before the operator answered', _diff, 0, '', '')
     RETURNING * INTO withdrawal;
