@@ -111,6 +111,10 @@ done
 echo "== fleet mode: the same broker on SQLite and on PostgreSQL 15 (propose, wake, 100 bottles)"
 python3 build/bench/fleet.py dist/linux-x64 "$out/fleet.json" "$([ -n "$quick" ] && echo 10 || echo 60)" "$([ -n "$quick" ] && echo 12 || echo 100)" > /dev/null
 
+echo "== floods against the broker and serve, with a real client working meanwhile"
+BOTBOTTLE_DIST="$PWD/dist/linux-x64" dotnet test tests/BotBottle.Sidecar.Tests -c Release --filter 'FullyQualifiedName~FloodTests' \
+  --logger 'console;verbosity=detailed' > "$out/floods.log" 2>&1 || true
+
 echo "== writing build/BENCHMARKS.md"
 python3 build/bench/report.py "$out" build/BENCHMARKS.md
 echo "done: build/BENCHMARKS.md"

@@ -4,6 +4,7 @@
     report.py RESULTS_DIR OUT.md
 """
 from fleet_report import fleet_section
+from floods_report import floods_section
 import glob
 import json
 import os
@@ -253,6 +254,9 @@ if transport:
     add(f"Decision in this run: **{'adopt the SDK transport' if adopt else 'keep ours'}** (see the README's design notes).")
 add("")
 for line in fleet_section(load("fleet.json"), "python3 build/bench/fleet.py dist/linux-x64 OUT 60 100"):
+    add(line)
+floods_log = os.path.join(results, "floods.log")
+for line in floods_section(open(floods_log).read() if os.path.exists(floods_log) else None):
     add(line)
 add("## Notes")
 add("")

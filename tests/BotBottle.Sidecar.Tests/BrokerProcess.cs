@@ -28,6 +28,9 @@ public sealed class BrokerProcess : IDisposable
 
     public JsonNode[] Log => _log.Select(static line => JsonNode.Parse(line)!).ToArray();
 
+    /// <summary>How many lines the broker has logged so far.</summary>
+    public int LogLineCount => _log.Count;
+
     public Task<bool> WaitForLogAsync(Func<JsonNode, bool> predicate, TimeSpan timeout) => JsonLines.WaitForAsync(() => Log, predicate, timeout);
 
     /// <summary>The TCP address the broker bound (tcp://127.0.0.1:PORT), when it was started with --listen.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Net.Http;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Xunit;
@@ -47,5 +48,95 @@ public sealed class SuperviseTypeScriptClientTests
         Assert.Equal(id, (string)result["structured"]!["proposal_id"]!);
         Assert.True((int)result["progress"]! >= 2, "progress notifications reached the client's onprogress");
         Assert.False((bool)result["isError"]!);
+    }
+
+    [Fact]
+    public async Task A_typescript_client_and_a_raw_client_with_colliding_ids_each_cancel_only_their_own_call()
+    {
+        Assert.True(Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "@modelcontextprotocol", "sdk")), "run 'npm ci' in tests/BotBottle.Sidecar.Tests/mcp-client (build/test.sh does)");
+        using var home = new TestHome().Migrated();
+        using ServeProcess serve = await ServeProcess.StartAsync(home);
+        using var raw = new McpHttpClient(serve.McpUrl);
+        var start = new ProcessStartInfo("node", [Path.Combine(ClientDirectory, "cancel.mjs"), serve.McpUrl.ToString()])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = ClientDirectory,
+        };
+        using Process node = Process.Start(start)!;
+        Task<string> error = node.StandardError.ReadToEndAsync();
+        try
+        {
+            JsonNode connected = await NextStepAsync(node);
+            Assert.Matches("^[0-9a-f]{32}$", (string?)connected["session"] ?? "");
+            Assert.Equal("calling", (string?)(await NextStepAsync(node))["step"]);
+
+            // The raw client, on the same address with no session, also has a call with id 1.
+            Task<SseTranscript> rawFirst = raw.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", """{"proposed_file":"raw-a.example\n","justification":"raw client"}"""));
+            await WaitForPendingCountAsync(home, 2);
+
+            // The raw client cancels its id 1: its own call ends, the TypeScript client's id 1 waits on.
+            using (HttpResponseMessage cancel = await raw.PostAsync("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}"""))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.Accepted, cancel.StatusCode);
+            }
+
+            SseTranscript cancelled = await rawFirst.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.DoesNotContain(cancelled.Messages, static m => m["id"] is not null);
+            Task<JsonNode> tsOutcome = NextStepAsync(node);
+            Assert.NotSame(tsOutcome, await Task.WhenAny(tsOutcome, Task.Delay(500)));
+
+            // Now the TypeScript client aborts its id 1 while the raw client has a new id-1 call waiting.
+            Task<SseTranscript> rawSecond = raw.CallAsync(McpHttpClient.ToolCall(1, "pipelock-block", """{"proposed_file":"raw-b.example\n","justification":"raw client again"}"""));
+            await WaitForPendingCountAsync(home, 3);
+            await node.StandardInput.WriteLineAsync("abort");
+            await node.StandardInput.FlushAsync();
+            JsonNode aborted = await tsOutcome.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal("error", (string?)aborted["step"]);
+            Assert.True((bool?)aborted["aborted"] == true, aborted.ToJsonString());
+            for (var clock = Stopwatch.StartNew(); serve.Log.Count(static l => (string?)l["rpc"] == "notifications/cancelled" && (string?)l["outcome"] == "cancelled_request") < 2; await Task.Delay(50))
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the TypeScript client's cancel did not end its own call: " + string.Join("\n", serve.Log.Where(static l => (string?)l["event"] == "request").Select(static l => l.ToJsonString())));
+            }
+
+            await Task.Delay(300);
+            Assert.False(rawSecond.IsCompleted, "the TypeScript client's cancel reached the raw client's call");
+
+            // The raw client's waiting call still gets the operator's answer.
+            foreach (string id in home.PendingIds())
+            {
+                Assert.Equal(0, home.Host("queue", "approve", id).ExitCode);
+            }
+
+            SseTranscript answered = await rawSecond.WaitAsync(TimeSpan.FromSeconds(30));
+            await node.StandardInput.WriteLineAsync("exit");
+            await node.StandardInput.FlushAsync();
+            Assert.Equal("approved", (string)JsonNode.Parse((string)answered.Response["result"]!["content"]![0]!["text"]!)!["status"]!);
+            Assert.True(node.WaitForExit(TimeSpan.FromSeconds(30)), "node client did not finish");
+            Assert.True(node.ExitCode == 0, await error);
+        }
+        finally
+        {
+            if (!node.HasExited)
+            {
+                node.Kill();
+            }
+        }
+    }
+
+    private static async Task<JsonNode> NextStepAsync(Process node)
+    {
+        string? line = await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(line is not null, "the node client ended early");
+        return JsonNode.Parse(line)!;
+    }
+
+    private static async Task WaitForPendingCountAsync(TestHome home, int count)
+    {
+        for (var clock = Stopwatch.StartNew(); home.PendingIds().Length < count; await Task.Delay(50))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{count} proposals did not queue");
+        }
     }
 }

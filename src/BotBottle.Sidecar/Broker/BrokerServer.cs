@@ -23,11 +23,27 @@ namespace BotBottle.Sidecar.Broker;
 internal sealed class BrokerServer : IDisposable
 {
     /// <summary>
-    /// Connections that have not yet sent a whole request. When a new one arrives past this, the
-    /// oldest is dropped: a real client sends its request at once, so a flood of idle connections
-    /// only ever evicts itself and cannot keep legitimate requests out.
+    /// Unix-socket and authenticated TCP connections that have not yet sent a whole request. When a
+    /// new one arrives past this, the oldest is dropped: a real client sends its request at once,
+    /// so a flood of idle connections only ever evicts itself and cannot keep legitimate requests out.
+    /// TCP connections that have not shown the token are not counted here: see <see cref="UnauthenticatedConnections"/>.
     /// </summary>
     public const int MaxUnreadConnections = 64;
+
+    /// <summary>TCP connections from one address that have not yet shown the token.</summary>
+    public const int MaxUnauthenticatedPerPeer = 64;
+
+    /// <summary>TCP connections from all addresses that have not yet shown the token.</summary>
+    public const int MaxUnauthenticated = 256;
+
+    /// <summary>How long a TCP client has to show its token once connected: a real one sends it first, at once.</summary>
+    private static readonly TimeSpan TokenReadTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// The kernel's accept queue for TCP: under a flood connections wait there for a slot, so it is
+    /// deeper than the usual 128 (the kernel caps it at net.core.somaxconn).
+    /// </summary>
+    private const int TcpBacklog = 1024;
 
     /// <summary>Connections with a request in hand (mostly waits); more are answered Busy and closed.</summary>
     public const int MaxActiveConnections = 1024;
@@ -51,6 +67,8 @@ internal sealed class BrokerServer : IDisposable
     private readonly SemaphoreSlim _largeReads = new(8);
     private readonly ConcurrentDictionary<Task, bool> _connections = new();
     private readonly LinkedList<CancellationTokenSource> _unread = new();
+    private readonly UnauthenticatedConnections _strangers = new(MaxUnauthenticatedPerPeer, MaxUnauthenticated);
+    private readonly FloodSummary _flood = new("broker", "TCP connections closed before they showed the token");
     private int _active;
 
     private BrokerServer(Socket? listener, string? socketPath, Socket? tcpListener, BrokerToken? token, ISidecarStore queue)
@@ -97,7 +115,7 @@ internal sealed class BrokerServer : IDisposable
             try
             {
                 tcpListener.Bind(tcp.EndPoint);
-                tcpListener.Listen(128);
+                tcpListener.Listen(TcpBacklog);
             }
             catch (SocketException exception)
             {
@@ -166,7 +184,34 @@ internal sealed class BrokerServer : IDisposable
                 break;
             }
 
-            Task connection = ServeConnectionAsync(client, authenticate, stopping);
+            // A TCP connection is counted among those yet to show the token before the next is accepted:
+            // under a flood this is what paces accepting (see UnauthenticatedConnections.AddAsync).
+            var readLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            UnauthenticatedConnections.Entry? stranger = null;
+            if (authenticate)
+            {
+                try
+                {
+                    stranger = await _strangers.AddAsync(PeerOf(client), client, readLimit, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    client.Dispose();
+                    readLimit.Dispose();
+                    break;
+                }
+
+                if (stranger is null)
+                {
+                    // Every slot holds a connection that has sent more than this one: it is refused.
+                    client.Dispose();
+                    readLimit.Dispose();
+                    _flood.Refused();
+                    continue;
+                }
+            }
+
+            Task connection = ServeConnectionAsync(client, stranger, readLimit, stopping);
             _connections.TryAdd(connection, true);
             _ = connection.ContinueWith(done => _connections.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
@@ -177,6 +222,7 @@ internal sealed class BrokerServer : IDisposable
         _listener?.Dispose();
         _tcpListener?.Dispose();
         _largeReads.Dispose();
+        _flood.Dispose();
     }
 
     private static void RemoveStaleSocket(string socketPath)
@@ -214,14 +260,15 @@ internal sealed class BrokerServer : IDisposable
         throw new StorageException(StorageErrorKind.CannotOpen, $"Another broker is already serving {socketPath}; stop it first or choose another --socket.");
     }
 
-    private async Task ServeConnectionAsync(Socket socket, bool authenticate, CancellationToken stopping)
+    /// <summary>Serves one connection; <paramref name="stranger"/> is set for a TCP one, which must show the token first.</summary>
+    private async Task ServeConnectionAsync(Socket socket, UnauthenticatedConnections.Entry? stranger, CancellationTokenSource readLimit, CancellationToken stopping)
     {
         var clock = Stopwatch.StartNew();
         string op = "?";
-        string outcome = "ok";
+        string? outcome = "ok";
         string? error = null;
-        using var readLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        LinkedListNode<CancellationTokenSource> unread = TrackUnread(readLimit);
+        using CancellationTokenSource ownedReadLimit = readLimit;
+        LinkedListNode<CancellationTokenSource>? unread = null;
         bool active = false;
         try
         {
@@ -229,18 +276,33 @@ internal sealed class BrokerServer : IDisposable
             using (var stream = new NetworkStream(socket, ownsSocket: false))
             {
                 byte[] body;
-                readLimit.CancelAfter(RequestReadTimeout);
                 try
                 {
                     // A TCP connection opens with the token; nothing of the request is read before it matches.
-                    if (authenticate && !_token!.Matches(await BrokerFrames.ReadAsync(stream, RefuseLongToken, readLimit.Token).ConfigureAwait(false)))
+                    if (stranger is not null)
                     {
-                        outcome = "bad_token";
-                        await TryReplyAsync(stream, Error(StorageErrorKind.Denied, "The broker refused the connection: wrong or missing token. Start the sidecar with --broker-token-file naming the broker's token file.")).ConfigureAwait(false);
-                        await DiscardUnreadAsync(socket, stream).ConfigureAwait(false);
-                        return;
+                        readLimit.CancelAfter(TokenReadTimeout);
+                        byte[] offered;
+                        try
+                        {
+                            offered = await BrokerFrames.ReadAsync(new ProgressStream(stream, stranger), RefuseLongToken, readLimit.Token).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            _strangers.Remove(stranger);
+                        }
+
+                        if (!_token!.Matches(offered))
+                        {
+                            outcome = "bad_token";
+                            await TryReplyAsync(stream, Error(StorageErrorKind.Denied, "The broker refused the connection: wrong or missing token. Start the sidecar with --broker-token-file naming the broker's token file.")).ConfigureAwait(false);
+                            await DiscardUnreadAsync(socket, stream).ConfigureAwait(false);
+                            return;
+                        }
                     }
 
+                    readLimit.CancelAfter(RequestReadTimeout);
+                    unread = TrackUnread(readLimit);
                     body = await BrokerFrames.ReadAsync(stream, ReserveLargeReadAsync, readLimit.Token).ConfigureAwait(false);
                 }
                 catch (BrokerProtocolException exception)
@@ -251,7 +313,23 @@ internal sealed class BrokerServer : IDisposable
                 }
                 catch (Exception exception) when (exception is EndOfStreamException or IOException or OperationCanceledException or SocketException)
                 {
-                    outcome = unread.List is null ? "evicted" : "no_request";
+                    if (stranger is not null && unread is null)
+                    {
+                        // Never authenticated: a flood of these is counted, not logged one by one.
+                        outcome = null;
+                        if (stranger.Evicted)
+                        {
+                            _flood.Evicted();
+                        }
+                        else
+                        {
+                            _flood.NoRequest();
+                        }
+
+                        return;
+                    }
+
+                    outcome = unread is { List: null } ? "evicted" : "no_request";
                     return;
                 }
                 finally
@@ -305,7 +383,10 @@ internal sealed class BrokerServer : IDisposable
                 Interlocked.Decrement(ref _active);
             }
 
-            JsonLog.Event("request").Add("op", op.Length <= 32 ? op : op[..32]).Add("outcome", outcome).Add("error", error).Add("ms", clock.ElapsedMilliseconds).Write();
+            if (outcome is not null)
+            {
+                JsonLog.Event("request").Add("op", op.Length <= 32 ? op : op[..32]).Add("outcome", outcome).Add("error", error).Add("ms", clock.ElapsedMilliseconds).Write();
+            }
         }
     }
 
@@ -329,14 +410,28 @@ internal sealed class BrokerServer : IDisposable
         return node;
     }
 
-    private void Untrack(LinkedListNode<CancellationTokenSource> node)
+    private void Untrack(LinkedListNode<CancellationTokenSource>? node)
     {
         lock (_unread)
         {
-            if (node.List is not null)
+            if (node?.List is not null)
             {
                 _unread.Remove(node);
             }
+        }
+    }
+
+    /// <summary>Whom a TCP connection counts against: its address, an IPv4 client on a dual-stack socket as IPv4.</summary>
+    private static IPAddress PeerOf(Socket socket)
+    {
+        try
+        {
+            return socket.RemoteEndPoint is IPEndPoint { Address: { } address } ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address) : IPAddress.None;
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+            // Gone already: its read fails at once, and the slot with it.
+            return IPAddress.None;
         }
     }
 
@@ -382,6 +477,42 @@ internal sealed class BrokerServer : IDisposable
     private sealed class SlotRelease(SemaphoreSlim slots) : IDisposable
     {
         public void Dispose() => slots.Release();
+    }
+
+    /// <summary>Reads through to the connection and reports each read's bytes as the unauthenticated connection's progress.</summary>
+    private sealed class ProgressStream(Stream inner, UnauthenticatedConnections.Entry entry) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            int read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            entry.Progress(read);
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static BrokerRequest? Parse(byte[] body, out BrokerReply? error)

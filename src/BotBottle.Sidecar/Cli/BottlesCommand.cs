@@ -5,6 +5,7 @@ using System.Globalization;
 using BotBottle.Storage.Bottles;
 using BotBottle.Storage.Database;
 using BotBottle.Storage.Mapping;
+using BotBottle.Storage.Text;
 
 namespace BotBottle.Sidecar.Cli;
 
@@ -112,7 +113,7 @@ internal static class BottlesCommand
         }
         else
         {
-            cli.Output.WriteLine($"{entry.BottleSlug}: {entry.OperatorNotes} (audit entry {entry.Id.ToString(CultureInfo.InvariantCulture)})");
+            cli.Output.WriteLine($"{entry.BottleSlug}: {AgentText.Visible(entry.OperatorNotes ?? string.Empty)} (audit entry {entry.Id.ToString(CultureInfo.InvariantCulture)})");
         }
 
         return ExitCodes.Success;

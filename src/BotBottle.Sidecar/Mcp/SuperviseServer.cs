@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using BotBottle.Sidecar.Logging;
 using BotBottle.Storage.Queue;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -22,6 +23,9 @@ internal static class SuperviseServer
     {
         ISidecarStore queue = options.Queue;
 
+        // One peer may hold half the slots: on a bridge network another container cannot take them all.
+        using var slots = new ConnectionSlots(options.MaxConnections, Math.Max(8, options.MaxConnections / 2));
+
         // reloadConfigOnChange=false: the slim builder registers appsettings.json with reload-on-change,
         // and that file watcher walked the whole working directory tree at start-up (hundreds of
         // milliseconds, unbounded when it is "/"). The flag is host configuration, read from the args.
@@ -38,17 +42,21 @@ internal static class SuperviseServer
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = SuperviseServerOptions.MaxBodyBytes + 1;
 
-            // A hostile client must not hold the server with idle or trickling connections: a cap on
-            // connections, a deadline for headers, a bound on idle keep-alive, and a minimum body rate.
-            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            // A hostile client must not hold the server with idle or trickling connections: the cap on
+            // connections is ConnectionSlots' (Kestrel's own refuses newcomers once idle sockets fill
+            // it), plus a deadline for headers, a bound on idle keep-alive, and a minimum body rate.
             kestrel.Limits.MaxConcurrentUpgradedConnections = 0;
-            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.RequestHeadersTimeout = ConnectionSlots.FirstRequestDeadline;
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 1024, gracePeriod: TimeSpan.FromSeconds(5));
-            kestrel.Listen(options.Listen);
+            kestrel.Listen(options.Listen, listen => listen.Use(next => connection => slots.ServeAsync(connection, next)));
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(1.5));
+
+        // Kestrel's default backlog (512) overflows under a reconnect flood, and the kernel then drops
+        // a real client's SYN (its retry comes a second later). The kernel caps this at somaxconn.
+        builder.WebHost.UseSockets(sockets => sockets.Backlog = 4096);
 
 #if MCP_SDK_TRANSPORT
         // The evaluation build: ModelContextProtocol.AspNetCore's MapMcp with the same tools, stateless.
@@ -68,6 +76,17 @@ internal static class SuperviseServer
         var endpoint = new McpHttpEndpoint(options, new SuperviseToolHandlers(options, queue), app.Lifetime.ApplicationStopping);
         app.Map("/mcp", endpoint.HandleAsync);
 #endif
+        app.Use(async (context, next) =>
+        {
+            // The connection counts as idle only once the response has gone out, not when the handler returns.
+            IDisposable? request = slots.RequestStarted(context.Features.Get<IConnectionItemsFeature>()?.Items);
+            if (request is not null)
+            {
+                context.Response.RegisterForDispose(request);
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
         app.MapGet("/healthz", context => HealthAsync(context, queue));
 
         // Registered before the "listening" line, so whoever waits for that line finds the bottle running.
