@@ -84,7 +84,8 @@ if ! bash build/postgres.sh probe > /dev/null 2>&1; then
   apt_install postgresql-15
 fi
 postgres_dir="$(mktemp -d "${TMPDIR:-/tmp}/bb-test-postgres.XXXXXX")"
-postgres_port=$((20000 + RANDOM % 20000))
+# Below the ephemeral ports (32768 up) that listeners on port 0 get; FleetScenarioTests keeps to 30000-32767.
+postgres_port=$((20000 + RANDOM % 10000))
 BOTBOTTLE_TEST_POSTGRES="$(bash build/postgres.sh start "$postgres_dir" "$postgres_port")" \
   || give_up "could not start a PostgreSQL cluster (build/postgres.sh start $postgres_dir $postgres_port)"
 export BOTBOTTLE_TEST_POSTGRES
