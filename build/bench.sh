@@ -115,6 +115,14 @@ echo "== floods against the broker and serve, with a real client working meanwhi
 BOTBOTTLE_DIST="$PWD/dist/linux-x64" dotnet test tests/BotBottle.Sidecar.Tests -c Release --filter 'FullyQualifiedName~FloodTests' \
   --logger 'console;verbosity=detailed' > "$out/floods.log" 2>&1 || true
 
+echo "== the image: podman run to the first healthy answer"
+if [ "$(id -u)" -eq 0 ]; then
+  image="$(BOTBOTTLE_IMAGE_UID=1000 BOTBOTTLE_IMAGE_GID=1000 bash build/image.sh linux-x64 2> /dev/null | tail -n 1)"
+  python3 build/bench/image_start.py "$image" "$binary" "$out/image-start.json" "$([ -n "$quick" ] && echo 5 || echo 20)" > /dev/null
+else
+  echo "   not measured: podman runs the image as root here (build/image.sh)"
+fi
+
 echo "== writing build/BENCHMARKS.md"
 python3 build/bench/report.py "$out" build/BENCHMARKS.md
 echo "done: build/BENCHMARKS.md"

@@ -13,6 +13,7 @@
 # RID: linux-x64, linux-arm64 or osx-arm64. A Linux machine publishes either Linux RID: the other
 # architecture is cross-compiled with Debian's clang, lld and that architecture's binutils and libc
 # (build/test.sh installs them; the error below names them). osx-arm64 needs a Mac.
+# BOTBOTTLE_SOURCE_REVISION, when set, is the commit --version shows (where there is no .git).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +43,11 @@ if [ "$rid" != "$host" ]; then
   # The ILCompiler strips with llvm-objcopy if it is installed and with the host's objcopy
   # otherwise, which cannot read a foreign ELF file: name the target's objcopy explicitly.
   extra+=("-p:ObjCopyName=$triple-objcopy")
+fi
+
+# Without .git (an image build's context) the commit that --version shows comes from the environment.
+if [ -n "${BOTBOTTLE_SOURCE_REVISION:-}" ]; then
+  extra+=("-p:SourceRevisionId=$BOTBOTTLE_SOURCE_REVISION")
 fi
 
 out="dist/$rid"

@@ -9,7 +9,8 @@
 # (an arm64 sidecar with an x64 host, and the reverse; the arm64 library from a C program). As
 # root it installs the Debian packages this needs (the cross toolchain, QEMU, tmux for the interactive
 # commands) when they are missing; otherwise it prints the
-# one apt command to run. Extra arguments go to every `dotnet test` (for example --filter).
+# one apt command to run. As root it also builds the sidecar image of each architecture with podman
+# (build/image.sh) and runs the container suite against it; without root it says it leaves that out. Extra arguments go to every `dotnet test` (for example --filter).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -106,6 +107,32 @@ done
 npm ci --prefix tests/BotBottle.Sidecar.Tests/mcp-client --no-audit --no-fund --loglevel=error \
   || give_up "npm ci for the TypeScript MCP client failed"
 
+# The container suite runs the image Dockerfile.sidecars makes from what was just published, with
+# podman as root (build/image.sh installs it), as a host user who is not root: uid 1000. A linux-x64
+# machine also builds the linux-arm64 image; with no binfmt_misc podman cannot start it, so the suite
+# runs its binary under QEMU against the image's own root filesystem instead.
+container_filter=""
+if [ "$(id -u)" -eq 0 ]; then
+  export BOTBOTTLE_IMAGE_UID=1000 BOTBOTTLE_IMAGE_GID=1000
+  export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/build/containers.conf}"
+  for rid in "$native" $emulated; do
+    start=$SECONDS
+    image="$(bash build/image.sh "$rid" 2> "$results/image-$rid.log" | tail -n 1)" \
+      || { cat "$results/image-$rid.log" >&2; give_up "build/image.sh $rid failed"; }
+    echo "built $image in $((SECONDS - start)) s ($(grep -h '^built' "$results/image-$rid.log" | sed 's/.*: //'))"
+    [ "$rid" = "$native" ] && export BOTBOTTLE_IMAGE="$image"
+    [ "$rid" = linux-arm64 ] && export BOTBOTTLE_IMAGE_ARM64="$image"
+  done
+  if [ -z "${BOTBOTTLE_IMAGE_ARM64:-}" ]; then
+    # A native arm64 machine: the whole container suite ran the arm64 image itself.
+    container_filter="&FullyQualifiedName!~ContainerTests.The_arm64_image"
+    echo "not run: the emulated arm64 image test (the image under test is already linux-arm64)"
+  fi
+else
+  container_filter="&Category!=Container"
+  echo "not run: the container suite (podman as root builds and runs the image; run build/test.sh as root)"
+fi
+
 # The flood tests hold a few thousand sockets in one process (and the server under test as many).
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 8192 ] \
@@ -143,18 +170,19 @@ run_tests() {
 
 echo "== $native: every suite"
 export BOTBOTTLE_DIST="$PWD/dist/$native" BOTBOTTLE_SIDECAR_BIN="$PWD/dist/$native/bot-bottle-sidecar" BOTBOTTLE_ARCH="$native"
-run_tests "$results/$native" BotBottle.Sidecar.sln --filter "Category!=MixedArch" "$@" || status=1
+run_tests "$results/$native" BotBottle.Sidecar.sln --filter "Category!=MixedArch$container_filter" "$@" || status=1
 count "$results/$native" "$native (native)"
 
 if [ -n "$emulated" ]; then
   echo "== $emulated under QEMU: the end-to-end sidecar suite and the mixed-architecture tests"
-  echo "   (not the load tests: they hold latency bars that an emulated binary cannot meet; they ran on $native above)"
+  echo "   (not the load tests: they hold latency bars that an emulated binary cannot meet; they ran on $native above;"
+  echo "   not the container suite: podman runs only the native image here, and the arm64 image's test ran above)"
   started=$SECONDS
   BOTBOTTLE_SIDECAR_BIN="$PWD/dist/$emulated/bot-bottle-sidecar" \
   BOTBOTTLE_SIDECAR_LAUNCHER="qemu-aarch64-static -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=$libssl_lib" \
   BOTBOTTLE_HOST_BIN="$PWD/dist/$native/bot-bottle-sidecar" \
   BOTBOTTLE_ARCH="$emulated" \
-    run_tests "$results/$emulated" tests/BotBottle.Sidecar.Tests --no-build --filter "Category!=Fuzz&Category!=Load" "$@" || status=1
+    run_tests "$results/$emulated" tests/BotBottle.Sidecar.Tests --no-build --filter "Category!=Fuzz&Category!=Load&Category!=Container" "$@" || status=1
   count "$results/$emulated" "$emulated (QEMU, $((SECONDS - started)) s)"
 fi
 

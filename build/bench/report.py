@@ -5,6 +5,7 @@
 """
 from fleet_report import fleet_section
 from floods_report import floods_section
+from image_start import image_section
 import glob
 import json
 import os
@@ -257,6 +258,8 @@ for line in fleet_section(load("fleet.json"), "python3 build/bench/fleet.py dist
     add(line)
 floods_log = os.path.join(results, "floods.log")
 for line in floods_section(open(floods_log).read() if os.path.exists(floods_log) else None):
+    add(line)
+for line in image_section(load("image-start.json")):
     add(line)
 add("## Notes")
 add("")

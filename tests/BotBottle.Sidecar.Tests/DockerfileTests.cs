@@ -7,15 +7,18 @@ using Xunit;
 namespace BotBottle.Sidecar.Tests;
 
 /// <summary>
-/// Dockerfile.sidecars cannot be built here (no container engine), so what can be checked without
-/// one is: the architecture mapping, that the build stage cross-compiles on the builder's platform,
-/// and that every file it copies out of a publish exists in a real publish of the architecture under test.
+/// What ContainerTests cannot reach, because CI builds the image from published files
+/// (build/image.sh, BINARIES=published) and has no SDK image for the full-source build stage: the
+/// architecture mapping, that the build stage cross-compiles on the builder's platform, that both
+/// ways of getting the binaries lay out the same files, and that the commit reaches --version.
 /// </summary>
 public sealed partial class DockerfileTests
 {
     private static readonly string Dockerfile = File.ReadAllText(Path.Combine(SidecarBinary.RepoRoot, "Dockerfile.sidecars"));
 
     private static readonly string PublishScript = File.ReadAllText(Path.Combine(SidecarBinary.RepoRoot, "build", "publish.sh"));
+
+    private static readonly string ImageScript = File.ReadAllText(Path.Combine(SidecarBinary.RepoRoot, "build", "image.sh"));
 
     [Fact]
     public void Each_target_architecture_maps_to_a_rid_publish_sh_builds()
@@ -32,10 +35,35 @@ public sealed partial class DockerfileTests
     {
         string[] stages = Dockerfile.Split('\n').Where(static l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToArray();
 
-        Assert.Equal(2, stages.Length);
-        Assert.StartsWith("FROM --platform=$BUILDPLATFORM ", stages[0], StringComparison.Ordinal);
-        Assert.DoesNotContain("--platform", stages[1], StringComparison.Ordinal);
+        Assert.Equal(
+            ["FROM --platform=$BUILDPLATFORM ${SDK_IMAGE} AS build", "FROM scratch AS published", "FROM ${BINARIES} AS binaries", "FROM ${RUNTIME_IMAGE}"],
+            stages);
+        Assert.Contains("ARG BINARIES=build\n", Dockerfile, StringComparison.Ordinal);
+        Assert.DoesNotContain("--from=build ", Dockerfile, StringComparison.Ordinal);
         Assert.DoesNotContain("net9", Dockerfile, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Published_binaries_are_laid_out_as_the_build_stage_lays_them_out()
+    {
+        string[] buildStageDirectories = MadeDirectories().Match(Dockerfile).Groups["dirs"].Value.Split(' ');
+        string[] imageScriptDirectories = MadeDirectories().Match(ImageScript).Groups["dirs"].Value.Split(' ').Select(static d => d.Replace("\"$context/out", "/out", StringComparison.Ordinal).TrimEnd('"')).ToArray();
+        string[] copiedByImageScript = ImageScriptCopy().Matches(ImageScript).Select(static m => m.Groups["file"].Value).ToArray();
+
+        Assert.Equal(["/out/bin", "/out/run/supervise", "/out/etc/bot-bottle/current-config"], buildStageDirectories);
+        Assert.Equal(buildStageDirectories, imageScriptDirectories);
+        Assert.Equal(PublishedFile().Matches(Dockerfile).Select(static m => m.Groups["file"].Value), copiedByImageScript);
+        Assert.Contains("--build-arg BINARIES=published", ImageScript, StringComparison.Ordinal);
+        Assert.Contains("--format docker", ImageScript, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_commit_reaches_the_full_source_build_without_git()
+    {
+        // .dockerignore keeps .git out of the build context, where SourceLink would have found the commit.
+        Assert.Contains(".git/", File.ReadAllText(Path.Combine(SidecarBinary.RepoRoot, ".dockerignore")), StringComparison.Ordinal);
+        Assert.Contains("BOTBOTTLE_SOURCE_REVISION=\"$SOURCE_REVISION\" bash build/publish.sh", Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("-p:SourceRevisionId=$BOTBOTTLE_SOURCE_REVISION", PublishScript, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -61,4 +89,10 @@ public sealed partial class DockerfileTests
 
     [GeneratedRegex(@"""dist/\$rid/(?<file>[^""]+)""")]
     private static partial Regex PublishedFile();
+
+    [GeneratedRegex(@"""\$dist/(?<file>[A-Za-z0-9_.-]+)""")]
+    private static partial Regex ImageScriptCopy();
+
+    [GeneratedRegex(@"mkdir -p (?<dirs>[^\n\\&]+?)\s*(\\|\n|&&)")]
+    private static partial Regex MadeDirectories();
 }

@@ -22,9 +22,12 @@ public sealed class DurableTaskTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    private static async Task<McpClient> ConnectAsync(ServeProcess serve)
+    private static Task<McpClient> ConnectAsync(ServeProcess serve) => ConnectAsync(serve.McpUrl);
+
+    /// <summary>The official C# client on <paramref name="mcpUrl"/>, pinned to the tasks revision.</summary>
+    internal static async Task<McpClient> ConnectAsync(Uri mcpUrl)
     {
-        var transport = new HttpClientTransport(new HttpClientTransportOptions { Endpoint = serve.McpUrl, TransportMode = HttpTransportMode.StreamableHttp });
+        var transport = new HttpClientTransport(new HttpClientTransportOptions { Endpoint = mcpUrl, TransportMode = HttpTransportMode.StreamableHttp });
 
         // Pinned: the client must not fall back to initialize, so every request below is 2026-07-28.
         return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = Revision });
@@ -41,14 +44,14 @@ public sealed class DurableTaskTests : IDisposable
         return response.Result!;
     }
 
-    private static Task<JsonNode> CallWithTaskAsync(McpClient client, string justification) => RequestAsync(client, "tools/call", new JsonObject
+    internal static Task<JsonNode> CallWithTaskAsync(McpClient client, string justification) => RequestAsync(client, "tools/call", new JsonObject
     {
         ["name"] = "cred-proxy-block",
         ["arguments"] = new JsonObject { ["proposed_file"] = """{"routes":[{"host":"api.example.com"}]}""", ["justification"] = justification },
         ["_meta"] = Meta(tasks: true),
     });
 
-    private static Task<JsonNode> GetTaskAsync(McpClient client, string taskId)
+    internal static Task<JsonNode> GetTaskAsync(McpClient client, string taskId)
         => RequestAsync(client, "tasks/get", new JsonObject { ["taskId"] = taskId, ["_meta"] = Meta(tasks: false) });
 
     [Fact]

@@ -18,17 +18,10 @@ public sealed class SuperviseTypeScriptClientTests
     [MemberData(nameof(QueueRoute.AllModes), MemberType = typeof(QueueRoute))]
     public async Task TypeScript_client_lists_tools_and_receives_the_operators_approval_with_progress(QueueMode mode)
     {
-        Assert.True(Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "@modelcontextprotocol", "sdk")), "run 'npm ci' in tests/BotBottle.Sidecar.Tests/mcp-client (build/test.sh does)");
         using var home = new TestHome().Migrated();
         using QueueRoute route = await QueueRoute.StartAsync(home, mode);
         using ServeProcess serve = await ServeProcess.StartWithQueueAsync(home, route.Args);
-        var start = new ProcessStartInfo("node", [Path.Combine(ClientDirectory, "client.mjs"), serve.McpUrl.ToString()])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = ClientDirectory,
-        };
-        using Process node = Process.Start(start)!;
+        using Process node = StartClient("client.mjs", serve.McpUrl);
         Task<string> output = node.StandardOutput.ReadToEndAsync();
         Task<string> error = node.StandardError.ReadToEndAsync();
 
@@ -36,11 +29,7 @@ public sealed class SuperviseTypeScriptClientTests
         await Task.Delay(700);
         Assert.Equal(0, home.Host("queue", "approve", id, "--notes", "registry allowed").ExitCode);
 
-        Assert.True(node.WaitForExit(TimeSpan.FromSeconds(60)), "node client did not finish");
-        Assert.True(node.ExitCode == 0, await error);
-        JsonNode[] steps = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(static l => JsonNode.Parse(l)!).ToArray();
-        JsonNode tools = steps.Single(static s => (string?)s["step"] == "tools");
-        JsonNode result = steps.Single(static s => (string?)s["step"] == "result");
+        (JsonNode tools, JsonNode result) = await ToolsAndResultAsync(node, output, error);
         Assert.Equal(4, tools["names"]!.AsArray().Count);
         Assert.Equal(4, (int)tools["withOutputSchema"]!);
         Assert.Equal("approved", (string)result["structured"]!["status"]!);
@@ -53,18 +42,10 @@ public sealed class SuperviseTypeScriptClientTests
     [Fact]
     public async Task A_typescript_client_and_a_raw_client_with_colliding_ids_each_cancel_only_their_own_call()
     {
-        Assert.True(Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "@modelcontextprotocol", "sdk")), "run 'npm ci' in tests/BotBottle.Sidecar.Tests/mcp-client (build/test.sh does)");
         using var home = new TestHome().Migrated();
         using ServeProcess serve = await ServeProcess.StartAsync(home);
         using var raw = new McpHttpClient(serve.McpUrl);
-        var start = new ProcessStartInfo("node", [Path.Combine(ClientDirectory, "cancel.mjs"), serve.McpUrl.ToString()])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = ClientDirectory,
-        };
-        using Process node = Process.Start(start)!;
+        using Process node = StartClient("cancel.mjs", serve.McpUrl);
         Task<string> error = node.StandardError.ReadToEndAsync();
         try
         {
@@ -123,6 +104,30 @@ public sealed class SuperviseTypeScriptClientTests
                 node.Kill();
             }
         }
+    }
+
+    /// <summary>Starts <paramref name="script"/> of the TypeScript client against <paramref name="mcpUrl"/>.</summary>
+    internal static Process StartClient(string script, Uri mcpUrl)
+    {
+        Assert.True(Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "@modelcontextprotocol", "sdk")), "run 'npm ci' in tests/BotBottle.Sidecar.Tests/mcp-client (build/test.sh does)");
+        var start = new ProcessStartInfo("node", [Path.Combine(ClientDirectory, script), mcpUrl.ToString()])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = ClientDirectory,
+        };
+        return Process.Start(start)!;
+    }
+
+    /// <summary>What client.mjs printed once it finished: its tools step and its result step.</summary>
+    internal static async Task<(JsonNode Tools, JsonNode Result)> ToolsAndResultAsync(Process node, Task<string> output, Task<string> error)
+    {
+        node.StandardInput.Close();
+        Assert.True(node.WaitForExit(TimeSpan.FromSeconds(60)), "node client did not finish");
+        Assert.True(node.ExitCode == 0, await error);
+        JsonNode[] steps = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(static l => JsonNode.Parse(l)!).ToArray();
+        return (steps.Single(static s => (string?)s["step"] == "tools"), steps.Single(static s => (string?)s["step"] == "result"));
     }
 
     private static async Task<JsonNode> NextStepAsync(Process node)

@@ -54,11 +54,11 @@ internal static partial class BackendRecipes
 
     public static IReadOnlyList<BackendRecipe> All { get; } =
     [
-        MountRecipe("docker", "Docker on Linux", "docker", string.Empty, "Docker Engine 20.10", "the mount layout a sidecar sees, built with unshare -m and bind mounts (MountLayoutTests); docker itself on paper", [
+        MountRecipe("docker", "Docker on Linux", "docker", string.Empty, "Docker Engine 20.10", "the image under podman 4.3 (root, runc) with these mounts and the host user's UID, read-only, no capabilities, bridge and host networks (ContainerTests); the mount layout built with unshare -m (MountLayoutTests); docker itself on paper", [
             "Mount the directory, never the database file: SQLite names its -wal and -shm after the path it opened.",
             "Build the image with --build-arg UID=$(id -u) --build-arg GID=$(id -g): host and sidecar both write the -wal and -shm files.",
         ]),
-        MountRecipe("podman", "Podman on Linux (rootless)", "podman", "--userns=keep-id ", "Podman 4.0", "the mount layout a sidecar sees (MountLayoutTests); podman itself on paper", [
+        MountRecipe("podman", "Podman on Linux (rootless)", "podman", "--userns=keep-id ", "Podman 4.0", "the image under podman as root with these mounts (ContainerTests); rootless podman and --userns=keep-id on paper", [
             "--userns=keep-id runs the sidecar as your own UID, so host and sidecar can both write the -wal and -shm files.",
             "On an SELinux host add :z to the mount (shared label), not :Z, which would hide the directory from other sidecars.",
         ]),
