@@ -59,7 +59,17 @@ if ! podman image exists "$base"; then
   else
     variant=(--variant=extract --include=libc6,libssl3,ca-certificates)
   fi
-  mmdebstrap --quiet --architectures="$arch" "${variant[@]}" bookworm "$work/rootfs.tar" > "$work/mmdebstrap.log" 2>&1 \
+  # Off Debian (an Ubuntu runner) the host's apt knows neither Debian's mirror nor its keys.
+  keyring=() mirror=()
+  if ! grep -qx 'ID=debian' /etc/os-release 2> /dev/null; then
+    debian_keys=/usr/share/keyrings/debian-archive-keyring.gpg
+    if [ ! -e "$debian_keys" ] && [ "$(id -u)" -eq 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debian-archive-keyring > /dev/null || true
+    fi
+    [ -e "$debian_keys" ] || { echo "image.sh: making a Debian base here needs Debian's keys: apt-get install -y debian-archive-keyring" >&2; exit 1; }
+    keyring=(--keyring="$debian_keys") mirror=(http://deb.debian.org/debian)
+  fi
+  mmdebstrap --quiet --architectures="$arch" "${variant[@]}" ${keyring[@]+"${keyring[@]}"} bookworm "$work/rootfs.tar" ${mirror[@]+"${mirror[@]}"} > "$work/mmdebstrap.log" 2>&1 \
     || { cat "$work/mmdebstrap.log" >&2; echo "image.sh: mmdebstrap of the $arch base failed" >&2; exit 1; }
   podman import --arch "$arch" "$work/rootfs.tar" "$base" > /dev/null
   rm -f "$work/rootfs.tar"
