@@ -52,6 +52,7 @@ public sealed class ContainerTests : IDisposable
         Task<string> error = node.StandardError.ReadToEndAsync();
 
         string id = await _home.WaitForPendingAsync();
+        await Task.Delay(700); // a few progress notifications (every 0.2 s) while the call waits
         Assert.Equal(0, _home.Host("queue", "approve", id, "--notes", "from the host").ExitCode);
 
         (JsonNode tools, JsonNode result) = await SuperviseTypeScriptClientTests.ToolsAndResultAsync(node, output, error);
