@@ -25,7 +25,7 @@ case "$rid" in
   *) echo "image.sh: unsupported RID '$rid' (linux-x64 or linux-arm64)" >&2; exit 2 ;;
 esac
 dist="dist/$rid"
-for file in bot-bottle-sidecar libe_sqlite3.so; do
+for file in bot-bottle-sidecar bot-bottle-propose libe_sqlite3.so; do
   [ -e "$dist/$file" ] || { echo "image.sh: $dist/$file is missing; run: bash build/publish.sh $rid" >&2; exit 1; }
 done
 
@@ -79,7 +79,7 @@ fi
 # The build context holds only what the published stage copies: the layout the build stage makes.
 context="$work/context"
 mkdir -p "$context/out/bin" "$context/out/run/supervise" "$context/out/etc/bot-bottle/current-config"
-cp "$dist/bot-bottle-sidecar" "$dist/libe_sqlite3.so" "$context/out/bin/"
+cp "$dist/bot-bottle-sidecar" "$dist/bot-bottle-propose" "$dist/libe_sqlite3.so" "$context/out/bin/"
 
 image="localhost/bot-bottle-sidecar:$rid"
 start=$SECONDS

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Publishes, as trimmed NativeAOT (net10.0) for RID, into dist/RID/:
 #   bot-bottle-sidecar             the sidecar and operator executable (SQLite; ships in sidecar images)
+#   bot-bottle-propose             propose alone, small, for the other sidecars' images (-p:BotBottlePropose=true)
 #   bot-bottle-host                the same source with fleet mode's PostgreSQL: host brokers and
 #                                  operator commands on a team's database (-p:BotBottleFleet=true)
 #   libbotbottle.so (.dylib)       the C ABI shared library, with include/bot_bottle.h (SQLite)
@@ -55,10 +56,11 @@ rm -rf "$out"
 for project in src/BotBottle.Sidecar/BotBottle.Sidecar.csproj src/BotBottle.Native/BotBottle.Native.csproj; do
   dotnet publish "$project" -c Release -r "$rid" -o "$out" -p:DebugType=none -p:StripSymbols=true ${extra[@]+"${extra[@]}"}
 done
-# The fleet builds go to their own obj/ and bin/ (see the projects), so the two never share outputs.
+# The fleet builds and bot-bottle-propose go to their own obj/ and bin/ (see the projects), so no two share outputs.
 for project in src/BotBottle.Sidecar/BotBottle.Sidecar.csproj src/BotBottle.Native/BotBottle.Native.csproj; do
   dotnet publish "$project" -c Release -r "$rid" -o "$out" -p:BotBottleFleet=true -p:DebugType=none -p:StripSymbols=true ${extra[@]+"${extra[@]}"}
 done
+dotnet publish src/BotBottle.Sidecar/BotBottle.Sidecar.csproj -c Release -r "$rid" -o "$out" -p:BotBottlePropose=true -p:DebugType=none -p:StripSymbols=true ${extra[@]+"${extra[@]}"}
 rm -f "$out"/*.dbg "$out"/*.json "$out"/*.pdb "$out"/*.xml "$out"/*.dwarf
 mkdir -p "$out/include"
 cp src/BotBottle.Native/include/bot_bottle.h "$out/include/"

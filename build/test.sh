@@ -101,7 +101,7 @@ fi
 for rid in "$native" $emulated; do
   start=$SECONDS
   bash build/publish.sh "$rid" > "$results/publish-$rid.log" 2>&1 || { cat "$results/publish-$rid.log" >&2; give_up "build/publish.sh $rid failed"; }
-  echo "published $rid in $((SECONDS - start)) s: bot-bottle-sidecar $(du -h "dist/$rid/bot-bottle-sidecar" | cut -f1), libbotbottle $(du -h dist/$rid/libbotbottle.* | cut -f1), bot-bottle-host $(du -h "dist/$rid/bot-bottle-host" | cut -f1), libbotbottle-fleet $(du -h dist/$rid/libbotbottle-fleet.* | cut -f1)"
+  echo "published $rid in $((SECONDS - start)) s: bot-bottle-sidecar $(du -h "dist/$rid/bot-bottle-sidecar" | cut -f1), bot-bottle-propose $(du -h "dist/$rid/bot-bottle-propose" | cut -f1), libbotbottle $(du -h dist/$rid/libbotbottle.* | cut -f1), bot-bottle-host $(du -h "dist/$rid/bot-bottle-host" | cut -f1), libbotbottle-fleet $(du -h dist/$rid/libbotbottle-fleet.* | cut -f1)"
 done
 
 npm ci --prefix tests/BotBottle.Sidecar.Tests/mcp-client --no-audit --no-fund --loglevel=error \

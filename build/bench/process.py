@@ -80,22 +80,44 @@ with tempfile.TemporaryDirectory() as work:
     starts = [serve_cold_start(db, work) for _ in range(max(5, runs // 2))]
     sqlite_shell = shutil.which("sqlite3")
 
+    shell_ids = []
+
+    def insert_sql():
+        shell_ids.append(uuid.uuid4().hex)
+        return f"PRAGMA busy_timeout=5000; BEGIN IMMEDIATE; INSERT INTO supervise_proposals (id, bottle_slug, tool, proposed_file, justification, arrival_timestamp, archived) VALUES ('{shell_ids[-1]}', 'bench', 'git-gate', 'x', 'bench', strftime('%Y-%m-%dT%H:%M:%fZ','now'), 0); COMMIT;"
+
     def shell_insert():
-        return [sqlite_shell, db, f"PRAGMA busy_timeout=5000; BEGIN IMMEDIATE; INSERT INTO supervise_proposals (id, bottle_slug, tool, proposed_file, justification, arrival_timestamp, archived) VALUES ('{uuid.uuid4().hex}', 'bench', 'git-gate', 'x', 'bench', strftime('%Y-%m-%dT%H:%M:%fZ','now'), 0); COMMIT;"]
+        return [sqlite_shell, db, insert_sql()]
+
+    def shell_insert_same_settings():
+        # What a sidecar's connection does: synchronous=NORMAL, and no checkpoint when it closes.
+        return [sqlite_shell, "-cmd", ".dbconfig no_ckpt_on_close on", "-cmd", "PRAGMA synchronous=NORMAL;", db, insert_sql()]
 
     commands = {
         "bot-bottle-sidecar propose": lambda: [binary, "--db", db, "propose", "--slug", "bench", "--tool", "git-gate", "--justification", f"bench {uuid.uuid4().hex}"],
         "bot-bottle-sidecar --version": lambda: [binary, "--version"],
         "python3 stdlib sqlite3 propose": lambda: [sys.executable, os.path.join(here, "peers.py"), "propose", db],
     }
+    small = os.path.join(os.path.dirname(binary), "bot-bottle-propose")
+    if os.path.exists(small):
+        commands["bot-bottle-propose"] = lambda: [small, "--db", db, "--slug", "bench", "--tool", "git-gate", "--justification", f"bench {uuid.uuid4().hex}"]
     if sqlite_shell:
         commands["sqlite3 shell raw insert"] = shell_insert
+        commands["sqlite3 shell, sidecar settings"] = shell_insert_same_settings
+    measured = interleaved(commands, runs)
+    if shell_ids:
+        # A shell that failed to insert would look fast: every row it was asked for must be there.
+        written = subprocess.run([sqlite_shell, db, "SELECT count(*) FROM supervise_proposals WHERE id IN (" + ",".join(f"'{i}'" for i in shell_ids) + ")"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        if int(written) != len(shell_ids):
+            raise SystemExit(f"the sqlite3 shell wrote {written} of its {len(shell_ids)} rows")
     result = {
         "binary_mb": os.path.getsize(binary) / 1e6,
+        "propose_binary_mb": os.path.getsize(small) / 1e6 if os.path.exists(small) else None,
         "serve_cold_start_ms": stats([s[0] for s in starts]),
         "serve_rss_first_request_mb": stats([s[1] for s in starts]),
         "serve_rss_idle_mb": stats([s[2] for s in starts]),
-        "propose_process_ms": interleaved(commands, runs),
+        "propose_process_ms": measured,
         "sqlite3_shell": sqlite_shell is not None,
     }
     with open(out, "w") as f:

@@ -174,6 +174,12 @@ if process:
     peers = "; ".join(x for x in [f"Python: {spread(py, middle='median')}" if py else "", f"sqlite3 shell: {spread(shell, middle='median')}" if shell else ""] if x)
     ratios = "; ".join(x for x in [f"{py['median'] / ours['median']:.1f}× faster than Python" if py else "", f"{ours['median'] / shell['median']:.1f}× the shell's time" if shell else ""] if x)
     add(f"| `propose` as a whole process (start, open, write, exit) | ≤ 2.0× the sqlite3 shell's same insert | {spread(ours, middle='median')} | {peers} | {ratios} | {verdict(shell is not None and ours['median'] <= 2.0 * shell['median'])} |")
+    small = p.get("bot-bottle-propose")
+    fair = p.get("sqlite3 shell, sidecar settings")
+    if small and fair:
+        add(f"| `bot-bottle-propose` as a whole process | ≤ 1.5× the sqlite3 shell's same insert with the sidecar's settings (`synchronous=NORMAL`, no checkpoint on close; its rows checked written) | {spread(small, middle='median')} | shell, same settings: {spread(fair, middle='median')}; shell, defaults: {spread(shell, middle='median') if shell else 'n/a'} | **{small['median'] / fair['median']:.2f}×** the same-settings shell; `bot-bottle-sidecar propose` is {ours['median'] / fair['median']:.2f}× | {verdict(small['median'] <= 1.5 * fair['median'])} |")
+    if process.get("propose_binary_mb"):
+        add(f"| `bot-bottle-propose` size | ≤ 4 MB | {process['propose_binary_mb']:.1f} MB (+ libe_sqlite3.so) | | | {verdict(process['propose_binary_mb'] <= 4)} |")
     c = process["serve_cold_start_ms"]
     floor = p.get("bot-bottle-sidecar --version")
     if floor:

@@ -1,5 +1,4 @@
 using System;
-using System.CommandLine;
 using System.Threading.Tasks;
 using BotBottle.Sidecar.Cli;
 
@@ -8,95 +7,9 @@ namespace BotBottle.Sidecar;
 /// <summary>The bot-bottle-sidecar entry point.</summary>
 internal static class Program
 {
-    public static async Task<int> Main(string[] args)
+    public static Task<int> Main(string[] args)
     {
         var cli = new CliContext(Console.Out, Console.Error);
-        if (InvalidUtf8Argument() is { } position)
-        {
-            // The runtime would have replaced the bytes with U+FFFD, silently changing what gets stored.
-            return cli.Fail(ExitCodes.Usage, $"argument {position} is not UTF-8 text; pass UTF-8 (or a file with --file).");
-        }
-
-        RootCommand root = SidecarCommandLine.Build(cli);
-        ParseResult parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            foreach (System.CommandLine.Parsing.ParseError error in parse.Errors)
-            {
-                // Parse errors quote the arguments, which may come from anyone: never print them raw.
-                cli.Error.WriteLine("error: " + Storage.Text.AgentText.Visible(error.Message));
-            }
-
-            cli.Error.WriteLine($"Run '{CommandPath(parse)} --help' for usage.");
-            return ExitCodes.Usage;
-        }
-
-        try
-        {
-            // serve lets ASP.NET Core own SIGTERM (graceful stop); other commands end on the default signal handling.
-            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (MissingNativeLibrary(exception) is { } missing)
-        {
-            // A copied executable without the SQLite library beside it: say so, not "a type initializer threw".
-            return cli.Fail(ExitCodes.MissingDependency, $"a native library could not be loaded ({missing.Message}). bot-bottle-sidecar loads libe_sqlite3 from its own directory: keep the files of dist/RID/ together.");
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            cli.Error.WriteLine("error: unexpected: " + Storage.Text.AgentText.Visible(exception.Message));
-            return ExitCodes.Internal;
-        }
-    }
-
-    private static DllNotFoundException? MissingNativeLibrary(Exception? exception)
-    {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (exception is DllNotFoundException missing)
-            {
-                return missing;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The 1-based position of the first argument whose raw bytes are not UTF-8 (Linux: /proc/self/cmdline), or null.</summary>
-    private static int? InvalidUtf8Argument()
-    {
-        byte[] commandLine;
-        try
-        {
-            commandLine = System.IO.File.ReadAllBytes("/proc/self/cmdline");
-        }
-        catch (Exception exception) when (exception is System.IO.IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        int position = 0;
-        foreach (System.Range range in ((ReadOnlySpan<byte>)commandLine).Split((byte)0))
-        {
-            // The first entry is the program's own path, which is the system's business.
-            if (position > 0 && !System.Text.Unicode.Utf8.IsValid(commandLine.AsSpan(range)))
-            {
-                return position;
-            }
-
-            position++;
-        }
-
-        return null;
-    }
-
-    private static string CommandPath(ParseResult parse)
-    {
-        var names = new System.Collections.Generic.List<string>();
-        for (System.CommandLine.Parsing.SymbolResult? result = parse.CommandResult; result is System.CommandLine.Parsing.CommandResult command; result = command.Parent)
-        {
-            names.Insert(0, command.Command is RootCommand ? "bot-bottle-sidecar" : command.Command.Name);
-        }
-
-        return string.Join(' ', names);
+        return CommandLineHost.RunAsync(SidecarCommandLine.Build(cli), "bot-bottle-sidecar", cli, args);
     }
 }

@@ -14,15 +14,16 @@ public sealed class BrokerTcpTests : IDisposable
 
     private string TokenFile => Path.Combine(_home.Root, "broker.token");
 
-    [Fact]
-    public async Task Propose_over_tcp_with_the_token_is_answered_by_the_operator_and_the_token_file_is_private()
+    [Theory]
+    [MemberData(nameof(Proposer.Names), MemberType = typeof(Proposer))]
+    public async Task Propose_over_tcp_with_the_token_is_answered_by_the_operator_and_the_token_file_is_private(string proposer)
     {
         using BrokerProcess broker = await BrokerProcess.StartTcpAsync(_home, TokenFile);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(TokenFile));
         Assert.Equal(64, File.ReadAllText(TokenFile).Trim().Length);
 
         // propose takes the broker's token as --token-file too (serve cannot: there it is the MCP bearer token).
-        using System.Diagnostics.Process propose = SidecarBinary.Start("propose", "--broker", broker.TcpAddress!, "--token-file", TokenFile, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "over tcp", "--wait");
+        using System.Diagnostics.Process propose = Proposer.Named(proposer).Start("propose", "--broker", broker.TcpAddress!, "--token-file", TokenFile, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "over tcp", "--wait");
         propose.StandardInput.Close();
         Task<string> output = propose.StandardOutput.ReadToEndAsync();
         Task<string> error = propose.StandardError.ReadToEndAsync();
@@ -33,19 +34,20 @@ public sealed class BrokerTcpTests : IDisposable
         Assert.Contains("\"status\":\"approved\"", await output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_wrong_or_missing_token_is_refused_and_queues_nothing()
+    [Theory]
+    [MemberData(nameof(Proposer.Names), MemberType = typeof(Proposer))]
+    public async Task A_wrong_or_missing_token_is_refused_and_queues_nothing(string proposer)
     {
         using BrokerProcess broker = await BrokerProcess.StartTcpAsync(_home, TokenFile);
         string wrong = Path.Combine(_home.Root, "wrong.token");
         File.WriteAllText(wrong, "not-the-token\n");
         File.SetUnixFileMode(wrong, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        CommandResult refused = SidecarBinary.Run("propose", "--broker", broker.TcpAddress!, "--broker-token-file", wrong, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "forged");
+        CommandResult refused = Proposer.Named(proposer).Run("propose", "--broker", broker.TcpAddress!, "--broker-token-file", wrong, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "forged");
         Assert.Equal(8, refused.ExitCode);
         Assert.Contains("wrong or missing token", refused.Error, StringComparison.Ordinal);
 
-        CommandResult missing = SidecarBinary.Run("propose", "--broker", broker.TcpAddress!, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "no token");
+        CommandResult missing = Proposer.Named(proposer).Run("propose", "--broker", broker.TcpAddress!, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "no token");
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("--broker-token-file", missing.Error, StringComparison.Ordinal);
 

@@ -14,8 +14,10 @@ public sealed class BrokerTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    private static CommandResult ProposeVia(string socketPath, string slug = "bottle-a", params string[] extra)
-        => SidecarBinary.Run(["propose", "--socket", socketPath, "--slug", slug, "--tool", "git-gate", "--justification", "j", .. extra]);
+    private static CommandResult ProposeVia(string socketPath, string slug = "bottle-a", params string[] extra) => ProposeVia(Proposer.Sidecar, socketPath, slug, extra);
+
+    private static CommandResult ProposeVia(Proposer proposer, string socketPath, string slug = "bottle-a", params string[] extra)
+        => proposer.Run(["propose", "--socket", socketPath, "--slug", slug, "--tool", "git-gate", "--justification", "j", .. extra]);
 
     [Fact]
     public async Task Socket_is_owner_only_and_removed_on_sigterm_with_exit_0()
@@ -28,12 +30,13 @@ public sealed class BrokerTests : IDisposable
         Assert.False(File.Exists(broker.SocketPath));
     }
 
-    [Fact]
-    public async Task Another_bottles_slug_is_refused_with_exit_8_and_nothing_written()
+    [Theory]
+    [MemberData(nameof(Proposer.Names), MemberType = typeof(Proposer))]
+    public async Task Another_bottles_slug_is_refused_with_exit_8_and_nothing_written(string proposer)
     {
         using BrokerProcess broker = await BrokerProcess.StartAsync(_home);
 
-        CommandResult propose = ProposeVia(broker.SocketPath, "bottle-b");
+        CommandResult propose = ProposeVia(Proposer.Named(proposer), broker.SocketPath, "bottle-b");
         CommandResult serve = SidecarBinary.Run("serve", "--socket", broker.SocketPath, "--slug", "bottle-b", "--listen", "127.0.0.1:0");
 
         Assert.Equal(8, propose.ExitCode);
@@ -42,8 +45,9 @@ public sealed class BrokerTests : IDisposable
         Assert.Equal(0, _home.Count("supervise_proposals"));
     }
 
-    [Fact]
-    public async Task Broker_cannot_see_or_archive_another_bottles_proposal()
+    [Theory]
+    [MemberData(nameof(Proposer.Names), MemberType = typeof(Proposer))]
+    public async Task Broker_cannot_see_or_archive_another_bottles_proposal(string proposer)
     {
         CommandResult other = _home.Host("propose", "--slug", "bottle-b", "--tool", "git-gate", "--justification", "b's");
         string otherId = other.Output.Trim();
@@ -51,7 +55,7 @@ public sealed class BrokerTests : IDisposable
         using BrokerProcess broker = await BrokerProcess.StartAsync(_home);
 
         // propose --wait on a's own proposal works; b's approved proposal stays unconsumed.
-        Task<CommandResult> waiting = Task.Run(() => ProposeVia(broker.SocketPath, "bottle-a", "--wait", "--timeout", "30"));
+        Task<CommandResult> waiting = Task.Run(() => ProposeVia(Proposer.Named(proposer), broker.SocketPath, "bottle-a", "--wait", "--timeout", "30"));
         string id = await _home.WaitForPendingAsync();
         Assert.Equal(0, _home.Host("queue", "approve", id).ExitCode);
 
@@ -59,11 +63,12 @@ public sealed class BrokerTests : IDisposable
         Assert.False((bool)_home.HostJson("queue", "show", otherId)["proposal"]!["archived"]!);
     }
 
-    [Fact]
-    public async Task Sigterm_ends_a_pending_wait_with_an_error_naming_the_proposal_which_stays_queued()
+    [Theory]
+    [MemberData(nameof(Proposer.Names), MemberType = typeof(Proposer))]
+    public async Task Sigterm_ends_a_pending_wait_with_an_error_naming_the_proposal_which_stays_queued(string proposer)
     {
         using BrokerProcess broker = await BrokerProcess.StartAsync(_home);
-        Task<CommandResult> waiting = Task.Run(() => ProposeVia(broker.SocketPath, "bottle-a", "--wait"));
+        Task<CommandResult> waiting = Task.Run(() => ProposeVia(Proposer.Named(proposer), broker.SocketPath, "bottle-a", "--wait"));
         string id = await _home.WaitForPendingAsync();
         await Task.Delay(200);
 

@@ -109,6 +109,39 @@ public sealed class ContainerTests : IDisposable
     }
 
     [Fact]
+    public async Task Another_sidecars_image_made_with_the_readme_recipe_proposes_and_waits_with_bot_bottle_propose()
+    {
+        // The README's COPY line, in the image of a sidecar that is not the supervise one, on a plain Debian base.
+        string architecture = Container.Podman("image", "inspect", "--format", "{{.Architecture}}", Container.Image).Output.Trim();
+        string context = Path.Combine(_home.Root, "other-sidecar");
+        Directory.CreateDirectory(context);
+        File.WriteAllText(Path.Combine(context, "Dockerfile"), $"""
+            FROM localhost/bot-bottle-base:bookworm-{architecture}
+            COPY --from={Container.Image} /usr/local/bin/bot-bottle-propose /usr/local/bin/libe_sqlite3.so /usr/local/bin/
+            USER {Container.UserId}:{Container.UserId}
+            ENTRYPOINT ["/usr/local/bin/bot-bottle-propose"]
+            """);
+        string image = "localhost/bb-test-other-sidecar:" + Guid.NewGuid().ToString("N")[..8];
+        CommandResult build = Container.Podman("build", "--quiet", "--format", "docker", "-t", image, context);
+        Assert.True(build.ExitCode == 0, build.ToString());
+        try
+        {
+            CommandResult help = Container.Podman("run", "--rm", image, "--help");
+            Assert.True(help.ExitCode == 0 && help.Output.Contains("bot-bottle-propose [options]", StringComparison.Ordinal), help.ToString());
+            Task<CommandResult> waiting = Task.Run(() => Container.Podman(["run", "--rm", .. Container.Hardened, .. _home.Mounts, image, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "gitleaks: a test fixture", "--wait", "--timeout", "60"]));
+            string id = await _home.WaitForPendingAsync();
+            Assert.Equal(0, _home.Host("queue", "approve", id, "--notes", "fixture, fine").ExitCode);
+            CommandResult proposed = await waiting.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(proposed.ExitCode == 0, proposed.ToString());
+            Assert.Equal(("approved", id), ((string?)JsonNode.Parse(proposed.Output)!["status"], (string?)JsonNode.Parse(proposed.Output)!["proposal_id"]));
+        }
+        finally
+        {
+            Container.Podman("rmi", "-f", image);
+        }
+    }
+
+    [Fact]
     public void The_database_file_mounted_on_its_own_is_refused_with_exit_9()
     {
         byte[] before = File.ReadAllBytes(_home.DbPath);

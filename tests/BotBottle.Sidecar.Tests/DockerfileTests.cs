@@ -72,7 +72,7 @@ public sealed partial class DockerfileTests
         string dist = Path.GetDirectoryName(Path.GetFullPath(Environment.GetEnvironmentVariable("BOTBOTTLE_SIDECAR_BIN") is { Length: > 0 } bin ? bin : SidecarBinary.Path))!;
         string[] copied = PublishedFile().Matches(Dockerfile).Select(static m => m.Groups["file"].Value).ToArray();
 
-        Assert.Equal(["bot-bottle-sidecar", "libe_sqlite3.so"], copied);
+        Assert.Equal(["bot-bottle-sidecar", "bot-bottle-propose", "libe_sqlite3.so"], copied);
         Assert.All(copied, file => Assert.True(File.Exists(Path.Combine(dist, file)), $"{file} is not in {dist}"));
         Assert.Contains($"\"/usr/local/bin/bot-bottle-sidecar\", \"serve\"", Dockerfile, StringComparison.Ordinal);
     }

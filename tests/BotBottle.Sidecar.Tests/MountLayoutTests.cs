@@ -16,23 +16,25 @@ public sealed class MountLayoutTests : IDisposable
     public void Dispose() => _home.Dispose();
 
     /// <summary>A sidecar's view: /run on its own tmpfs, so nothing leaks onto the machine.</summary>
-    private static CommandResult InNamespace(string script) => MountNamespace.Run("set -e; mount -t tmpfs tmpfs /run; " + script);
+    private static CommandResult InNamespace(string script, Proposer? proposer = null) => MountNamespace.Run("set -e; mount -t tmpfs tmpfs /run; " + script, proposer);
 
     private string DbDirectory => Path.GetDirectoryName(_home.DbPath)!;
 
-    [Fact]
-    public void Directory_mount_shares_the_database_between_the_sidecar_view_and_the_host()
+    [Theory]
+    [MemberData(nameof(Proposer.Names), MemberType = typeof(Proposer))]
+    public void Directory_mount_shares_the_database_between_the_sidecar_view_and_the_host(string proposer)
     {
-        CommandResult sidecar = InNamespace($"mkdir /run/supervise; mount --bind '{DbDirectory}' /run/supervise; \"$BIN\" propose --slug bottle-a --tool git-gate --justification 'from the sidecar view'");
+        CommandResult sidecar = InNamespace($"mkdir /run/supervise; mount --bind '{DbDirectory}' /run/supervise; $PROPOSE --slug bottle-a --tool git-gate --justification 'from the sidecar view'", Proposer.Named(proposer));
 
         Assert.True(sidecar.ExitCode == 0, sidecar.ToString());
         Assert.Equal([sidecar.Output.Trim()], _home.PendingIds());
     }
 
-    [Fact]
-    public async Task Sidecar_view_receives_the_hosts_answer_through_the_directory_mount()
+    [Theory]
+    [MemberData(nameof(Proposer.Names), MemberType = typeof(Proposer))]
+    public async Task Sidecar_view_receives_the_hosts_answer_through_the_directory_mount(string proposer)
     {
-        Task<CommandResult> waiting = Task.Run(() => InNamespace($"mkdir /run/supervise; mount --bind '{DbDirectory}' /run/supervise; \"$BIN\" propose --slug bottle-a --tool git-gate --justification j --wait --timeout 30"));
+        Task<CommandResult> waiting = Task.Run(() => InNamespace($"mkdir /run/supervise; mount --bind '{DbDirectory}' /run/supervise; $PROPOSE --slug bottle-a --tool git-gate --justification j --wait --timeout 30", Proposer.Named(proposer)));
         string id = await _home.WaitForPendingAsync();
 
         Assert.Equal(0, _home.Host("queue", "approve", id, "--notes", "seen across mounts").ExitCode);
@@ -42,12 +44,13 @@ public sealed class MountLayoutTests : IDisposable
         Assert.Contains("seen across mounts", sidecar.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Single_file_mount_is_refused_and_the_database_is_untouched()
+    [Theory]
+    [MemberData(nameof(Proposer.Names), MemberType = typeof(Proposer))]
+    public void Single_file_mount_is_refused_and_the_database_is_untouched(string proposer)
     {
         byte[] before = File.ReadAllBytes(_home.DbPath);
 
-        CommandResult sidecar = InNamespace($"mkdir /run/supervise; touch /run/supervise/bot-bottle.db; mount --bind '{_home.DbPath}' /run/supervise/bot-bottle.db; \"$BIN\" propose --slug bottle-a --tool git-gate --justification j; ls /run/supervise");
+        CommandResult sidecar = InNamespace($"mkdir /run/supervise; touch /run/supervise/bot-bottle.db; mount --bind '{_home.DbPath}' /run/supervise/bot-bottle.db; $PROPOSE --slug bottle-a --tool git-gate --justification j; ls /run/supervise", Proposer.Named(proposer));
 
         Assert.Equal(9, sidecar.ExitCode);
         Assert.Contains("bind-mounted on its own", sidecar.Error, StringComparison.Ordinal);
@@ -56,10 +59,11 @@ public sealed class MountLayoutTests : IDisposable
         Assert.Empty(_home.PendingIds());
     }
 
-    [Fact]
-    public void Container_path_without_the_directory_mount_is_refused_with_the_fix()
+    [Theory]
+    [MemberData(nameof(Proposer.Names), MemberType = typeof(Proposer))]
+    public void Container_path_without_the_directory_mount_is_refused_with_the_fix(string proposer)
     {
-        CommandResult sidecar = InNamespace("mkdir /run/supervise; \"$BIN\" propose --slug bottle-a --tool git-gate --justification j; ls -A /run/supervise | wc -l");
+        CommandResult sidecar = InNamespace("mkdir /run/supervise; $PROPOSE --slug bottle-a --tool git-gate --justification j; ls -A /run/supervise | wc -l", Proposer.Named(proposer));
 
         Assert.Equal(9, sidecar.ExitCode);
         Assert.Contains("was not mounted", sidecar.Error, StringComparison.Ordinal);

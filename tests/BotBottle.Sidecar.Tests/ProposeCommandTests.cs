@@ -6,15 +6,48 @@ using Xunit;
 
 namespace BotBottle.Sidecar.Tests;
 
-/// <summary><c>propose</c> and its exit codes, against the published binary.</summary>
-public sealed class ProposeCommandTests : IDisposable
+/// <summary><c>bot-bottle-sidecar propose</c> and its exit codes, against the published binary.</summary>
+public sealed class SidecarProposeCommandTests : ProposeCommandTests
+{
+    protected override Proposer Proposer => Proposer.Sidecar;
+}
+
+/// <summary>The same suite against <c>bot-bottle-propose</c>.</summary>
+public sealed class SmallProposeCommandTests : ProposeCommandTests
+{
+    protected override Proposer Proposer => Proposer.Small;
+}
+
+/// <summary><c>propose</c> and its exit codes, against each published executable that proposes.</summary>
+public abstract class ProposeCommandTests : IDisposable
 {
     private readonly TestHome _home = new TestHome().Migrated();
 
-    public void Dispose() => _home.Dispose();
+    protected abstract Proposer Proposer { get; }
+
+    public void Dispose()
+    {
+        _home.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private CommandResult Propose(params string[] extra)
-        => SidecarBinary.Run(["--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "leak scan false positive", .. extra]);
+        => Proposer.Run(["--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "leak scan false positive", .. extra]);
+
+    [Fact]
+    public void Help_shows_the_command_as_it_is_typed_with_every_option_and_the_exit_codes()
+    {
+        CommandResult help = Proposer.Run("propose", "--help");
+
+        Assert.True(help.ExitCode == 0, help.ToString());
+        Assert.Contains(Proposer.Name + " [options]", help.Output, StringComparison.Ordinal);
+        foreach (string option in new[] { "--slug", "--tool", "--justification", "--file", "--current", "--wait", "--timeout", "--broker", "--broker-token-file", "--json", "--db" })
+        {
+            Assert.Contains(option, help.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("11  propose --wait: still pending when --timeout passed", help.Output, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Propose_prints_the_id_and_exits_0()
@@ -28,7 +61,7 @@ public sealed class ProposeCommandTests : IDisposable
     [Fact]
     public void Propose_reads_the_file_from_standard_input()
     {
-        CommandResult result = SidecarBinary.RunWithInput("a.example.com\n", "--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "pipelock-block", "--justification", "why", "--file", "-", "--json");
+        CommandResult result = Proposer.RunWithInput("a.example.com\n", "--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "pipelock-block", "--justification", "why", "--file", "-", "--json");
 
         Assert.Equal(0, result.ExitCode);
         JsonNode output = JsonNode.Parse(result.Output)!;
@@ -56,7 +89,7 @@ public sealed class ProposeCommandTests : IDisposable
     public async Task Propose_wait_with_change_notifications_off_still_gets_the_decision_by_polling()
     {
         Task<CommandResult> waiting = Task.Run(() => SidecarBinary.RunExecutable("/usr/bin/env", null,
-            ["BOTBOTTLE_CHANGE_NOTIFICATIONS=off", SidecarBinary.Path, "propose", "--db", _home.DbPath, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "polling", "--wait"]));
+            ["BOTBOTTLE_CHANGE_NOTIFICATIONS=off", Proposer.Executable, .. Proposer.Arguments(["propose", "--db", _home.DbPath, "--slug", "bottle-a", "--tool", "git-gate", "--justification", "polling", "--wait"])]));
         string id = await _home.WaitForPendingAsync();
 
         Assert.Equal(0, _home.Host("queue", "approve", id).ExitCode);
@@ -96,7 +129,7 @@ public sealed class ProposeCommandTests : IDisposable
     [InlineData("--bogus", "x")]
     public void Propose_exits_2_for_bad_usage_and_writes_nothing(string option, string value)
     {
-        CommandResult result = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "x", option, value, "--wait");
+        CommandResult result = Proposer.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "x", option, value, "--wait");
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.StartsWith("error:", result.Error, StringComparison.Ordinal);
@@ -109,7 +142,7 @@ public sealed class ProposeCommandTests : IDisposable
     [InlineData("NaN")]
     public void Propose_refuses_a_timeout_outside_the_wait_rule_with_the_rule(string seconds)
     {
-        CommandResult result = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "x", "--wait", "--timeout", seconds);
+        CommandResult result = Proposer.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "x", "--wait", "--timeout", seconds);
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Equal("error: --timeout must be from 0 to 31536000 seconds (a year), or no limit.\n", result.Error);
@@ -118,7 +151,7 @@ public sealed class ProposeCommandTests : IDisposable
     [Fact]
     public void Propose_exits_2_when_a_required_option_is_missing()
     {
-        CommandResult result = SidecarBinary.Run("--db", _home.DbPath, "propose", "--tool", "git-gate", "--justification", "x");
+        CommandResult result = Proposer.Run("--db", _home.DbPath, "propose", "--tool", "git-gate", "--justification", "x");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--slug", result.Error, StringComparison.Ordinal);
@@ -130,7 +163,7 @@ public sealed class ProposeCommandTests : IDisposable
         string file = Path.Combine(_home.Root, "routes.json");
         File.WriteAllText(file, "[]");
 
-        CommandResult result = SidecarBinary.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "cred-proxy-block", "--justification", "x", "--file", file);
+        CommandResult result = Proposer.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "cred-proxy-block", "--justification", "x", "--file", file);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("JSON object", result.Error, StringComparison.Ordinal);
@@ -142,7 +175,7 @@ public sealed class ProposeCommandTests : IDisposable
     {
         string missing = Path.Combine(_home.Root, "nowhere", "bot-bottle.db");
 
-        CommandResult result = SidecarBinary.Run("--db", missing, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "x");
+        CommandResult result = Proposer.Run("--db", missing, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "x");
 
         Assert.Equal(7, result.ExitCode);
         Assert.Contains("Only the host creates it", result.Error, StringComparison.Ordinal);

@@ -12,7 +12,31 @@ namespace BotBottle.Sidecar.Cli;
 /// <summary><c>propose</c>: queue a proposal from a script or another sidecar (git-gate, egress).</summary>
 internal static class ProposeCommand
 {
-    public static Command Build(CliContext cli)
+    public const string Description = "Queue a proposal for the operator and print its id, or with --wait the decision as JSON. A retried identical proposal that is still open joins it instead of queueing a duplicate.";
+
+    /// <summary><c>bot-bottle-sidecar propose</c>.</summary>
+    public static Command Build(CliContext cli) => Configure(new Command("propose", Description + "\n\n" + ExitCodes.Help), cli);
+
+    /// <summary>
+    /// <c>bot-bottle-propose</c>: the same options and the same code as the command, as a whole
+    /// executable for the sidecars that only queue proposals.
+    /// </summary>
+    public static RootCommand BuildRoot(CliContext cli)
+    {
+        var root = new RootCommand(Description + """
+
+
+            bot-bottle-propose is bot-bottle-sidecar's propose on its own, for the other sidecars
+            (git-gate, egress) and scripts: the same flags, output and exit codes. The queue is
+            /run/supervise/bot-bottle.db (the host's ~/.bot-bottle/db directory, mounted), or the host
+            broker's /run/supervise/bot-bottle.sock when it exists; --db or --broker overrides them.
+            """ + "\n\n" + ExitCodes.Help);
+        root.Options.Add(CommonOptions.Db);
+        return Configure(root, cli);
+    }
+
+    private static TCommand Configure<TCommand>(TCommand command, CliContext cli)
+        where TCommand : Command
     {
         var slug = new Option<string>("--slug") { Description = "The bottle this sidecar serves.", Required = true };
         var tool = new Option<string>("--tool") { Description = "What raises the proposal: cred-proxy-block, pipelock-block, capability-block (checked like the MCP tools), or another component name such as git-gate.", Required = true, HelpName = "NAME" };
@@ -22,10 +46,10 @@ internal static class ProposeCommand
         var wait = new Option<bool>("--wait") { Description = "Wait for the operator's decision and print it as JSON." };
         Option<string?> socket = CommonOptions.Socket();
         var timeout = new Option<double?>("--timeout") { Description = "With --wait: give up after this many seconds (exit 11, the proposal stays queued). Default: wait forever.", HelpName = "SECONDS" };
-        var command = new Command("propose", "Queue a proposal for the operator and print its id, or with --wait the decision as JSON. A retried identical proposal that is still open joins it instead of queueing a duplicate.\n\n" + ExitCodes.Help)
+        foreach (Option option in new Option[] { slug, tool, justification, file, current, wait, timeout, socket, CommonOptions.BrokerTokenFile(alsoTokenFile: true), CommonOptions.Json })
         {
-            slug, tool, justification, file, current, wait, timeout, socket, CommonOptions.BrokerTokenFile(alsoTokenFile: true), CommonOptions.Json,
-        };
+            command.Options.Add(option);
+        }
 
         command.SetAction((parse, cancellationToken) => RunAsync(cli, parse, slug, tool, justification, file, current, wait, timeout, socket, cancellationToken));
         return command;
