@@ -59,7 +59,7 @@ public sealed class BrokerProcess : IDisposable
     /// who owns the database, whose socket (0600) a sidecar running as that user can connect to.
     /// </summary>
     public static Task<BrokerProcess> StartAsUserAsync(int uid, string dbPath, string socketPath, string[] arguments)
-        => StartAsync(SidecarBinary.StartExecutable("setpriv", [$"--reuid={uid}", $"--regid={uid}", "--clear-groups", SidecarBinary.PathForAnyUser, "--db", dbPath, "broker", .. arguments]), socketPath);
+        => StartAsync(SidecarBinary.StartExecutable("setpriv", SidecarBinary.AsUser(uid, ["--db", dbPath, "broker", .. arguments])), socketPath);
 
     /// <summary>A broker run by <paramref name="executable"/> (bot-bottle-host, for fleet mode) with <paramref name="arguments"/> after <c>broker</c>.</summary>
     public static Task<BrokerProcess> StartExecutableAsync(string executable, string socketPath, string[] arguments)

@@ -153,7 +153,7 @@ public sealed class ContainerHome : IDisposable
 
     /// <summary>The binary run as the host user (the image's UID), with <paramref name="args"/>.</summary>
     public static CommandResult AsHostUser(params string[] args)
-        => SidecarBinary.RunExecutable("setpriv", null, [$"--reuid={Container.UserId}", $"--regid={Container.UserId}", "--clear-groups", SidecarBinary.PathForAnyUser, .. args]);
+        => SidecarBinary.RunExecutable("setpriv", null, SidecarBinary.AsUser(Container.UserId, args));
 
     public System.Text.Json.Nodes.JsonNode HostJson(params string[] args)
     {

@@ -62,7 +62,7 @@ public sealed class ServeProcess : IDisposable
     /// </summary>
     public static Task<ServeProcess> StartAsNobodyAsync(TestHome home, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", SidecarBinary.PathForAnyUser, .. ServeArguments(home, ["--db", home.DbPath], "bottle-a", [])])
+        var start = new ProcessStartInfo("setpriv", SidecarBinary.AsUser(65534, ServeArguments(home, ["--db", home.DbPath], "bottle-a", [])))
         {
             WorkingDirectory = workingDirectory ?? string.Empty,
             RedirectStandardInput = true,

@@ -82,6 +82,13 @@ public static class SidecarBinary
         return Process.Start(start) ?? throw new InvalidOperationException("could not start bot-bottle-sidecar");
     }
 
+    /// <summary>
+    /// The binary run as <paramref name="uid"/> (and the same gid, no supplementary groups) with
+    /// <paramref name="args"/>: what to pass to <c>setpriv</c>, as root.
+    /// </summary>
+    public static string[] AsUser(int uid, params string[] args)
+        => [$"--reuid={uid}", $"--regid={uid}", "--clear-groups", PathForAnyUser, .. args];
+
     /// <summary>The published binary itself (not its launcher wrapper).</summary>
     public static string Published => Environment.GetEnvironmentVariable("BOTBOTTLE_SIDECAR_BIN") is { Length: > 0 } fromEnvironment
         ? fromEnvironment
