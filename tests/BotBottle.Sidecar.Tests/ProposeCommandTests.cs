@@ -181,4 +181,53 @@ public abstract class ProposeCommandTests : IDisposable
         Assert.Contains("Only the host creates it", result.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.GetDirectoryName(missing)));
     }
+
+    [Fact]
+    public void Propose_takes_options_as_name_equals_value_and_a_flag_with_an_explicit_false()
+    {
+        CommandResult result = Proposer.Run("--db=" + _home.DbPath, "propose", "--slug=bottle-a", "--tool:git-gate", "--justification", "x", "--wait", "false", "--json=true");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string id = (string)JsonNode.Parse(result.Output)!["proposal_id"]!;
+        Assert.Equal([id], _home.PendingIds());
+    }
+
+    [Theory]
+    [InlineData("--slug", "bottle-b", "--slug")]
+    [InlineData("--bogus", null, "--bogus")]
+    [InlineData("stray", null, "stray")]
+    [InlineData("--timeout", "soon", "soon")]
+    [InlineData("--wait=maybe", null, "maybe")]
+    [InlineData("--file", null, "--file")]
+    public void Propose_exits_2_on_a_repeated_unknown_unparsable_or_valueless_option_and_writes_nothing(string option, string? value, string named)
+    {
+        string[] extra = value is null ? [option] : [option, value];
+
+        CommandResult result = Propose(extra);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(named, result.Error, StringComparison.Ordinal);
+        Assert.EndsWith($"Run '{Proposer.Name} --help' for usage.\n", result.Error, StringComparison.Ordinal);
+        Assert.Equal(0, _home.Count("supervise_proposals"));
+    }
+
+    [Fact]
+    public void Propose_shows_an_argument_with_terminal_controls_escaped_in_its_parse_error()
+    {
+        CommandResult result = Propose("--\u001b[2Jbogus\u202e");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.DoesNotContain('\u001b', result.Error);
+        Assert.DoesNotContain('\u202e', result.Error);
+    }
+
+    [Fact]
+    public void Version_prints_the_version_with_the_commit_it_was_built_from()
+    {
+        CommandResult result = SidecarBinary.RunExecutable(Proposer.Executable, null, "--version");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"^\d+\.\d+\.\d+(\+[0-9a-f]+)?\n$", result.Output);
+        Assert.Equal(SidecarBinary.Run("--version").Output, result.Output);
+    }
 }

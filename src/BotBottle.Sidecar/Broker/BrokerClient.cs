@@ -122,7 +122,7 @@ internal sealed class BrokerClient : ISidecarStore
         }
     }
 
-    private static byte[] Serialize(BrokerRequest request) => JsonSerializer.SerializeToUtf8Bytes(request, BrokerJsonContext.Default.BrokerRequest);
+    private static byte[] Serialize(BrokerRequest request) => BrokerClientJson.Write(request);
 
     private T Call<T>(BrokerRequest request)
         where T : BrokerReply
@@ -188,17 +188,7 @@ internal sealed class BrokerClient : ISidecarStore
                 BrokerProtocol.Mismatch(brokerVersion: version, sidecarVersion: BrokerProtocol.Version));
         }
 
-        BrokerReply? reply;
-        try
-        {
-            reply = JsonSerializer.Deserialize(body, BrokerJsonContext.Default.BrokerReply);
-        }
-        catch (JsonException)
-        {
-            reply = null;
-        }
-
-        return reply switch
+        return BrokerClientJson.ReadReply(body) switch
         {
             T expected => expected,
             ErrorReply error => throw new StorageException(Enum.IsDefined(error.ErrorKind) ? error.ErrorKind : StorageErrorKind.Internal, error.Message),

@@ -13,10 +13,9 @@ internal static class CommandLineHost
 {
     public static async Task<int> RunAsync(RootCommand root, string executable, CliContext cli, string[] args)
     {
-        if (InvalidUtf8Argument() is { } position)
+        if (RefuseArgumentsNotUtf8(cli) is { } refused)
         {
-            // The runtime would have replaced the bytes with U+FFFD, silently changing what gets stored.
-            return cli.Fail(ExitCodes.Usage, $"argument {position} is not UTF-8 text; pass UTF-8 (or a file with --file).");
+            return refused;
         }
 
         ParseResult parse = root.Parse(args);
@@ -32,10 +31,23 @@ internal static class CommandLineHost
             return ExitCodes.Usage;
         }
 
+        // serve lets ASP.NET Core own SIGTERM (graceful stop); other commands end on the default signal handling.
+        return await RunGuardedAsync(executable, cli, () => parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false })).ConfigureAwait(false);
+    }
+
+    /// <summary>Exit code 2 with the reason when an argument's bytes are not UTF-8; null when all are.</summary>
+    public static int? RefuseArgumentsNotUtf8(CliContext cli)
+        => InvalidUtf8Argument() is { } position
+            // The runtime would have replaced the bytes with U+FFFD, silently changing what gets stored.
+            ? cli.Fail(ExitCodes.Usage, $"argument {position} is not UTF-8 text; pass UTF-8 (or a file with --file).")
+            : null;
+
+    /// <summary>Runs a parsed command; what escapes it becomes a sentence on stderr and an exit code.</summary>
+    public static async Task<int> RunGuardedAsync(string executable, CliContext cli, Func<Task<int>> command)
+    {
         try
         {
-            // serve lets ASP.NET Core own SIGTERM (graceful stop); other commands end on the default signal handling.
-            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+            return await command().ConfigureAwait(false);
         }
         catch (Exception exception) when (MissingNativeLibrary(exception) is { } missing)
         {

@@ -1,6 +1,5 @@
 using System;
 using System.CommandLine;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using BotBottle.Storage;
@@ -17,61 +16,67 @@ internal static class ProposeCommand
     /// <summary><c>bot-bottle-sidecar propose</c>.</summary>
     public static Command Build(CliContext cli) => Configure(new Command("propose", Description + "\n\n" + ExitCodes.Help), cli);
 
-    /// <summary>
-    /// <c>bot-bottle-propose</c>: the same options and the same code as the command, as a whole
-    /// executable for the sidecars that only queue proposals.
-    /// </summary>
-    public static RootCommand BuildRoot(CliContext cli)
-    {
-        var root = new RootCommand(Description + """
+    /// <summary>What <c>bot-bottle-propose --help</c> says above the options.</summary>
+    public const string ExecutableDescription = Description + """
 
 
-            bot-bottle-propose is bot-bottle-sidecar's propose on its own, for the other sidecars
-            (git-gate, egress) and scripts: the same flags, output and exit codes. The queue is
-            /run/supervise/bot-bottle.db (the host's ~/.bot-bottle/db directory, mounted), or the host
-            broker's /run/supervise/bot-bottle.sock when it exists; --db or --broker overrides them.
-            """ + "\n\n" + ExitCodes.Help);
-        root.Options.Add(CommonOptions.Db);
-        return Configure(root, cli);
-    }
+        bot-bottle-propose is bot-bottle-sidecar's propose on its own, for the other sidecars
+        (git-gate, egress) and scripts: the same flags, output and exit codes. The queue is
+        /run/supervise/bot-bottle.db (the host's ~/.bot-bottle/db directory, mounted), or the host
+        broker's /run/supervise/bot-bottle.sock when it exists; --db or --broker overrides them.
+        """ + "\n\n" + ExitCodes.Help;
+
+    // The options' words, shared with bot-bottle-propose's own parser (ProposeCommandLine).
+    public const string SlugDescription = "The bottle this sidecar serves.";
+    public const string ToolDescription = "What raises the proposal: cred-proxy-block, pipelock-block, capability-block (checked like the MCP tools), or another component name such as git-gate.";
+    public const string JustificationDescription = "Why the change is needed; the operator reads it.";
+    public const string FileDescription = "The proposed file ('-' reads standard input; default: empty).";
+    public const string CurrentDescription = "The file the proposal would replace, so the operator sees a diff.";
+    public const string WaitDescription = "Wait for the operator's decision and print it as JSON.";
+    public const string TimeoutDescription = "With --wait: give up after this many seconds (exit 11, the proposal stays queued). Default: wait forever.";
 
     private static TCommand Configure<TCommand>(TCommand command, CliContext cli)
         where TCommand : Command
     {
-        var slug = new Option<string>("--slug") { Description = "The bottle this sidecar serves.", Required = true };
-        var tool = new Option<string>("--tool") { Description = "What raises the proposal: cred-proxy-block, pipelock-block, capability-block (checked like the MCP tools), or another component name such as git-gate.", Required = true, HelpName = "NAME" };
-        var justification = new Option<string>("--justification") { Description = "Why the change is needed; the operator reads it.", Required = true, HelpName = "TEXT" };
-        var file = new Option<string?>("--file") { Description = "The proposed file ('-' reads standard input; default: empty).", HelpName = "PATH" };
-        var current = new Option<string?>("--current") { Description = "The file the proposal would replace, so the operator sees a diff.", HelpName = "PATH" };
-        var wait = new Option<bool>("--wait") { Description = "Wait for the operator's decision and print it as JSON." };
+        var slug = new Option<string>("--slug") { Description = SlugDescription, Required = true };
+        var tool = new Option<string>("--tool") { Description = ToolDescription, Required = true, HelpName = "NAME" };
+        var justification = new Option<string>("--justification") { Description = JustificationDescription, Required = true, HelpName = "TEXT" };
+        var file = new Option<string?>("--file") { Description = FileDescription, HelpName = "PATH" };
+        var current = new Option<string?>("--current") { Description = CurrentDescription, HelpName = "PATH" };
+        var wait = new Option<bool>("--wait") { Description = WaitDescription };
         Option<string?> socket = CommonOptions.Socket();
-        var timeout = new Option<double?>("--timeout") { Description = "With --wait: give up after this many seconds (exit 11, the proposal stays queued). Default: wait forever.", HelpName = "SECONDS" };
-        foreach (Option option in new Option[] { slug, tool, justification, file, current, wait, timeout, socket, CommonOptions.BrokerTokenFile(alsoTokenFile: true), CommonOptions.Json })
+        var timeout = new Option<double?>("--timeout") { Description = TimeoutDescription, HelpName = "SECONDS" };
+        Option<string?> tokenFile = CommonOptions.BrokerTokenFile(alsoTokenFile: true);
+        foreach (Option option in new Option[] { slug, tool, justification, file, current, wait, timeout, socket, tokenFile, CommonOptions.Json })
         {
             command.Options.Add(option);
         }
 
-        command.SetAction((parse, cancellationToken) => RunAsync(cli, parse, slug, tool, justification, file, current, wait, timeout, socket, cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            cli,
+            new ProposeArguments(
+                parse.GetValue(slug)!,
+                parse.GetValue(tool)!,
+                parse.GetValue(justification)!,
+                parse.GetValue(file),
+                parse.GetValue(current),
+                parse.GetValue(wait),
+                parse.GetValue(timeout),
+                parse.GetValue(socket),
+                parse.GetValue(tokenFile),
+                parse.GetValue(CommonOptions.Db),
+                parse.GetValue(CommonOptions.Json)),
+            cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(
-        CliContext cli,
-        ParseResult parse,
-        Option<string> slug,
-        Option<string> tool,
-        Option<string> justification,
-        Option<string?> file,
-        Option<string?> current,
-        Option<bool> wait,
-        Option<double?> timeout,
-        Option<string?> socket,
-        CancellationToken cancellationToken)
+    /// <summary>One proposal, from either executable's parsed command line.</summary>
+    public static async Task<int> RunAsync(CliContext cli, ProposeArguments arguments, CancellationToken cancellationToken)
     {
         TimeSpan limit;
         try
         {
-            limit = WaitLimits.FromSeconds(parse.GetValue(timeout), "--timeout");
+            limit = WaitLimits.FromSeconds(arguments.Timeout, "--timeout");
         }
         catch (StorageException exception)
         {
@@ -82,11 +87,11 @@ internal static class ProposeCommand
         ISidecarStore queue;
         try
         {
-            string text = parse.GetValue(file) is { } path ? CommonOptions.ReadFileArgument(path, "--file") : string.Empty;
-            string? currentFile = parse.GetValue(current) is { } currentPath ? CommonOptions.ReadFileArgument(currentPath, "--current") : null;
-            string slugValue = Storage.Validation.Validate.Slug(parse.GetValue(slug), "--slug");
-            queue = CommonOptions.OpenSidecarQueue(parse, socket, slugValue, out _);
-            written = queue.Propose(parse.GetValue(tool)!, text, parse.GetValue(justification)!, currentFile);
+            string text = arguments.File is { } path ? FileArguments.Read(path, "--file") : string.Empty;
+            string? currentFile = arguments.Current is { } currentPath ? FileArguments.Read(currentPath, "--current") : null;
+            string slugValue = Storage.Validation.Validate.Slug(arguments.Slug, "--slug");
+            queue = SidecarQueue.Open(arguments.Broker, arguments.Db, arguments.BrokerTokenFile, slugValue, out _, out _);
+            written = queue.Propose(arguments.Tool, text, arguments.Justification, currentFile);
         }
         catch (StorageException exception)
         {
@@ -98,11 +103,11 @@ internal static class ProposeCommand
         }
 
         Proposal proposal = written.Proposal;
-        if (!parse.GetValue(wait))
+        if (!arguments.Wait)
         {
-            if (parse.GetValue(CommonOptions.Json))
+            if (arguments.Json)
             {
-                cli.WriteJson(new ProposeOutput(proposal.Id, written.Joined), SidecarJson.Readable.ProposeOutput);
+                cli.Output.WriteLine(ProposeJson.Serialize(new ProposeOutput(proposal.Id, written.Joined)));
             }
             else
             {
@@ -112,20 +117,20 @@ internal static class ProposeCommand
             return ExitCodes.Success;
         }
 
-        // The first serialization sets up the JSON metadata and writers; done now, while nobody has
+        // The first serialization sets up the JSON writer and encoder; done now, while nobody has
         // answered yet, it is not between the operator's decision and the agent getting it.
-        _ = JsonSerializer.Serialize(ToolResult.Pending(proposal.Id), SidecarJson.Readable.ToolResult);
+        _ = ProposeJson.Serialize(ToolResult.Pending(proposal.Id));
 
         try
         {
             Response? response = await queue.ConsumeResponseAsync(proposal.Id, limit, cancellationToken).ConfigureAwait(false);
             if (response is null)
             {
-                cli.WriteJson(ToolResult.Pending(proposal.Id), SidecarJson.Readable.ToolResult);
+                cli.Output.WriteLine(ProposeJson.Serialize(ToolResult.Pending(proposal.Id)));
                 return ExitCodes.Pending;
             }
 
-            cli.WriteJson(ToolResult.From(proposal, response), SidecarJson.Readable.ToolResult);
+            cli.Output.WriteLine(ProposeJson.Serialize(ToolResult.From(proposal, response)));
             return response.Status == ResponseStatus.Rejected ? ExitCodes.Rejected : ExitCodes.Success;
         }
         catch (StorageException exception)
@@ -134,3 +139,28 @@ internal static class ProposeCommand
         }
     }
 }
+
+/// <summary>The options of one propose call, however they were parsed.</summary>
+/// <param name="Slug">--slug, not yet validated.</param>
+/// <param name="Tool">--tool.</param>
+/// <param name="Justification">--justification.</param>
+/// <param name="File">--file: a path, or "-" for standard input.</param>
+/// <param name="Current">--current: a path.</param>
+/// <param name="Wait">--wait.</param>
+/// <param name="Timeout">--timeout in seconds; null waits forever.</param>
+/// <param name="Broker">--broker (or --socket).</param>
+/// <param name="BrokerTokenFile">--broker-token-file (or --token-file).</param>
+/// <param name="Db">--db.</param>
+/// <param name="Json">--json.</param>
+internal sealed record ProposeArguments(
+    string Slug,
+    string Tool,
+    string Justification,
+    string? File,
+    string? Current,
+    bool Wait,
+    double? Timeout,
+    string? Broker,
+    string? BrokerTokenFile,
+    string? Db,
+    bool Json);

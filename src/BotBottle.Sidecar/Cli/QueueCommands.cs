@@ -168,7 +168,7 @@ internal static class QueueCommands
         var command = new Command("modify", "Approve a proposal with changes: the agent receives your final file.") { id, finalFile, notes, CommonOptions.Json };
         command.SetAction(parse => cli.Run(() =>
         {
-            string text = CommonOptions.ReadFileArgument(parse.GetValue(finalFile)!, "--final-file");
+            string text = FileArguments.Read(parse.GetValue(finalFile)!, "--final-file");
             return Decide(cli, parse, parse.GetValue(id)!, ResponseStatus.Modified, parse.GetValue(notes)!, text);
         }));
         return command;

@@ -260,7 +260,7 @@ internal sealed class QueueReview
                 return null;
             }
 
-            string edited = CommonOptions.DecodeUtf8(File.ReadAllBytes(path), "the edited file");
+            string edited = FileArguments.DecodeUtf8(File.ReadAllBytes(path), "the edited file");
             if (edited == proposal.ProposedFile)
             {
                 Output.WriteLine("The file is unchanged: to answer with the proposed file, approve it.");

@@ -38,6 +38,7 @@ public sealed class BotBottleDatabase : StoreDatabase, IStoreDatabase
 
     private BotBottleDatabase(string path, DatabaseRole role, SynchronousMode synchronous, string? bottleSlug = null)
     {
+        SqliteLibrary.PreferApplicationDirectory();
         Path = path;
         Role = role;
         BottleSlug = bottleSlug;
@@ -221,9 +222,15 @@ public sealed class BotBottleDatabase : StoreDatabase, IStoreDatabase
             policy.CommandText = Role == DatabaseRole.Inspector ? DatabaseSql.ConnectionPolicyInspector.Text : _connectionPolicy.Text;
             policy.ExecuteNonQuery();
 
-            // Migration 0004 chains existing audit entries in SQL with the same hash the store uses.
-            connection.CreateFunction<string, long, string, string, string, string, string, string, string, string>(
-                Audit.AuditChain.SqlFunctionName, Audit.AuditChain.Hash, isDeterministic: true);
+            if (Role == DatabaseRole.Host)
+            {
+                // Migration 0004 chains existing audit entries in SQL with the same hash the store
+                // uses. Only the host migrates; elsewhere the registration's ten-parameter generic
+                // instantiation would be built at run time on every start (measured: 5% of a
+                // bot-bottle-propose process) for a function nothing calls.
+                connection.CreateFunction<string, long, string, string, string, string, string, string, string, string>(
+                    Audit.AuditChain.SqlFunctionName, Audit.AuditChain.Hash, isDeterministic: true);
+            }
 
             // NULL lets the host write any bottle's row; a sidecar gets its own slug, or '' (no row at all).
             string? writerBottle = Role == DatabaseRole.Sidecar ? BottleSlug ?? string.Empty : null;

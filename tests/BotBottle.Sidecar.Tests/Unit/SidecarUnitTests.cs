@@ -48,8 +48,8 @@ public sealed class SidecarUnitTests
     [Fact]
     public void CommonOptions_DecodeUtf8_drops_a_bom_and_names_the_first_bad_byte()
     {
-        Assert.Equal("hé", CommonOptions.DecodeUtf8([0xEF, 0xBB, 0xBF, (byte)'h', 0xC3, 0xA9], "--file"));
-        var error = Assert.Throws<UsageException>(() => CommonOptions.DecodeUtf8([(byte)'o', (byte)'k', 0xFF], "--file"));
+        Assert.Equal("hé", FileArguments.DecodeUtf8([0xEF, 0xBB, 0xBF, (byte)'h', 0xC3, 0xA9], "--file"));
+        var error = Assert.Throws<UsageException>(() => FileArguments.DecodeUtf8([(byte)'o', (byte)'k', 0xFF], "--file"));
         Assert.Equal("--file: not UTF-8 text (byte 2 is 0xff); save it as UTF-8.", error.Message);
     }
 
