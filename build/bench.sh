@@ -66,11 +66,12 @@ publish_variant() {
 echo "== whole processes: serve cold start and RSS; propose vs Python vs the sqlite3 shell ($process_runs runs)"
 python3 build/bench/process.py "$binary" "$out/process.json" "$process_runs"
 
-echo "== where propose's time goes: start-up ladder, with and without the start-up prefault and with IlcDehydrate=false ($process_runs rounds)"
+echo "== where propose's time goes: start-up ladder, with and without the start-up prefault, with IlcDehydrate=false, and bot-bottle-propose ($process_runs rounds)"
 publish_variant no-prefault -p:StartupPrefault=false
 publish_variant no-dehydrate -p:IlcDehydrate=false
 python3 build/bench/startup.py "$out/startup.json" "$process_runs" "$binary" \
-  "no-prefault=$out/no-prefault/bot-bottle-sidecar" "no-dehydrate=$out/no-dehydrate/bot-bottle-sidecar"
+  "no-prefault=$out/no-prefault/bot-bottle-sidecar" "no-dehydrate=$out/no-dehydrate/bot-bottle-sidecar" \
+  "bot-bottle-propose=dist/linux-x64/bot-bottle-propose"
 
 echo "== serve under 32 concurrent tools/list clients (${seconds} s)"
 serve_dir=$(mktemp -d)

@@ -3,6 +3,8 @@
 
     python3 build/bench/startup.py OUT RUNS SHIPPED [NAME=BINARY ...]
 
+A NAME of bot-bottle-propose is the small executable, whose arguments have no `propose` command.
+
 Each round runs, in shuffled order: the sqlite3 shell's insert of the same row; and for the
 shipped binary and every named variant build, `--version` (runtime start, command-line set-up,
 exit), `propose` against a database that does not exist (everything before SQLite: argument
@@ -61,9 +63,10 @@ with tempfile.TemporaryDirectory() as work:
     if sqlite_shell:
         commands["sqlite3 shell, the same insert"] = lambda: ([sqlite_shell, db, f"PRAGMA busy_timeout=5000; BEGIN IMMEDIATE; INSERT INTO supervise_proposals (id, bottle_slug, tool, proposed_file, justification, arrival_timestamp, archived) VALUES ('{uuid.uuid4().hex}', 'bench', 'git-gate', 'x', 'bench', strftime('%Y-%m-%dT%H:%M:%fZ','now'), 0); COMMIT;"], 0)
     for build, binary in builds.items():
+        verb = [] if build == "bot-bottle-propose" else ["propose"]
         commands[f"{build}: --version"] = lambda binary=binary: ([binary, "--version"], 0)
-        commands[f"{build}: propose, no database"] = lambda binary=binary: ([binary, "--db", missing, "propose", "--slug", "bench", "--tool", "git-gate", "--justification", "bench"], None)
-        commands[f"{build}: propose"] = lambda binary=binary: ([binary, "--db", db, "propose", "--slug", "bench", "--tool", "git-gate", "--justification", f"bench {uuid.uuid4().hex}"], 0)
+        commands[f"{build}: propose, no database"] = lambda binary=binary, verb=verb: ([binary, "--db", missing, *verb, "--slug", "bench", "--tool", "git-gate", "--justification", "bench"], None)
+        commands[f"{build}: propose"] = lambda binary=binary, verb=verb: ([binary, "--db", db, *verb, "--slug", "bench", "--tool", "git-gate", "--justification", f"bench {uuid.uuid4().hex}"], 0)
 
     samples = {name: [] for name in commands}
     names = list(commands)

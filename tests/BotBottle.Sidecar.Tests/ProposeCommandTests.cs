@@ -230,4 +230,17 @@ public abstract class ProposeCommandTests : IDisposable
         Assert.Matches(@"^\d+\.\d+\.\d+(\+[0-9a-f]+)?\n$", result.Output);
         Assert.Equal(SidecarBinary.Run("--version").Output, result.Output);
     }
+
+    [Fact]
+    public void Propose_stores_a_value_starting_with_at_as_it_is_and_never_reads_the_file_it_names()
+    {
+        string secret = Path.Combine(_home.Root, "secret.txt");
+        File.WriteAllText(secret, "not for the queue\n");
+
+        CommandResult result = Proposer.Run("--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "@" + secret);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        JsonNode shown = _home.HostJson("queue", "show", result.Output.Trim())["proposal"]!;
+        Assert.Equal("@" + secret, (string)shown["justification"]!);
+    }
 }

@@ -23,17 +23,7 @@ internal static class BrokerClientJson
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("op"u8, request switch
-            {
-                HelloRequest => "hello",
-                ProposeRequest => "propose",
-                ReadProposalRequest => "read_proposal",
-                ConsumeRequest => "consume",
-                WithdrawRequest => "withdraw",
-                ReadFirstSeenRequest => "read_first_seen",
-                HealthRequest => "health",
-                _ => throw new ArgumentException("Not a broker request kind: " + request.GetType().Name, nameof(request)),
-            });
+            writer.WriteString("op"u8, BrokerProtocol.OpOf(request) ?? throw new ArgumentException("Not a broker request kind: " + request.GetType().Name, nameof(request)));
             writer.WriteNumber("v"u8, request.Version);
             writer.WriteString("slug"u8, request.Slug);
             switch (request)

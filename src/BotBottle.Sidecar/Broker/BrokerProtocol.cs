@@ -160,6 +160,19 @@ internal static class BrokerProtocol
         return $"The host broker speaks {Name(brokerVersion)} and the sidecar speaks {Name(sidecarVersion)}: {upgrade}.";
     }
 
+    /// <summary>A request's kind as its <c>op</c> names it on the wire (the <see cref="BrokerRequest"/> discriminators), or null for none.</summary>
+    public static string? OpOf(BrokerRequest? request) => request switch
+    {
+        HelloRequest => "hello",
+        ProposeRequest => "propose",
+        ReadProposalRequest => "read_proposal",
+        ConsumeRequest => "consume",
+        WithdrawRequest => "withdraw",
+        ReadFirstSeenRequest => "read_first_seen",
+        HealthRequest => "health",
+        _ => null,
+    };
+
     /// <summary>Whether a request is a JSON object of the unversioned protocol 1 (it has no <c>v</c>).</summary>
     public static bool IsUnversioned(ReadOnlySpan<byte> message)
     {

@@ -346,17 +346,7 @@ internal sealed class BrokerServer : IDisposable
                 }
 
                 BrokerRequest? request = Parse(body, out BrokerReply? parseError);
-                op = request switch
-                {
-                    HelloRequest => "hello",
-                    ProposeRequest => "propose",
-                    ReadProposalRequest => "read_proposal",
-                    ConsumeRequest => "consume",
-                    WithdrawRequest => "withdraw",
-                    ReadFirstSeenRequest => "read_first_seen",
-                    HealthRequest => "health",
-                    _ => "?",
-                };
+                op = BrokerProtocol.OpOf(request) ?? "?";
                 BrokerReply? reply = parseError ?? await DispatchAsync(request!, socket, stream, stopping).ConfigureAwait(false);
                 if (reply is null)
                 {

@@ -18,7 +18,10 @@ internal static class CommandLineHost
             return refused;
         }
 
-        ParseResult parse = root.Parse(args);
+        // No response files: System.CommandLine would replace any argument starting with '@' by the
+        // words of the file it names, so a justification such as "@/etc/hostname", passed on by a
+        // script from text it does not control, would queue that file's contents instead.
+        ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (System.CommandLine.Parsing.ParseError error in parse.Errors)
