@@ -22,7 +22,7 @@ host = os.path.join(dist, "bot-bottle-host")
 repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 root = tempfile.mkdtemp(prefix="bb-fleet-bench-")
 os.chmod(root, 0o755)
-port = 40000 + os.getpid() % 10000
+port = 20000 + os.getpid() % 10000  # below the ephemeral range (32768-60999), where a listener on port 0 could land first
 cluster = os.path.join(root, "cluster")
 
 
@@ -177,6 +177,10 @@ try:
     sqlite_shell = Shell(["sqlite3", "-cmd", ".timeout 5000", sqlite_db], "SELECT 'bb-done';")
     report["sqlite"] = measure("sqlite", sqlite_db, sqlite_shell, {None: slugs})
     sqlite_shell.close()
+    # A broker serves only the bottles granted to its role, as the operator grants them.
+    for role, served in thirds.items():
+        for slug in served:
+            run(host, "bottles", "grant", slug, "--to", role, "--db", pg)
     pg_shell = Shell([*psql, "-d", "bench", "-t", "-A"], "SELECT 'bb-done';")
     report["postgres"] = measure("postgres", pg, pg_shell, thirds)
     pg_shell.close()
