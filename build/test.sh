@@ -104,6 +104,20 @@ for rid in "$native" $emulated; do
   echo "published $rid in $((SECONDS - start)) s: bot-bottle-sidecar $(du -h "dist/$rid/bot-bottle-sidecar" | cut -f1), bot-bottle-propose $(du -h "dist/$rid/bot-bottle-propose" | cut -f1), libbotbottle $(du -h dist/$rid/libbotbottle.* | cut -f1), bot-bottle-host $(du -h "dist/$rid/bot-bottle-host" | cut -f1), libbotbottle-fleet $(du -h dist/$rid/libbotbottle-fleet.* | cut -f1)"
 done
 
+# The Python wheels, one per platform (build/wheel.py checks each library's architecture and the
+# glibc it needs against the wheel's tag). The arm64 wheel's library is what the emulated
+# mixed-architecture C program loads below; the native wheel is installed and tested after the suites.
+for rid in "$native" $emulated; do
+  python3 build/wheel.py "dist/$rid" "$results/wheels" > "$results/wheel-$rid.txt" 2>&1 \
+    || { cat "$results/wheel-$rid.txt" >&2; give_up "build/wheel.py dist/$rid failed"; }
+  echo "wheel: $(basename "$(tail -n 1 "$results/wheel-$rid.txt")") ($(du -h "$(tail -n 1 "$results/wheel-$rid.txt")" | cut -f1))"
+done
+if [ -n "$emulated" ]; then
+  arm64_wheel_dir="$results/wheel-$emulated"
+  python3 -m zipfile -e "$(tail -n 1 "$results/wheel-$emulated.txt")" "$arm64_wheel_dir"
+  export BOTBOTTLE_ARM64_LIBRARY_DIR="$arm64_wheel_dir/botbottle"
+fi
+
 npm ci --prefix tests/BotBottle.Sidecar.Tests/mcp-client --no-audit --no-fund --loglevel=error \
   || give_up "npm ci for the TypeScript MCP client failed"
 
@@ -186,24 +200,41 @@ if [ -n "$emulated" ]; then
   count "$results/$emulated" "$emulated (QEMU, $((SECONDS - started)) s)"
 fi
 
-# The Python binding's suite, against the native libbotbottle.
-python_log="$results/python.log"
-python3 tests/BotBottle.Native.Tests/python/run_tests.py > "$python_log" 2>&1
-python_status=$?
-grep -E '(FAIL|ERROR):|^skipped:|^Ran ' "$python_log"
-python_totals="$(awk '/^PYTHON_TOTALS/ { line = $0 } END { print line }' "$python_log")"
-if [ -z "$python_totals" ]; then
-  cat "$python_log" >&2
-  failed=$((failed + 1))
+# Runs the Python suite with PYTHON (and any VAR=value before it) and adds its counts.
+python_suite() {
+  local label="$1" log="$2"; shift 2
+  env "$@" tests/BotBottle.Native.Tests/python/run_tests.py > "$log" 2>&1
+  local code=$? totals
+  grep -E '(FAIL|ERROR):|^skipped:|^Ran ' "$log"
+  totals="$(awk '/^PYTHON_TOTALS/ { line = $0 } END { print line }' "$log")"
+  if [ -z "$totals" ]; then
+    cat "$log" >&2
+    failed=$((failed + 1))
+  else
+    py() { printf '%s' "$totals" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
+    echo "$label: $(py passed) passed, $(py failed) failed, $(py skipped) skipped"
+    passed=$((passed + $(py passed)))
+    failed=$((failed + $(py failed)))
+    skipped=$((skipped + $(py skipped)))
+    [ "$code" -eq 0 ] || sed -n '/^=====/,$p' "$log" >&2
+  fi
+  [ "$code" -eq 0 ] || status=1
+}
+
+# The Python binding's suite, against the native libbotbottle beside botbottle.py.
+python_suite "python binding ($native)" "$results/python.log" python3
+
+# The same suite against the wheel as a Python host installs it: a fresh virtual environment, pip
+# with no index (nothing from the network), and the installed package imported, not the source.
+venv="$results/venv"
+if python3 -m venv "$venv" > "$results/venv.log" 2>&1 \
+  && "$venv/bin/pip" install --no-index --no-deps --quiet "$(tail -n 1 "$results/wheel-$native.txt")" >> "$results/venv.log" 2>&1; then
+  python_suite "python wheel, installed ($native)" "$results/python-wheel.log" BOTBOTTLE_PYTHON_INSTALLED=1 "$venv/bin/python"
 else
-  py() { printf '%s' "$python_totals" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
-  echo "python binding ($native): $(py passed) passed, $(py failed) failed, $(py skipped) skipped"
-  passed=$((passed + $(py passed)))
-  failed=$((failed + $(py failed)))
-  skipped=$((skipped + $(py skipped)))
-  [ "$python_status" -eq 0 ] || sed -n '/^=====/,$p' "$python_log" >&2
+  cat "$results/venv.log" >&2
+  echo "the wheel did not install into a fresh virtual environment" >&2
+  failed=$((failed + 1)); status=1
 fi
-[ "$python_status" -eq 0 ] || status=1
 
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # dotnet test failed before or outside any test (build error, crashed host): count it.

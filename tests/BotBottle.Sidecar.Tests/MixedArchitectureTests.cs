@@ -147,8 +147,13 @@ public sealed class MixedArchitectureTests : IDisposable
     public async Task The_arm64_library_does_a_full_round_trip_from_a_c_program_while_the_native_host_answers()
     {
         string dist = Path.GetDirectoryName(Path.GetFullPath(Environment.GetEnvironmentVariable("BOTBOTTLE_SIDECAR_BIN")!))!;
+
+        // build/test.sh points this at the arm64 Python wheel's unpacked package, so the wheel's own
+        // libbotbottle and libe_sqlite3 are what the emulated program loads.
+        string library = Environment.GetEnvironmentVariable("BOTBOTTLE_ARM64_LIBRARY_DIR") ?? dist;
+        Assert.True(File.Exists(Path.Combine(library, "libbotbottle.so")) && File.Exists(Path.Combine(library, "libe_sqlite3.so")), $"no libbotbottle.so and libe_sqlite3.so in {library}");
         string program = Path.Combine(_home.Root, "abi_roundtrip");
-        CommandResult compiled = Shell($"aarch64-linux-gnu-gcc -std=c11 -Wall -Wextra -Werror -I '{dist}/include' -o '{program}' '{SidecarBinary.RepoRoot}/tests/BotBottle.Native.Tests/c/abi_roundtrip.c' -L '{dist}' -lbotbottle -Wl,-rpath,'{dist}'");
+        CommandResult compiled = Shell($"aarch64-linux-gnu-gcc -std=c11 -Wall -Wextra -Werror -I '{dist}/include' -o '{program}' '{SidecarBinary.RepoRoot}/tests/BotBottle.Native.Tests/c/abi_roundtrip.c' -L '{library}' -lbotbottle -Wl,-rpath,'{library}'");
         Assert.True(compiled.ExitCode == 0, compiled.ToString());
 
         using Process client = SidecarBinary.StartExecutable(Launcher.Wrap(Environment.GetEnvironmentVariable("BOTBOTTLE_SIDECAR_LAUNCHER")!, program), _home.DbPath);

@@ -34,7 +34,7 @@ import threading
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import List, Optional
+from typing import Iterable, List, Optional
 
 __all__ = [
     "Proposal", "Response", "AuditEntry", "Bottle", "Store",
@@ -112,7 +112,7 @@ class Unreadable:
 class Rows(list):
     """A listing: the rows that could be read, in order, and in ``unreadable`` those that could not."""
 
-    def __init__(self, rows=(), unreadable=()):
+    def __init__(self, rows: Iterable = (), unreadable: Iterable["Unreadable"] = ()) -> None:
         super().__init__(rows)
         self.unreadable = list(unreadable)
 
@@ -312,7 +312,7 @@ def _rows(items, key, convert):
 class Store:
     """An open bot-bottle database (created and migrated if needed). Thread-safe."""
 
-    def __init__(self, db_path=None, library=None):
+    def __init__(self, db_path: Optional[str] = None, library: Optional[str] = None) -> None:
         """db_path: the database file (default ~/.bot-bottle/db/bot-bottle.db), or a fleet's
         postgres:// URL (default: ~/.bot-bottle/fleet.conf's, when the host has one);
         library: the path of libbotbottle (default: next to this module, libbotbottle-fleet in fleet mode)."""
@@ -321,16 +321,16 @@ class Store:
         self._check(self._lib.bb_open(_encode(db_path, "db_path"), ctypes.byref(handle)))
         self._handle = handle
 
-    def close(self):
+    def close(self) -> None:
         """Closes the store; waits in other threads end with ``Closed``. Closing twice is harmless."""
         if self._handle is not None:
             handle, self._handle = self._handle, None
             self._check(self._lib.bb_close(handle))
 
-    def __enter__(self):
+    def __enter__(self) -> "Store":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- queue --
@@ -422,7 +422,8 @@ class Store:
         }
         return _audit_entry(self._call_json("bb_write_audit_entry", json.dumps(data)))
 
-    def read_audit_entries(self, bottle_slug=None, component=None, since=None, until=None, limit=None) -> List[AuditEntry]:
+    def read_audit_entries(self, bottle_slug: Optional[str] = None, component: Optional[str] = None, since: Optional[datetime] = None,
+                           until: Optional[datetime] = None, limit: Optional[int] = None) -> List[AuditEntry]:
         """Audit entries matching every filter given, oldest first."""
         data = {"bottle_slug": bottle_slug, "component": component, "since": _timestamp(since),
                 "until": _timestamp(until), "limit": limit}
@@ -478,7 +479,7 @@ _default_options = {}
 _default_lock = threading.Lock()
 
 
-def configure(db_path=None, library=None):
+def configure(db_path: Optional[str] = None, library: Optional[str] = None) -> None:
     """Chooses the database and library the helpers use (closing a store they already opened)."""
     global _default_store
     with _default_lock:
@@ -555,5 +556,6 @@ def write_audit_entry(bottle_slug: str, entry: AuditEntry) -> AuditEntry:
     return _store().write_audit_entry(entry)
 
 
-def read_audit_entries(bottle_slug=None, component=None, since=None, until=None, limit=None) -> List[AuditEntry]:
+def read_audit_entries(bottle_slug: Optional[str] = None, component: Optional[str] = None, since: Optional[datetime] = None,
+                       until: Optional[datetime] = None, limit: Optional[int] = None) -> List[AuditEntry]:
     return _store().read_audit_entries(bottle_slug, component, since, until, limit)

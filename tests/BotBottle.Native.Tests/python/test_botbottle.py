@@ -1,7 +1,9 @@
 """The Python binding and the C ABI under it, against the published libbotbottle.
 
 BOTBOTTLE_DIST names the publish directory (dist/RID) holding libbotbottle, botbottle.py and
-bot-bottle-sidecar; build/test.sh sets it.
+bot-bottle-sidecar; build/test.sh sets it. With BOTBOTTLE_PYTHON_INSTALLED=1 the suite imports the
+botbottle package installed in the running Python (the wheel, in a fresh virtual environment) and
+takes only the executables from BOTBOTTLE_DIST.
 """
 import ctypes
 import json
@@ -17,9 +19,14 @@ from datetime import datetime, timedelta, timezone
 
 DIST = os.environ.get("BOTBOTTLE_DIST") or os.path.join(os.path.dirname(__file__), "..", "..", "..", "dist", "linux-x64")
 DIST = os.path.abspath(DIST)
-sys.path.insert(0, DIST)
+INSTALLED = os.environ.get("BOTBOTTLE_PYTHON_INSTALLED") == "1"
+if not INSTALLED:
+    sys.path.insert(0, DIST)
 
-import botbottle  # noqa: E402  (found in DIST, next to the library)
+import botbottle  # noqa: E402  (found in DIST next to the library, or the installed package)
+
+if INSTALLED and os.path.dirname(os.path.abspath(botbottle.__file__)).startswith(DIST):
+    sys.exit(f"BOTBOTTLE_PYTHON_INSTALLED=1 but botbottle was imported from {botbottle.__file__}, not the installed package")
 from botbottle import AuditEntry, Proposal, Response, Store  # noqa: E402
 
 SIDECAR = os.path.join(DIST, "bot-bottle-sidecar")
@@ -485,7 +492,7 @@ class FleetTests(unittest.TestCase):
 
     def test_libbotbottle_refuses_a_postgres_url_naming_libbotbottle_fleet(self):
         with self.assertRaises(botbottle.InvalidArgument) as raised:
-            Store("postgres://bb@127.0.0.1:1/none", library=os.path.join(DIST, "libbotbottle.so"))
+            Store("postgres://bb@127.0.0.1:1/none", library=os.path.join(os.path.dirname(botbottle.__file__), "libbotbottle.so"))
         self.assertIn("libbotbottle-fleet", str(raised.exception))
 
     def test_a_file_database_loads_the_small_library(self):
