@@ -13,8 +13,8 @@ namespace BotBottle.Sidecar.Cli;
 /// bot-bottle-propose's command line: the options of <c>bot-bottle-sidecar propose</c>, parsed as
 /// System.CommandLine parses them (<c>--name value</c>, <c>--name=value</c>, <c>--name:value</c>,
 /// a flag with an optional true/false), with the same help layout and error sentences. It is its own
-/// small parser because System.CommandLine, measured in this executable, was a fifth of its size
-/// and of its start-up; the command itself is <see cref="ProposeCommand.RunAsync"/>, shared.
+/// small parser because System.CommandLine was 0.8 MB of this executable's 5.3 MB, and every byte of
+/// it is rehydrated at start; the command itself is <see cref="ProposeCommand.RunAsync"/>, shared.
 /// </summary>
 internal static class ProposeCommandLine
 {

@@ -225,9 +225,7 @@ public sealed class BotBottleDatabase : StoreDatabase, IStoreDatabase
             if (Role == DatabaseRole.Host)
             {
                 // Migration 0004 chains existing audit entries in SQL with the same hash the store
-                // uses. Only the host migrates; elsewhere the registration's ten-parameter generic
-                // instantiation would be built at run time on every start (measured: 5% of a
-                // bot-bottle-propose process) for a function nothing calls.
+                // uses. Only the host migrates, so no other role registers a function it never calls.
                 connection.CreateFunction<string, long, string, string, string, string, string, string, string, string>(
                     Audit.AuditChain.SqlFunctionName, Audit.AuditChain.Hash, isDeterministic: true);
             }
