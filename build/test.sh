@@ -120,6 +120,9 @@ fi
 
 npm ci --prefix tests/BotBottle.Sidecar.Tests/mcp-client --no-audit --no-fund --loglevel=error \
   || give_up "npm ci for the TypeScript MCP client failed"
+# The MCP conformance suite, pinned, with the Node 22 it needs from npm's node package.
+npm ci --prefix tests/conformance --no-audit --no-fund --loglevel=error \
+  || give_up "npm ci for the MCP conformance suite failed"
 
 # The container suite runs the image Dockerfile.sidecars makes from what was just published, with
 # podman as root (build/image.sh installs it), as a host user who is not root: uid 1000. A linux-x64
@@ -235,6 +238,19 @@ else
   echo "the wheel did not install into a fresh virtual environment" >&2
   failed=$((failed + 1)); status=1
 fi
+
+# The MCP conformance suite's server scenarios against the native serve: each scenario that applies
+# counts as a test; those that need what serve does not offer are listed with why (tests/conformance).
+python3 tests/conformance/run.py "dist/$native/bot-bottle-sidecar" > "$results/conformance.log" 2>&1
+conformance_code=$?
+cat "$results/conformance.log"
+conformance="$(sed -n 's/^conformance: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$results/conformance.log")"
+if [ -n "$conformance" ]; then
+  passed=$((passed + ${conformance% *})); failed=$((failed + ${conformance#* }))
+else
+  failed=$((failed + 1))
+fi
+[ "$conformance_code" -eq 0 ] || status=1
 
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # dotnet test failed before or outside any test (build error, crashed host): count it.

@@ -56,8 +56,6 @@ internal sealed record BottlesOutput(IReadOnlyList<BottleStatus> Bottles, IReadO
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(ProposeOutput))]
 [JsonSerializable(typeof(ProposalDetails))]
-[JsonSerializable(typeof(BotBottle.Sidecar.Mcp.TaskHandle))]
-[JsonSerializable(typeof(BotBottle.Sidecar.Mcp.TaskState))]
 [JsonSerializable(typeof(DbCheckOutput))]
 [JsonSerializable(typeof(Decision))]
 [JsonSerializable(typeof(List<Proposal>))]

@@ -33,9 +33,14 @@ public sealed class DurableTaskTests : IDisposable
         return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = Revision });
     }
 
-    // What a client that opts into tasks sends: the extension in the request's _meta (with the revision, per request).
+    // What a client that opts into tasks sends (SEP-2663): the extension among the client capabilities
+    // in the request's _meta, with the revision (2026-07-28 requests carry both, every time).
     private static JsonObject Meta(bool tasks) => tasks
-        ? new JsonObject { ["io.modelcontextprotocol/protocolVersion"] = Revision, ["io.modelcontextprotocol/tasks"] = new JsonObject() }
+        ? new JsonObject
+        {
+            ["io.modelcontextprotocol/protocolVersion"] = Revision,
+            ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject { ["extensions"] = new JsonObject { ["io.modelcontextprotocol/tasks"] = new JsonObject() } },
+        }
         : new JsonObject { ["io.modelcontextprotocol/protocolVersion"] = Revision };
 
     private static async Task<JsonNode> RequestAsync(McpClient client, string method, JsonObject parameters)

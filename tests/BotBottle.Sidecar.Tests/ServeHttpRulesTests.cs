@@ -98,7 +98,62 @@ public sealed class ServeHttpRulesTests : RunningServe
         SseTranscript transcript = await Client.CallAsync(McpHttpClient.Request(1, "initialize", $$$"""{"protocolVersion":"{{{requested}}}","capabilities":{},"clientInfo":{"name":"t","version":"1"}}"""));
 
         Assert.Equal(expected, (string)transcript.Response["result"]!["protocolVersion"]!);
-        Assert.NotNull(transcript.Response["result"]!["capabilities"]!["tools"]);
+        JsonNode capabilities = transcript.Response["result"]!["capabilities"]!;
+        Assert.NotNull(capabilities["tools"]);
+
+        // Task augmentation (2025-11-25 on) is advertised where the revision has it; logging never (serve has none).
+        Assert.Equal(string.CompareOrdinal(expected, "2025-11-25") >= 0, capabilities["tasks"]?["requests"]?["tools"]?["call"] is JsonObject);
+        Assert.Null(capabilities["logging"]);
+    }
+
+    [Fact]
+    public async Task Logging_set_level_is_not_a_method_here_because_serve_sends_clients_no_log_messages()
+    {
+        SseTranscript transcript = await Client.CallAsync(McpHttpClient.Request(1, "logging/setLevel", """{"level":"debug"}"""));
+
+        Assert.Equal(-32601, (int)transcript.Response["error"]!["code"]!);
+        Assert.Contains("no log messages", (string?)transcript.Response["error"]!["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tools_list_says_which_tools_may_run_as_2025_11_25_tasks()
+    {
+        SseTranscript transcript = await Client.CallAsync(McpHttpClient.Request(1, "tools/list"), r => r.Headers.Add("MCP-Protocol-Version", "2025-11-25"));
+
+        var support = transcript.Response["result"]!["tools"]!.AsArray().ToDictionary(static t => (string)t!["name"]!, static t => (string?)t!["execution"]?["taskSupport"]);
+        Assert.Equal(("optional", "optional", "optional"), (support["cred-proxy-block"], support["pipelock-block"], support["capability-block"]));
+        Assert.Null(support["supervise-status"]);
+        Assert.NotNull(transcript.Response["result"]!["tools"]![0]!["outputSchema"]);
+    }
+
+    [Fact]
+    public async Task Supervise_status_refuses_to_run_as_a_task()
+    {
+        SseTranscript transcript = await Client.CallAsync(McpHttpClient.Request(1, "tools/call", """{"name":"supervise-status","arguments":{"proposal_id":"x"},"task":{"ttl":1000}}"""), r => r.Headers.Add("MCP-Protocol-Version", "2025-11-25"));
+
+        Assert.Equal(-32601, (int)transcript.Response["error"]!["code"]!);
+        Assert.Contains("does not run as a task", (string?)transcript.Response["error"]!["message"], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"io.modelcontextprotocol/clientCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}}""")] // SEP-2663's opt-in, as the SDKs send it
+    [InlineData("""{"io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/tasks":{}}""")] // the bare key this server documented first
+    public async Task A_2026_07_28_call_that_opts_into_the_tasks_extension_gets_a_task(string optIn)
+    {
+        JsonObject meta = JsonNode.Parse(optIn)!.AsObject();
+        meta["io.modelcontextprotocol/protocolVersion"] = "2026-07-28";
+        meta["io.modelcontextprotocol/clientInfo"] = new JsonObject { ["name"] = "t", ["version"] = "1" };
+        string call = McpHttpClient.Request(1, "tools/call", new JsonObject
+        {
+            ["name"] = "pipelock-block",
+            ["arguments"] = new JsonObject { ["proposed_file"] = "tasks.example\n", ["justification"] = "opt-in " + Guid.NewGuid().ToString("N") },
+            ["_meta"] = meta,
+        }.ToJsonString());
+
+        SseTranscript transcript = await Client.CallAsync(call, r => r.Headers.Add("MCP-Protocol-Version", "2026-07-28"));
+
+        Assert.Equal(("task", "working"), ((string?)transcript.Response["result"]!["resultType"], (string?)transcript.Response["result"]!["status"]));
+        Assert.Matches("^[0-9a-f]{32}$", (string?)transcript.Response["result"]!["taskId"] ?? "");
     }
 
     [Fact]

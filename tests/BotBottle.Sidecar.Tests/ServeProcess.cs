@@ -72,9 +72,10 @@ public sealed class ServeProcess : IDisposable
         return AttachAsync(Process.Start(start)!);
     }
 
+    /// <summary>serve's arguments; a free port on 127.0.0.1 unless <paramref name="extra"/> says where to listen (a restart on the same address).</summary>
     private static string[] ServeArguments(TestHome home, string[] queueArgs, string slug, string[] extra) =>
     [
-        "serve", .. queueArgs, "--slug", slug, "--listen", "127.0.0.1:0",
+        "serve", .. queueArgs, "--slug", slug, .. extra.Contains("--listen") ? Array.Empty<string>() : ["--listen", "127.0.0.1:0"],
         "--current-config", home.CurrentConfig, "--progress-interval", "0.2", .. extra,
     ];
 

@@ -106,11 +106,109 @@ public sealed class SuperviseTypeScriptClientTests
         }
     }
 
+    [Fact]
+    public async Task The_typescript_sdks_own_task_api_follows_a_task_across_a_sigkilled_sidecar_to_the_operators_decision()
+    {
+        using var home = new TestHome().Migrated();
+        ServeProcess serve = await ServeProcess.StartAsync(home);
+        using Process node = StartClient("tasks.mjs", serve.McpUrl, "stream");
+        Task<string> error = node.StandardError.ReadToEndAsync();
+        try
+        {
+            JsonNode connected = await NextStepAsync(node);
+            Assert.Equal("2025-11-25", (string?)connected["protocol"]);
+            Assert.NotNull(connected["tasks"]!["requests"]!["tools"]!["call"]);
+            Assert.NotNull(connected["tasks"]!["cancel"]);
+            Assert.Null(connected["logging"]);
+            JsonNode taskSupport = (await NextStepAsync(node))["taskSupport"]!;
+            Assert.Equal(("optional", "optional", "optional"), ((string?)taskSupport["cred-proxy-block"], (string?)taskSupport["pipelock-block"], (string?)taskSupport["capability-block"]));
+            Assert.Null(taskSupport["supervise-status"]);
+
+            // The SDK made the call a task on its own (the tool said it may be one); the task is the proposal.
+            JsonNode created = await NextStepAsync(node);
+            Assert.True((string?)created["step"] == "taskCreated", created.ToJsonString());
+            string taskId = (string)created["task"]!["taskId"]!;
+            Assert.Equal([taskId], home.PendingIds());
+            Assert.Equal("working", (string?)created["task"]!["status"]);
+            Assert.Null(created["task"]!["ttl"]);
+            JsonNode polled = await NextStepAsync(node);
+            Assert.Equal(("taskStatus", "working"), ((string?)polled["step"], (string?)polled["task"]!["status"]));
+            Assert.Contains("has not looked at it yet", (string?)polled["task"]!["statusMessage"], StringComparison.Ordinal);
+
+            // The SDK waits the suggested poll interval (5 s) before asking again: the sidecar dies,
+            // the operator answers, and a new sidecar on the same address is up before it asks.
+            string listen = serve.BaseUrl.Authority;
+            serve.Process.Kill();
+            await serve.Process.WaitForExitAsync();
+            serve.Dispose();
+            Assert.Equal(0, home.Host("queue", "modify", taskId, "--final-file", WriteFile(home, "registry.npmjs.org\nnodejs.org\n"), "--notes", "with nodejs.org too").ExitCode);
+            serve = await ServeProcess.StartAsync(home, "bottle-a", "--listen", listen);
+
+            JsonNode step;
+            var seen = new System.Collections.Generic.List<JsonNode>();
+            while ((string?)(step = await NextStepAsync(node))["step"] == "taskStatus")
+            {
+                seen.Add(step);
+            }
+
+            Assert.True((string?)step["step"] == "result", step.ToJsonString());
+            Assert.Equal("completed", (string?)seen[^1]["task"]!["status"]);
+            JsonNode result = step["result"]!;
+            Assert.Equal(("modified", "with nodejs.org too", "registry.npmjs.org\nnodejs.org\n", taskId), ((string?)result["structuredContent"]!["status"], (string?)result["structuredContent"]!["notes"], (string?)result["structuredContent"]!["final_file"], (string?)result["structuredContent"]!["proposal_id"]));
+            Assert.Equal(taskId, (string?)result["_meta"]!["io.modelcontextprotocol/related-task"]!["taskId"]);
+            Assert.True(node.WaitForExit(TimeSpan.FromSeconds(30)), "node client did not finish");
+            Assert.True(node.ExitCode == 0, await error);
+            Assert.Empty(home.PendingIds());
+        }
+        finally
+        {
+            if (!node.HasExited)
+            {
+                node.Kill();
+            }
+
+            serve.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task The_typescript_sdks_cancelTask_withdraws_the_proposal_and_the_task_then_has_no_result()
+    {
+        using var home = new TestHome().Migrated();
+        using ServeProcess serve = await ServeProcess.StartAsync(home);
+        using Process node = StartClient("tasks.mjs", serve.McpUrl, "cancel");
+        Task<string> output = node.StandardOutput.ReadToEndAsync();
+        Task<string> error = node.StandardError.ReadToEndAsync();
+        node.StandardInput.Close();
+        Assert.True(node.WaitForExit(TimeSpan.FromSeconds(60)), "node client did not finish");
+        Assert.True(node.ExitCode == 0, await error);
+        JsonNode[] steps = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(static l => JsonNode.Parse(l)!).ToArray();
+        JsonNode Step(string name) => steps.Single(s => (string?)s["step"] == name);
+
+        string taskId = (string)Step("taskCreated")["task"]!["taskId"]!;
+        Assert.Equal(("cancelled", taskId), ((string?)Step("cancelled")["task"]!["status"], (string?)Step("cancelled")["task"]!["taskId"]));
+        Assert.Equal("cancelled", (string?)Step("taskStatus")["task"]!["status"]);
+        Assert.Equal(-32602, (int)Step("result")["error"]!["code"]!);
+        Assert.Contains("was cancelled", (string?)Step("result")["error"]!["message"], StringComparison.Ordinal);
+        Assert.Equal(-32602, (int)Step("cancelledAgain")["error"]!["code"]!);
+        Assert.Contains("terminal status", (string?)Step("cancelledAgain")["error"]!["message"], StringComparison.Ordinal);
+        Assert.Empty(home.PendingIds());
+        JsonNode entry = Assert.Single(home.HostJson("audit", "list").AsArray())!;
+        Assert.Equal(("withdrawn", "pipelock-block"), ((string?)entry["operator_action"], (string?)entry["component"]));
+    }
+
+    private static string WriteFile(TestHome home, string text)
+    {
+        string path = Path.Combine(home.Root, "operator-" + Guid.NewGuid().ToString("N"));
+        File.WriteAllText(path, text);
+        return path;
+    }
+
     /// <summary>Starts <paramref name="script"/> of the TypeScript client against <paramref name="mcpUrl"/>.</summary>
-    internal static Process StartClient(string script, Uri mcpUrl)
+    internal static Process StartClient(string script, Uri mcpUrl, params string[] arguments)
     {
         Assert.True(Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "@modelcontextprotocol", "sdk")), "run 'npm ci' in tests/BotBottle.Sidecar.Tests/mcp-client (build/test.sh does)");
-        var start = new ProcessStartInfo("node", [Path.Combine(ClientDirectory, script), mcpUrl.ToString()])
+        var start = new ProcessStartInfo("node", [Path.Combine(ClientDirectory, script), mcpUrl.ToString(), .. arguments])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

@@ -11,16 +11,34 @@ using ModelContextProtocol.Server;
 
 namespace BotBottle.Sidecar.Mcp;
 
+/// <summary>How a tools/call asked for a task, if it did.</summary>
+internal enum TaskRequest
+{
+    /// <summary>A plain call: the tool answers when the operator decides.</summary>
+    None,
+
+    /// <summary>The tasks extension of 2026-07-28 (SEP-2663): <c>_meta</c> names it.</summary>
+    Extension,
+
+    /// <summary>Task augmentation as 2025-11-25 defines it: <c>params.task</c> (the TypeScript SDK's <c>experimental.tasks</c>).</summary>
+    Augmented,
+}
+
 /// <summary>
-/// The MCP tasks extension (SEP-2663, protocol 2026-07-28) over the queue. A supervise call from a
-/// client that opts in answers at once with a task whose id is the proposal's id, so the task is
-/// as durable as the proposal: a retried identical proposal joins it, a restarted sidecar (or a
-/// client in a new session) finds it, and its state is read from the database at every
-/// <c>tasks/get</c>, never kept in memory. A task of another bottle does not exist here.
+/// Durable tasks over the queue, in both designs MCP has had: the tasks extension (SEP-2663,
+/// protocol 2026-07-28) and task augmentation (protocol 2025-11-25). A supervise call that asks
+/// for a task answers at once with a task whose id is the proposal's id, so the task is as durable
+/// as the proposal: a retried identical proposal joins it, a restarted sidecar (or a client in a
+/// new session) finds it, and its state is read from the database at every <c>tasks/get</c>, never
+/// kept in memory. A task of another bottle does not exist here. Both designs read the same rows;
+/// only the shapes on the wire differ, chosen per request by the revision it speaks.
 /// </summary>
-internal sealed class DurableTasks(ISidecarStore queue)
+internal sealed class DurableTasks(ISidecarStore queue, DurableTasks.Wait wait)
 {
     public const string ExtensionId = "io.modelcontextprotocol/tasks";
+
+    /// <summary>Waits for and consumes the decision, as a blocking supervise call does (progress, shutdown, client gone).</summary>
+    public delegate ValueTask<CallToolResult> Wait(McpServer server, ProgressToken? progressToken, Proposal proposal, RequestScope scope, CancellationToken cancellationToken);
 
     /// <summary>
     /// What the server suggests between polls: a human decides in minutes, so polling every few
@@ -28,19 +46,37 @@ internal sealed class DurableTasks(ISidecarStore queue)
     /// </summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
 
-    private const string ProtocolVersionMeta = "io.modelcontextprotocol/protocolVersion";
+    private const string ClientCapabilitiesMeta = "io.modelcontextprotocol/clientCapabilities";
+
+    /// <summary>2025-11-25's <c>_meta</c> key tying a result to its task.</summary>
+    private const string RelatedTaskMeta = "io.modelcontextprotocol/related-task";
 
     /// <summary>
-    /// Whether the tools/call asks for a task: its <c>_meta</c> names the extension and it speaks
-    /// 2026-07-28 or later. A request without the opt-in never gets a task (the extension's rule).
+    /// Whether the tools/call asks for a task. The extension: the request speaks 2026-07-28 or later
+    /// and its client capabilities (<c>_meta["io.modelcontextprotocol/clientCapabilities"].extensions</c>,
+    /// where SEP-2663 and the SDKs put the opt-in) name the extension; a bare <c>_meta</c> key of the
+    /// extension's name, which this server documented first, counts too. A request without the opt-in
+    /// never gets an extension task. Augmentation: an object <c>params.task</c> from a client of an earlier revision.
     /// </summary>
-    public static bool Requested(JsonRpcRequest request)
-        => request.Params is JsonObject parameters
-            && parameters["_meta"] is JsonObject meta
-            && meta.ContainsKey(ExtensionId)
-            && ProtocolVersions.HasTasks((meta[ProtocolVersionMeta] as JsonValue)?.TryGetValue(out string? version) == true ? version : null);
+    public static TaskRequest Requested(JsonRpcRequest request)
+    {
+        if (request.Params is not JsonObject parameters)
+        {
+            return TaskRequest.None;
+        }
 
-    /// <summary>The answer to an opted-in supervise call: the proposal's task, working.</summary>
+        if (SpeaksExtension(parameters))
+        {
+            return parameters["_meta"] is JsonObject meta
+                && (meta.ContainsKey(ExtensionId) || meta[ClientCapabilitiesMeta]?["extensions"] is JsonObject extensions && extensions.ContainsKey(ExtensionId))
+                ? TaskRequest.Extension
+                : TaskRequest.None;
+        }
+
+        return parameters["task"] is JsonObject ? TaskRequest.Augmented : TaskRequest.None;
+    }
+
+    /// <summary>The extension's answer to an opted-in supervise call: the proposal's task, working.</summary>
     public static TaskHandle Created(Proposal proposal) => new()
     {
         TaskId = proposal.Id,
@@ -51,10 +87,17 @@ internal sealed class DurableTasks(ISidecarStore queue)
         PollIntervalMs = (long)PollInterval.TotalMilliseconds,
     };
 
-    /// <summary>tasks/get and tasks/cancel, registered on every request's server.</summary>
-    public McpServerRequestHandler[] Handlers() =>
+    /// <summary>2025-11-25's answer to a task-augmented supervise call (<c>CreateTaskResult</c>).</summary>
+    public static CreatedTask CreatedAugmented(Proposal proposal) => new()
+    {
+        Task = Snapshot(proposal, "working", WaitingMessage(proposal)),
+    };
+
+    /// <summary>tasks/get, tasks/result and tasks/cancel, registered on every request's server.</summary>
+    public McpServerRequestHandler[] Handlers(RequestScope scope) =>
     [
         new() { Method = "tasks/get", Handler = GetAsync },
+        new() { Method = "tasks/result", Handler = (context, cancellationToken) => ResultAsync(context, scope, cancellationToken) },
         new() { Method = "tasks/cancel", Handler = CancelAsync },
     ];
 
@@ -65,6 +108,12 @@ internal sealed class DurableTasks(ISidecarStore queue)
     private ValueTask<JsonNode?> CancelAsync(RequestContext<JsonNode?> context, CancellationToken cancellationToken)
     {
         Proposal proposal = Find(context.Params);
+        if (proposal.Archived)
+        {
+            // Terminal already: withdrawn before, or decided and the decision delivered.
+            throw new McpProtocolException($"Task {proposal.Id} cannot be cancelled: it is already in a terminal status. tasks/get returns it.", McpErrorCode.InvalidParams);
+        }
+
         try
         {
             queue.WithdrawProposal(proposal.Id);
@@ -75,7 +124,9 @@ internal sealed class DurableTasks(ISidecarStore queue)
         }
 
         Logging.JsonLog.Event("withdrawn").Add("slug", queue.Slug).Add("tool", proposal.Tool).Add("proposal_id", proposal.Id).Write();
-        return ValueTask.FromResult<JsonNode?>(new JsonObject { ["resultType"] = "complete" });
+        return ValueTask.FromResult<JsonNode?>(SpeaksExtension(context.Params)
+            ? new JsonObject { ["resultType"] = "complete" }
+            : JsonSerializer.SerializeToNode(Snapshot(proposal, "cancelled", WithdrawnMessage(proposal)), TaskJsonContext.Default.TaskSnapshot));
     }
 
     private async ValueTask<JsonNode?> GetAsync(RequestContext<JsonNode?> context, CancellationToken cancellationToken)
@@ -83,37 +134,63 @@ internal sealed class DurableTasks(ISidecarStore queue)
         Proposal proposal = Find(context.Params);
 
         // Reading the decision consumes it, as the blocking call would: the sidecar's job is done
-        // once the agent has it. Polling again returns the same (archived) decision.
+        // once the agent has it. Polling again (or tasks/result) returns the same (archived) decision.
         Response? response = await queue.ConsumeResponseAsync(proposal.Id, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        (string status, string message) = response is not null
+            ? ("completed", $"the operator {ResponseStatusSqliteText.ToText(response.Status)} proposal {proposal.Id}")
+            : proposal.Archived
+                // Withdrawn by the agent (tasks/cancel), or dropped by the operator without a decision.
+                ? ("cancelled", WithdrawnMessage(proposal))
+                : ("working", WaitingMessage(proposal, queue.ReadFirstSeen(proposal.Id)));
+
+        if (!SpeaksExtension(context.Params))
+        {
+            // 2025-11-25: the state alone; the requestor fetches the result with tasks/result.
+            return JsonSerializer.SerializeToNode(Snapshot(proposal, status, message), TaskJsonContext.Default.TaskSnapshot);
+        }
+
         var state = new TaskState
         {
             TaskId = proposal.Id,
+            Status = status,
+            StatusMessage = message,
             CreatedAt = proposal.ArrivalTimestamp,
+            LastUpdatedAt = DateTimeOffset.UtcNow,
             PollIntervalMs = (long)PollInterval.TotalMilliseconds,
+            Result = response is null ? null : ToolResultNode(SuperviseToolHandlers.Result(ToolResult.From(proposal, response))),
         };
-        if (response is null && proposal.Archived)
+        return JsonSerializer.SerializeToNode(state, TaskJsonContext.Default.TaskState);
+    }
+
+    /// <summary>
+    /// tasks/result: the tool's result once the operator decides, waiting for it as a blocking call
+    /// does (2025-11-25 says the request blocks until the task is terminal), with the task named in
+    /// its <c>_meta</c>. A withdrawn task has no result.
+    /// </summary>
+    private async ValueTask<JsonNode?> ResultAsync(RequestContext<JsonNode?> context, RequestScope scope, CancellationToken cancellationToken)
+    {
+        Proposal proposal = Find(context.Params);
+        scope.ProposalId = proposal.Id;
+        scope.Tool = proposal.Tool;
+        if (proposal.Archived && await queue.ConsumeResponseAsync(proposal.Id, TimeSpan.Zero, cancellationToken).ConfigureAwait(false) is null)
         {
-            // Withdrawn by the agent (tasks/cancel), or dropped by the operator without a decision.
-            state.Status = "cancelled";
-            state.StatusMessage = $"proposal {proposal.Id} was withdrawn before the operator answered it";
-            state.LastUpdatedAt = DateTimeOffset.UtcNow;
-        }
-        else if (response is null)
-        {
-            state.Status = "working";
-            state.StatusMessage = WaitingMessage(proposal, queue.ReadFirstSeen(proposal.Id));
-            state.LastUpdatedAt = DateTimeOffset.UtcNow;
-        }
-        else
-        {
-            state.Status = "completed";
-            state.StatusMessage = $"the operator {ResponseStatusSqliteText.ToText(response.Status)} proposal {proposal.Id}";
-            state.LastUpdatedAt = DateTimeOffset.UtcNow;
-            state.Result = JsonSerializer.SerializeToNode(SuperviseToolHandlers.Result(ToolResult.From(proposal, response)), McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult)));
+            throw new McpProtocolException($"Task {proposal.Id} was cancelled: {WithdrawnMessage(proposal)}; it has no result.", McpErrorCode.InvalidParams);
         }
 
-        return JsonSerializer.SerializeToNode(state, SidecarJsonContext.Default.TaskState);
+        CallToolResult result = await wait(context.Server, ProgressTokenOf(context.Params), proposal, scope, cancellationToken).ConfigureAwait(false);
+        result.Meta = new JsonObject { [RelatedTaskMeta] = new JsonObject { ["taskId"] = proposal.Id } };
+        return ToolResultNode(result);
     }
+
+    private static JsonNode? ToolResultNode(CallToolResult result)
+        => JsonSerializer.SerializeToNode(result, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult)));
+
+    private static ProgressToken? ProgressTokenOf(JsonNode? parameters) => parameters?["_meta"]?["progressToken"] is JsonValue token
+        ? token.TryGetValue(out string? text) ? new ProgressToken(text) : token.TryGetValue(out long number) ? new ProgressToken(number) : null
+        : null;
+
+    /// <summary>Whether a request speaks 2026-07-28 or later, which carries its revision in <c>_meta</c>.</summary>
+    private static bool SpeaksExtension(JsonNode? parameters) => ProtocolVersions.HasTasks(ProtocolVersions.InMeta(parameters));
 
     private Proposal Find(JsonNode? parameters)
     {
@@ -138,6 +215,22 @@ internal sealed class DurableTasks(ISidecarStore queue)
             ? proposal
             : throw new McpProtocolException($"Task not found: no task {taskId} for this bottle.", McpErrorCode.InvalidParams);
     }
+
+    /// <summary>
+    /// A 2025-11-25 task. Its ttl is null (unlimited): the proposal and its decision stay in the
+    /// database, whatever ttl the requestor asked for.
+    /// </summary>
+    private static TaskSnapshot Snapshot(Proposal proposal, string status, string message) => new()
+    {
+        TaskId = proposal.Id,
+        Status = status,
+        StatusMessage = message,
+        CreatedAt = proposal.ArrivalTimestamp,
+        LastUpdatedAt = DateTimeOffset.UtcNow,
+        PollInterval = (long)PollInterval.TotalMilliseconds,
+    };
+
+    private static string WithdrawnMessage(Proposal proposal) => $"proposal {proposal.Id} was withdrawn before the operator answered it";
 
     private static string WaitingMessage(Proposal proposal, DateTimeOffset? seen = null)
     {
@@ -196,3 +289,48 @@ internal sealed class TaskState
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonNode? Result { get; set; }
 }
+
+/// <summary>A task as 2025-11-25 defines it: what <c>tasks/get</c> and <c>tasks/cancel</c> answer, and <c>CreateTaskResult</c> holds.</summary>
+internal sealed class TaskSnapshot
+{
+    [JsonPropertyName("taskId")]
+    public required string TaskId { get; init; }
+
+    [JsonPropertyName("status")]
+    public required string Status { get; init; }
+
+    [JsonPropertyName("statusMessage")]
+    public required string StatusMessage { get; init; }
+
+    [JsonPropertyName("createdAt")]
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    [JsonPropertyName("lastUpdatedAt")]
+    public required DateTimeOffset LastUpdatedAt { get; init; }
+
+    /// <summary>Always written: null is the revision's "kept until cleaned up", and the field is required.</summary>
+    [JsonPropertyName("ttl")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public long? Ttl { get; init; }
+
+    [JsonPropertyName("pollInterval")]
+    public long PollInterval { get; init; }
+}
+
+/// <summary>2025-11-25's answer to a task-augmented tools/call.</summary>
+internal sealed class CreatedTask : Result
+{
+    [JsonPropertyName("task")]
+    public required TaskSnapshot Task { get; init; }
+}
+
+/// <summary>
+/// The tasks' wire shapes. Nulls are left out (a result's unset <c>_meta</c> is absent, never null:
+/// the TypeScript SDK refuses a null there); a 2025-11-25 task's ttl is written even when null.
+/// </summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(TaskHandle))]
+[JsonSerializable(typeof(TaskState))]
+[JsonSerializable(typeof(TaskSnapshot))]
+[JsonSerializable(typeof(CreatedTask))]
+internal sealed partial class TaskJsonContext : JsonSerializerContext;

@@ -179,49 +179,51 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         }
 
         log.RpcMethod = rpcRequest.Method;
-        if (rpcRequest.Method == RequestMethods.Initialize)
+        switch (rpcRequest.Method)
         {
-            // The transport reads initialize's params itself and throws on a bad shape; refuse it first.
-            if (!IsValidInitialize(rpcRequest))
-            {
-                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidParams, "Invalid params: initialize needs {protocolVersion: string, capabilities: object, clientInfo: {name: string, version: string}}.").ConfigureAwait(false);
-                return;
-            }
+            case RequestMethods.Initialize:
+                // The transport reads initialize's params itself and throws on a bad shape; refuse it first.
+                if (!IsValidInitialize(rpcRequest))
+                {
+                    await WriteErrorAsync(context, StatusCodes.Status400BadRequest, (int)McpErrorCode.InvalidParams, "Invalid params: initialize needs {protocolVersion: string, capabilities: object, clientInfo: {name: string, version: string}}.").ConfigureAwait(false);
+                    return;
+                }
 
-            if (RequestedVersion(rpcRequest) == ProtocolVersions.Tasks)
-            {
-                await AnswerInitializeForTasksAsync(context, rpcRequest).ConfigureAwait(false);
+                // The spec's rule: echo a revision we speak, otherwise offer ours. 2026-07-28 has no
+                // initialize (SEP-2575; its clients start with server/discover) and the SDK refuses one
+                // that asks for it with -32022; a stateless server loses nothing by saying yes instead, and
+                // a client that begins with initialize gets the revision and its tasks without a second round trip.
+                string? requested = RequestedVersion(rpcRequest);
+                string offered = ProtocolVersions.IsSupported(requested) ? requested! : ProtocolVersions.OfferedOnInitialize;
+                await AnswerHereAsync(context, new JsonRpcResponse { Id = rpcRequest.Id, Result = tools.InitializeResult(offered) }, newSession: true).ConfigureAwait(false);
                 return;
-            }
 
-            NegotiateProtocolVersion(rpcRequest);
+            case RequestMethods.ToolsList when !ProtocolVersions.HasTasks(version) && !ProtocolVersions.HasTasks(ProtocolVersions.InMeta(rpcRequest.Params)):
+                await AnswerHereAsync(context, new JsonRpcResponse { Id = rpcRequest.Id, Result = tools.ToolsListResult() }, newSession: false).ConfigureAwait(false);
+                return;
+
+            case "logging/setLevel":
+                var error = new JsonRpcError { Id = rpcRequest.Id, Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.MethodNotFound, Message = "Method not found: logging/setLevel. This server sends clients no log messages and advertises no logging capability; its log is JSON lines on its own stderr." } };
+                await AnswerHereAsync(context, error, newSession: false).ConfigureAwait(false);
+                return;
         }
 
         await AnswerAsync(context, rpcRequest, log).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// 2026-07-28 has no initialize (SEP-2575; its clients start with server/discover), and the SDK
-    /// answers one that asks for it with -32022. A stateless server loses nothing by saying yes
-    /// instead: the client's later requests carry the revision themselves, so a client that begins
-    /// with initialize can still use 2026-07-28 (and durable tasks) without a second round trip.
-    /// </summary>
-    private async Task AnswerInitializeForTasksAsync(HttpContext context, JsonRpcRequest rpcRequest)
+    /// <summary>Answers with one message in an event stream, as the SDK's transport would, for the requests this endpoint answers itself.</summary>
+    private static async Task AnswerHereAsync(HttpContext context, JsonRpcMessage message, bool newSession)
     {
-        McpServerOptions server = tools.CreateServerOptions(new RequestScope(new SseKeepAliveStream(Stream.Null), default, stopping));
-        var result = new InitializeResult
+        if (newSession)
         {
-            ProtocolVersion = ProtocolVersions.Tasks,
-            Capabilities = server.Capabilities!,
-            ServerInfo = server.ServerInfo!,
-            Instructions = server.ServerInstructions,
-        };
-        var response = new JsonRpcResponse { Id = rpcRequest.Id, Result = JsonSerializer.SerializeToNode(result, McpJson.GetTypeInfo(typeof(InitializeResult))) };
-        context.Response.Headers[SessionHeader] = NewSessionId();
+            context.Response.Headers[SessionHeader] = NewSessionId();
+        }
+
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache, no-store";
         await using var stream = new SseKeepAliveStream(context.Response.Body);
-        await stream.TryWriteEventAsync(JsonSerializer.Serialize(response, McpJson.GetTypeInfo(typeof(JsonRpcResponse))), context.RequestAborted).ConfigureAwait(false);
+        await stream.TryWriteEventAsync(JsonSerializer.Serialize(message, McpJson.GetTypeInfo(typeof(JsonRpcMessage))), context.RequestAborted).ConfigureAwait(false);
     }
 
     private static string? RequestedVersion(JsonRpcRequest request)
@@ -234,11 +236,6 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache, no-store";
         response.Headers["X-Accel-Buffering"] = "no";
-        if (rpcRequest.Method == RequestMethods.Initialize)
-        {
-            response.Headers[SessionHeader] = NewSessionId();
-        }
-
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         // Answer at once: clients with a header timeout see the stream open before the operator decides.
@@ -499,15 +496,6 @@ internal sealed class McpHttpEndpoint(SuperviseServerOptions options, SuperviseT
         catch (JsonException)
         {
             return false;
-        }
-    }
-
-    /// <summary>The spec's rule: echo a version we support, otherwise offer our latest.</summary>
-    private static void NegotiateProtocolVersion(JsonRpcRequest request)
-    {
-        if (request.Params is JsonObject parameters && !ProtocolVersions.IsSupported(RequestedVersion(request)))
-        {
-            parameters["protocolVersion"] = ProtocolVersions.OfferedOnInitialize;
         }
     }
 

@@ -22,6 +22,10 @@ internal static class ProtocolVersions
 
     public static bool IsSupported(string? version) => version is not null && Array.IndexOf(Supported, version) >= 0;
 
+    /// <summary>The revision a request names in its <c>_meta</c> (2026-07-28 and later carry it on every request), or null.</summary>
+    public static string? InMeta(System.Text.Json.Nodes.JsonNode? parameters)
+        => (parameters?["_meta"]?["io.modelcontextprotocol/protocolVersion"] as System.Text.Json.Nodes.JsonValue)?.TryGetValue(out string? version) == true ? version : null;
+
     /// <summary>Whether <paramref name="version"/> is <see cref="Tasks"/> or later (revisions are dates, so they sort as text).</summary>
     public static bool HasTasks(string? version) => version is not null && string.CompareOrdinal(version, Tasks) >= 0;
 }

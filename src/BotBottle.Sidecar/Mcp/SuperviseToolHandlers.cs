@@ -52,7 +52,7 @@ internal sealed class SuperviseToolHandlers
     {
         _options = options;
         _queue = queue;
-        _tasks = new DurableTasks(queue);
+        _tasks = new DurableTasks(queue, (server, progressToken, proposal, scope, cancellationToken) => WaitAsync(server, progressToken, proposal, Timeout.InfiniteTimeSpan, scope, cancellationToken));
         JsonElement output = Schema(OutputSchema);
         _tools = [.. SuperviseTool.All.Select(t => new Tool
         {
@@ -81,6 +81,55 @@ internal sealed class SuperviseToolHandlers
 
     public IReadOnlyList<Tool> Tools => _tools;
 
+    /// <summary>
+    /// What initialize answers, in every revision. Not the SDK's answer, for two reasons: its
+    /// capabilities cannot carry 2025-11-25's <c>tasks</c> (what task augmentation needs), and it
+    /// always advertises <c>logging</c>, which this server has none of: it sends clients no log
+    /// messages, and being stateless it could not keep a level that logging/setLevel set.
+    /// </summary>
+    public JsonNode InitializeResult(string protocolVersion)
+    {
+        McpServerOptions server = CreateServerOptions(new RequestScope(new SseKeepAliveStream(Stream.Null), default, default));
+        var result = new InitializeResult
+        {
+            ProtocolVersion = protocolVersion,
+            Capabilities = server.Capabilities!,
+            ServerInfo = server.ServerInfo!,
+            Instructions = server.ServerInstructions,
+        };
+        JsonNode node = JsonSerializer.SerializeToNode(result, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeResult)))!;
+        if (string.CompareOrdinal(protocolVersion, ProtocolVersions.OfferedOnInitialize) >= 0)
+        {
+            // Task augmentation came with 2025-11-25; the revisions before it have no such capability.
+            node["capabilities"]!["tasks"] = new JsonObject
+            {
+                ["cancel"] = new JsonObject(),
+                ["requests"] = new JsonObject { ["tools"] = new JsonObject { ["call"] = new JsonObject() } },
+            };
+        }
+
+        return node;
+    }
+
+    /// <summary>
+    /// tools/list before 2026-07-28, with each tool's <c>execution.taskSupport</c> (2025-11-25: a
+    /// client makes a task only of a tool that says it may), which the SDK's Tool has no member for.
+    /// The proposal tools are task-optional; supervise-status, a wait of its own, is not.
+    /// </summary>
+    public JsonNode ToolsListResult()
+    {
+        JsonNode node = JsonSerializer.SerializeToNode(new ListToolsResult { Tools = _tools }, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ListToolsResult)))!;
+        foreach (JsonNode? tool in node["tools"]!.AsArray())
+        {
+            if (SuperviseTool.Find((string?)tool?["name"] ?? string.Empty) is not null)
+            {
+                tool!["execution"] = new JsonObject { ["taskSupport"] = "optional" };
+            }
+        }
+
+        return node;
+    }
+
     /// <summary>The server options for one HTTP request; the handlers see that request's stream and lifetime.</summary>
     public McpServerOptions CreateServerOptions(RequestScope scope) => new()
     {
@@ -96,7 +145,7 @@ internal sealed class SuperviseToolHandlers
             ListToolsHandler = (_, _) => ValueTask.FromResult(new ListToolsResult { Tools = _tools }),
             CallToolWithAlternateHandler = (context, cancellationToken) => CallAsync(context, scope, cancellationToken),
         },
-        RequestHandlers = [.. _tasks.Handlers()],
+        RequestHandlers = [.. _tasks.Handlers(scope)],
     };
 
     private static JsonElement Schema(string json)
@@ -122,8 +171,15 @@ internal sealed class SuperviseToolHandlers
         string name = context.Params?.Name ?? string.Empty;
         scope.Tool = name;
         IDictionary<string, JsonElement> arguments = context.Params?.Arguments ?? new Dictionary<string, JsonElement>();
+        TaskRequest taskRequest = DurableTasks.Requested(context.JsonRpcRequest);
         if (name == StatusToolName)
         {
+            if (taskRequest == TaskRequest.Augmented)
+            {
+                // 2025-11-25: a tool whose taskSupport is absent (forbidden) answers a task request so.
+                throw new McpProtocolException($"Method not found: {StatusToolName} does not run as a task (its taskSupport is forbidden); call it without params.task.", McpErrorCode.MethodNotFound);
+            }
+
             return await StatusAsync(context, arguments, scope, cancellationToken).ConfigureAwait(false);
         }
 
@@ -157,11 +213,13 @@ internal sealed class SuperviseToolHandlers
 
         scope.ProposalId = written.Proposal.Id;
         JsonLog.Event("proposal").Add("slug", _options.Slug).Add("tool", tool.Name).Add("proposal_id", written.Proposal.Id).Add("joined", written.Joined).Write();
-        if (DurableTasks.Requested(context.JsonRpcRequest))
+        if (taskRequest != TaskRequest.None)
         {
             // The client polls tasks/get; the proposal is the task, so nothing waits here.
             scope.Outcome = "task";
-            return ResultOrAlternate<CallToolResult>.FromAlternate(DurableTasks.Created(written.Proposal), SidecarJsonContext.Default.TaskHandle);
+            return taskRequest == TaskRequest.Extension
+                ? ResultOrAlternate<CallToolResult>.FromAlternate(DurableTasks.Created(written.Proposal), TaskJsonContext.Default.TaskHandle)
+                : ResultOrAlternate<CallToolResult>.FromAlternate(DurableTasks.CreatedAugmented(written.Proposal), TaskJsonContext.Default.CreatedTask);
         }
 
         if (!wait)
@@ -170,7 +228,7 @@ internal sealed class SuperviseToolHandlers
             return Result(ToolResult.Pending(written.Proposal.Id));
         }
 
-        return await WaitAsync(context, written.Proposal, Timeout.InfiniteTimeSpan, scope, cancellationToken).ConfigureAwait(false);
+        return await WaitAsync(context.Server, context.Params?.ProgressToken, written.Proposal, Timeout.InfiniteTimeSpan, scope, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<CallToolResult> StatusAsync(RequestContext<CallToolRequestParams> context, IDictionary<string, JsonElement> arguments, RequestScope scope, CancellationToken cancellationToken)
@@ -204,15 +262,14 @@ internal sealed class SuperviseToolHandlers
             return Error($"No proposal {proposalId} for this bottle; use the proposal_id a supervise tool returned.");
         }
 
-        return await WaitAsync(context, proposal, TimeSpan.FromSeconds(waitSeconds), scope, cancellationToken).ConfigureAwait(false);
+        return await WaitAsync(context.Server, context.Params?.ProgressToken, proposal, TimeSpan.FromSeconds(waitSeconds), scope, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<CallToolResult> WaitAsync(RequestContext<CallToolRequestParams> context, Proposal proposal, TimeSpan limit, RequestScope scope, CancellationToken cancellationToken)
+    private async ValueTask<CallToolResult> WaitAsync(McpServer server, ProgressToken? progressToken, Proposal proposal, TimeSpan limit, RequestScope scope, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, scope.RequestAborted, scope.Stopping);
         // Waiting and consuming are one store call: the decision is archived exactly when it is returned.
         Task<Response?> wait = _queue.ConsumeResponseAsync(proposal.Id, limit, linked.Token);
-        ProgressToken? progressToken = context.Params?.ProgressToken;
         using (var ticker = new PeriodicTimer(_options.ProgressInterval))
         {
             int ticks = 0;
@@ -230,7 +287,7 @@ internal sealed class SuperviseToolHandlers
                 {
                     if (progressToken is { } token)
                     {
-                        await context.Server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = ticks, Message = message }, cancellationToken: linked.Token).ConfigureAwait(false);
+                        await server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = ticks, Message = message }, cancellationToken: linked.Token).ConfigureAwait(false);
                     }
                     else
                     {
