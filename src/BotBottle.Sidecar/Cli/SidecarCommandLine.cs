@@ -9,7 +9,8 @@ internal static class SidecarCommandLine
         bot-bottle's supervise sidecar and the operator's host commands, over one SQLite database.
 
         In a sidecar:  serve (the supervise MCP server), propose (for other sidecars and scripts).
-        On the host:   queue, audit, db, limits (the operator's commands), doctor (is the store safe here?),
+        On the host:   queue, audit, db, limits (the operator's commands), dashboard (the same in a browser),
+                       doctor (is the store safe here?),
                        broker (serves one bottle's queue on a socket, for sidecars in a VM).
         In the image:  healthcheck (the container HEALTHCHECK).
 
@@ -32,6 +33,7 @@ internal static class SidecarCommandLine
         root.Subcommands.Add(DbCommands.Build(cli));
         root.Subcommands.Add(LimitsCommands.Build(cli));
         root.Subcommands.Add(BrokerCommand.Build(cli));
+        root.Subcommands.Add(Dashboard.DashboardCommand.Build(cli));
         root.Subcommands.Add(DoctorCommand.Build(cli));
         root.Subcommands.Add(HealthcheckCommand.Build(cli));
         return root;
