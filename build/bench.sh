@@ -73,6 +73,9 @@ python3 build/bench/startup.py "$out/startup.json" "$process_runs" "$binary" \
   "no-prefault=$out/no-prefault/bot-bottle-sidecar" "no-dehydrate=$out/no-dehydrate/bot-bottle-sidecar" \
   "bot-bottle-propose=dist/linux-x64/bot-bottle-propose"
 
+echo "== the dashboard: the queue page with 1,000 pending proposals across 50 bottles ($py_rounds rounds)"
+python3 build/bench/dashboard.py dist/linux-x64 "$out/dashboard.json" "$py_rounds" > /dev/null
+
 echo "== serve under 32 concurrent tools/list clients (${seconds} s)"
 serve_dir=$(mktemp -d)
 "$binary" --db "$serve_dir/bot-bottle.db" db migrate >/dev/null

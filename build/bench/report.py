@@ -114,6 +114,7 @@ add("| mappers, ListPendingProposals | BenchmarkDotNet, in process, 3 warm-up an
 add("| start-up ladder | wall time from spawn to `waitpid`, and the child's own page faults and CPU from its rusage, for: the sqlite3 shell's same insert; then for the shipped build, two variants (`-p:StartupPrefault=false`, `-p:IlcDehydrate=false`, published from the same source) and `bot-bottle-propose`: `--version`, `propose` against a missing database (everything before SQLite) and a real `propose`; all commands shuffled round by round | `python3 build/bench/startup.py OUT 40 dist/linux-x64/bot-bottle-sidecar no-prefault=BIN no-dehydrate=BIN bot-bottle-propose=dist/linux-x64/bot-bottle-propose` |")
 add("| whole processes | wall time from spawn to exit for each command, the three commands interleaved round by round | `python3 build/bench/process.py dist/linux-x64/bot-bottle-sidecar OUT 40` |")
 add("| tools/list under waits | `serve` on a database of 100,000 proposals (98,000 answered and archived across 50 bottles, 2,000 pending in them); 500 `tools/call`s of its own bottle wait for the operator (each its own SSE stream) while the operator answers another bottle's proposal every 20 ms, so every waiter's database sees a commit 50 times a second; 4 clients send `tools/list` back to back (10 ms apart) for the window; then all 500 are approved and the time until the last call has its answer is recorded | `… BotBottle.Benchmarks.dll waits-under-load OUT dist/linux-x64/bot-bottle-sidecar 500 10` |")
+add("| dashboard | `bot-bottle-host dashboard` over 1,000 pending proposals (20 in each of 50 bottles, written by `bot-bottle-propose`), signed in; each round loads the queue page as the browser does: the page shell, then its event stream until the 1,000th pending proposal has arrived, timed on loopback (the server's time plus one loopback round trip); also an empty queue and `/api/bottles` for the 50 bottles | `python3 build/bench/dashboard.py dist/linux-x64 OUT 30` |")
 add("| serve | cold start: spawn to the first answered `/healthz`; RSS from `/proc/PID/status` after that request and again 2 s later (idle); load: 32 concurrent HTTP/1.1 clients posting `tools/list` for 10 s after 1 s of warm-up | `python3 build/bench/process.py …`; `… BotBottle.Benchmarks.dll serve-load OUT URL 32 10` |")
 add("")
 add("## Results")
@@ -136,6 +137,10 @@ if idle:
     add(f"| CPU, 64 idle waits in one process (after the first 4 s) | ≤ 2% of a core | **{slow['cpu_percent_of_one_core']:.2f}%** ({slow['polls_per_second']:.0f} polls/s) | Python, 64 polling threads: {py:.2f}% | | {verdict(slow['cpu_percent_of_one_core'] <= 2)} |" if py is not None else f"| CPU, 64 idle waiters | ≤ 2% | {slow['cpu_percent_of_one_core']:.2f}% | | | {verdict(slow['cpu_percent_of_one_core'] <= 2)} |")
     add(f"| CPU, 64 waits in one process, the 4 s after they start | (informational) | **{fast['cpu_percent_of_one_core']:.2f}%** ({fast['polls_per_second']:.0f} polls/s) | | | — |")
     add(f"| CPU, no waiters | nothing measurable | **{none['cpu_percent_of_one_core']:.3f}%** ({none['polls_per_second']:.0f} polls/s) | | | {verdict(none['polls_per_second'] == 0 and none['cpu_percent_of_one_core'] < 0.2)} |")
+dashboard = load("dashboard.json")
+if dashboard:
+    q, empty, bottles = dashboard["queue_1000"], dashboard["queue_empty"], dashboard["bottles_50"]
+    add(f"| dashboard: queue page with 1,000 pending across 50 bottles, p50 (n={q['runs']}) | ≤ 100 ms | **{ms(q['p50_ms'])}** (p90 {ms(q['p90_ms'])}, max {ms(q['max_ms'])}) | empty queue {ms(empty['p50_ms'])}; bottles API, 50 bottles {ms(bottles['p50_ms'])} | | {verdict(q['p50_ms'] <= 100)} |")
 processes = load("waits.json")
 if processes:
     for row in processes["idle"]:

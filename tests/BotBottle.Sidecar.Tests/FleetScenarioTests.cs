@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Net.Http;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
@@ -248,6 +249,41 @@ public sealed class FleetScenarioTests : IDisposable
         NpgsqlConnection.ClearAllPools();
         Cluster("stop", _cluster);
         Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_dashboard_on_the_fleet_database_shows_every_hosts_queue_and_answers_as_the_operator()
+    {
+        CommandResult migrate = SidecarBinary.RunExecutable(HostBinary, null, "db", "migrate", "--db", Url("bb"));
+        Assert.True(migrate.ExitCode == 0, migrate.ToString());
+        Sql(Database, "CREATE ROLE host_1 LOGIN IN ROLE bot_bottle_broker; CREATE ROLE host_2 LOGIN IN ROLE bot_bottle_broker; CREATE ROLE ops LOGIN IN ROLE bot_bottle_operator;");
+        var waiting = new List<Process>();
+        for (int host = 1; host <= 2; host++)
+        {
+            Assert.Equal(0, RunOperator("bottles", "grant", $"bottle-{host}", "--to", $"host_{host}").ExitCode);
+            _brokers.Add(await StartBrokerAsync(host, host));
+            waiting.Add(StartPropose(host, $"from host {host}", "--wait", "--timeout", "300"));
+        }
+
+        using DashboardProcess dashboard = await DashboardProcess.StartAsync(Url("ops"));
+        (HttpClient client, string cookie, string csrf) = await dashboard.SignInAsync();
+        using (client)
+        {
+            JsonNode[] pending = await dashboard.PendingAsync(client, cookie, 2);
+            Assert.Equal(["bottle-1", "bottle-2"], pending.Select(static p => (string)p["slug"]!).Order());
+            string first = (string)pending.Single(static p => (string?)p["slug"] == "bottle-1")["id"]!;
+            using HttpResponseMessage decided = await dashboard.DecideAsync(client, cookie, csrf, first, """{"action":"approve","notes":"from the dashboard"}""");
+            Assert.Equal(System.Net.HttpStatusCode.OK, decided.StatusCode);
+        }
+
+        // The sidecar on host 1 gets the answer through its broker; host 2's still waits.
+        Assert.True(waiting[0].WaitForExit(TimeSpan.FromSeconds(60 * SidecarBinary.Patience)), "host 1's propose --wait did not end");
+        Assert.Equal(0, waiting[0].ExitCode);
+        Assert.Contains("approved", await waiting[0].StandardOutput.ReadToEndAsync(), StringComparison.Ordinal);
+        Assert.False(waiting[1].HasExited);
+        JsonNode entry = Operator("audit", "list", "--json").AsArray().Single(static e => (string?)e!["operator_action"] == "approved")!;
+        Assert.Equal(("bottle-1", "from the dashboard"), ((string?)entry["bottle_slug"], (string?)entry["operator_notes"]));
+        waiting[1].Kill();
     }
 
     private Task<BrokerProcess> StartBrokerAsync(int host, int bottle)

@@ -289,6 +289,12 @@ internal sealed partial class DashboardServer(Stores stores, string location, Da
         {
             // The page closed.
         }
+        catch (StorageException exception) when (context.Response.HasStarted)
+        {
+            // The stream is open: say why it ends; the page shows it and its EventSource tries again.
+            string error = JsonSerializer.Serialize(new DashboardError(StorageErrorCodes.Name(exception.Kind), exception.Message), DashboardJsonContext.Default.DashboardError);
+            await context.Response.WriteAsync("event: failure\ndata: " + error + "\n\n", CancellationToken.None).ConfigureAwait(false);
+        }
         finally
         {
             Interlocked.Decrement(ref _eventStreams);

@@ -66,6 +66,10 @@ function watch(onReset, onChange) {
     onReset();
   });
   events.onmessage = (message) => onChange(JSON.parse(message.data));
+  events.addEventListener("failure", (message) => {
+    live.textContent = `the database is unavailable: ${JSON.parse(message.data).message}`;
+    live.className = "live off";
+  });
   events.onerror = () => {
     live.textContent = "reconnecting…";
     live.className = "live off";
