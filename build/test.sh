@@ -8,7 +8,7 @@
 # 10,000-case fuzzers) runs again against linux-arm64, together with the mixed-architecture tests
 # (an arm64 sidecar with an x64 host, and the reverse; the arm64 library from a C program). As
 # root it installs the Debian packages this needs (the cross toolchain, QEMU, tmux for the interactive
-# commands, jq for the README's Inspector recipe) when they are missing; otherwise it prints the
+# commands, jq for the README's Inspector recipe, chromium for the dashboard's browser test) when they are missing; otherwise it prints the
 # one apt command to run. As root it also builds the sidecar image of each architecture with podman
 # (build/image.sh) and runs the container suite against it; without root it says it leaves that out.
 # Last, the Python binding's suite (from the source tree, then from the installed wheel) and the MCP
@@ -82,6 +82,8 @@ ensure_arm64_libssl() {
 command -v tmux > /dev/null || apt_install tmux
 # The README's Inspector recipe quotes a file as a JSON string with jq.
 command -v jq > /dev/null || apt_install jq
+# The dashboard's browser test drives Debian's Chromium (puppeteer-core never downloads one).
+[ -x /usr/bin/chromium ] || apt_install chromium
 
 # Fleet mode's tests run against a real PostgreSQL 15 cluster of their own, started here as an
 # unprivileged user in a temporary directory and stopped on exit.

@@ -40,7 +40,12 @@ internal sealed class DashboardProcess : IDisposable
         for (var clock = Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(30 * SidecarBinary.Patience);)
         {
             string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30 * SidecarBinary.Patience));
-            Assert.True(line is not null, "dashboard exited: " + await process.StandardError.ReadToEndAsync());
+            if (line is null)
+            {
+                // Its standard error ends with it: read only once it has exited.
+                Assert.Fail("dashboard exited: " + await process.StandardError.ReadToEndAsync());
+            }
+
             if (line.StartsWith("Open http://", StringComparison.Ordinal))
             {
                 return new DashboardProcess(process, new Uri(line["Open ".Length..]));
@@ -169,7 +174,13 @@ public sealed class DashboardSecurityTests : IDisposable
         // Enter in the dashboard's terminal mints a new address; the spent one stays spent.
         await dashboard.Process.StandardInput.WriteLineAsync();
         await dashboard.Process.StandardInput.FlushAsync();
-        string? line = await dashboard.Process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        string? line;
+        do
+        {
+            line = await dashboard.Process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        while (line is not null && !line.StartsWith("Open ", StringComparison.Ordinal));
+
         Assert.StartsWith($"Open {dashboard.Base.ToString().TrimEnd('/')}/sign-in?token=", line, StringComparison.Ordinal);
         using HttpResponseMessage renewed = await anonymous.GetAsync(new Uri(line!["Open ".Length..]));
         Assert.Equal(HttpStatusCode.SeeOther, renewed.StatusCode);
@@ -309,13 +320,13 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IDisposabl
             JsonNode cookie = ready["cookies"]!.AsArray().Single()!;
             Assert.Equal(("bb_dashboard", true, "Strict"), ((string?)cookie["name"], (bool?)cookie["httpOnly"], (string?)cookie["sameSite"]));
 
-            // 20 proposals written by other processes: each row appears without a reload.
+            // 20 proposals written by other processes (two other bottles, within their burst): each row appears without a reload.
             const int Proposals = 20;
             string hostile = "";
             for (int i = 0; i < Proposals; i++)
             {
                 string justification = i == 7 ? "<script>alert(1)</script><img src=x onerror=alert(2)> and zero\u200bwidth" : $"proposal {i}";
-                CommandResult proposed = _home.Host("propose", "--slug", i % 2 == 0 ? "bottle-a" : "bottle-b", "--tool", "pipelock-block", "--justification", justification, "--file", DashboardSecurityTests.AllowList(_home));
+                CommandResult proposed = _home.Host("propose", "--slug", i % 2 == 0 ? "bottle-b" : "bottle-c", "--tool", "pipelock-block", "--justification", justification, "--file", DashboardSecurityTests.AllowList(_home));
                 Assert.True(proposed.ExitCode == 0, proposed.Error);
                 hostile = i == 7 ? proposed.Output.Trim() : hostile;
                 await Task.Delay(150);

@@ -135,7 +135,7 @@ async function proposalPage() {
     if (p.notes !== null) parts.push(el("h2", {}, "Your notes"), el("pre", { class: "notes" }, p.notes));
     if (p.final_file_visible !== null) parts.push(el("h2", {}, "The file you applied"), el("pre", {}, agentText(p.final_file_visible)));
     if (p.status === "pending") parts.push(decisionForm(p, render));
-    view.replaceChildren(...parts);
+    view.replaceChildren(...parts.filter((part) => part !== null));
   };
   await render();
 }
