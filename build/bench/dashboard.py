@@ -59,7 +59,7 @@ def load_queue(url, cookie, expected):
     seen = 0
     reset = False
     while not (reset and seen >= expected):
-        line = events.fp.readline()
+        line = events.readline()
         if not line:
             raise RuntimeError(f"stream ended after {seen} proposals")
         if line.startswith(b"event: reset"):
