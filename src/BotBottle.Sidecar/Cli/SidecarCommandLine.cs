@@ -9,7 +9,8 @@ internal static class SidecarCommandLine
         bot-bottle's supervise sidecar and the operator's host commands, over one SQLite database.
 
         In a sidecar:  serve (the supervise MCP server), propose (for other sidecars and scripts).
-        On the host:   queue, audit, db, limits (the operator's commands), dashboard (the same in a browser),
+        On the host:   queue, audit, db, limits (the operator's commands), dashboard (the same in a browser:
+                       bot-bottle-host's),
                        doctor (is the store safe here?),
                        broker (serves one bottle's queue on a socket, for sidecars in a VM).
         In the image:  healthcheck (the container HEALTHCHECK).

@@ -123,7 +123,7 @@ internal sealed partial class DashboardServer(Stores stores, string location, Da
         string? csrf = sessions.CsrfFor(session);
         if (csrf is null)
         {
-            await PlainAsync(context, StatusCodes.Status401Unauthorized, "Sign in with the address bot-bottle-sidecar dashboard printed (its one-time token); press Enter in that terminal for a new one.").ConfigureAwait(false);
+            await PlainAsync(context, StatusCodes.Status401Unauthorized, "Sign in with the address bot-bottle-host dashboard printed (its one-time token); press Enter in that terminal for a new one.").ConfigureAwait(false);
             return;
         }
 
@@ -216,7 +216,7 @@ internal sealed partial class DashboardServer(Stores stores, string location, Da
         string? session = sessions.Exchange(context.Request.Query["token"].ToString());
         if (session is null)
         {
-            await PlainAsync(context, StatusCodes.Status401Unauthorized, "This sign-in address is spent or wrong: each works once. Press Enter in the terminal running bot-bottle-sidecar dashboard for a new one.").ConfigureAwait(false);
+            await PlainAsync(context, StatusCodes.Status401Unauthorized, "This sign-in address is spent or wrong: each works once. Press Enter in the terminal running bot-bottle-host dashboard for a new one.").ConfigureAwait(false);
             return;
         }
 
