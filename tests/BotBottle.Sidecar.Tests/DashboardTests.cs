@@ -363,6 +363,21 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IDisposabl
             JsonNode row = audit["rows"]!.AsArray().Single()!;
             Assert.Equal(("bottle-a", "pipelock-block", "modified", "the registry only"), ((string?)row["cells"]![2], (string?)row["cells"]![3], (string?)row["cells"]![4], (string?)row["cells"]![5]));
 
+            // The audit page follows decisions made elsewhere: a rejection in the terminal appears without a reload.
+            JsonNode watchingAudit = await CommandAsync(browser, errors, new JsonObject { ["watchAudit"] = true });
+            Assert.Equal(1, (int)watchingAudit["rows"]!);
+            string[] pending = _home.PendingIds();
+            Assert.Equal(0, _home.Host("queue", "reject", pending[0], "--notes", "not this one").ExitCode);
+            JsonNode grown = await CommandAsync(browser, errors, new JsonObject { ["awaitAuditRows"] = 2 });
+            Assert.True((bool)grown["sameDocument"]!, "the audit page reloaded instead of updating");
+            Assert.Contains(grown["rows"]!.AsArray(), static r => (string?)r!["cells"]![4] == "rejected" && (string?)r["cells"]![5] == "not this one");
+
+            // A proposal's page open while it is answered in the terminal: its form goes, and it says so.
+            await CommandAsync(browser, errors, new JsonObject { ["watchProposal"] = pending[1] });
+            Assert.Equal(0, _home.Host("queue", "approve", pending[1]).ExitCode);
+            JsonNode changed = await CommandAsync(browser, errors, new JsonObject { ["awaitNotice"] = true });
+            Assert.Equal(("Answered elsewhere: approved.", "approved", false), ((string?)changed["notice"], (string?)changed["status"], (bool)changed["form"]!));
+
             // A hostile page's form post decides nothing.
             string target = _home.PendingIds()[0];
             JsonNode forged = await CommandAsync(browser, errors, new JsonObject { ["forge"] = target });

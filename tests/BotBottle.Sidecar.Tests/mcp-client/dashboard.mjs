@@ -10,6 +10,10 @@
 //   {"inspect": ID}               -> prints what its page shows of the agent's text ({step: "inspected", …})
 //   {"audit": true}               -> prints the audit page's rows ({step: "audit", rows})
 //   {"forge": ID}                 -> posts a decision for ID from a page of another origin ({step: "forged"})
+//   {"watchProposal": ID}         -> opens ID's page and waits for its form and its live stream ({step: "watching"})
+//   {"awaitNotice": true}         -> waits for that page to change by itself ({step: "changed", notice, status, form})
+//   {"watchAudit": true}          -> opens the audit page, live ({step: "watching", rows})
+//   {"awaitAuditRows": N}         -> waits for N rows there ({step: "audit", sameDocument, rows, chain})
 // Exits non-zero on any failure of its own.
 import puppeteer from "puppeteer-core";
 import { createInterface } from "node:readline";
@@ -91,6 +95,34 @@ try {
       await page.waitForSelector(".chain.ok, .chain.bad");
       print({
         step: "audit",
+        chain: await page.$eval(".chain", (n) => n.textContent),
+        rows: await page.$$eval("table.audit tbody tr", (rows) => rows.map((r) => ({ id: r.dataset.auditId, cells: [...r.cells].map((c) => c.textContent) }))),
+      });
+    } else if (command.watchProposal) {
+      await page.goto(`${base}/proposal/${command.watchProposal}`);
+      await page.waitForSelector("form.decide");
+      await page.waitForSelector("#live.on");
+      print({ step: "watching" });
+    } else if (command.awaitNotice) {
+      await page.waitForSelector(".notice", { timeout: 10000 });
+      print({
+        step: "changed",
+        notice: await page.$eval(".notice", (n) => n.textContent),
+        status: await page.$eval('[data-fact="Status"]', (n) => n.textContent),
+        form: (await page.$("form.decide")) !== null,
+      });
+    } else if (command.watchAudit) {
+      await page.goto(`${base}/audit`);
+      await page.waitForSelector("table.audit tbody tr");
+      await page.waitForSelector("#live.on");
+      // A reload would start a new document; this mark on the window would be gone after one.
+      await page.evaluate(() => { window.sameDocument = true; });
+      print({ step: "watching", rows: await page.$$eval("table.audit tbody tr", (rows) => rows.length) });
+    } else if (command.awaitAuditRows) {
+      await page.waitForFunction((n) => document.querySelectorAll("table.audit tbody tr").length >= n, { timeout: 10000 }, command.awaitAuditRows);
+      print({
+        step: "audit",
+        sameDocument: await page.evaluate(() => window.sameDocument === true),
         chain: await page.$eval(".chain", (n) => n.textContent),
         rows: await page.$$eval("table.audit tbody tr", (rows) => rows.map((r) => ({ id: r.dataset.auditId, cells: [...r.cells].map((c) => c.textContent) }))),
       });

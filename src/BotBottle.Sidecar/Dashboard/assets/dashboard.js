@@ -122,8 +122,10 @@ async function proposalPage() {
   const id = document.body.dataset.id;
   const view = el("div");
   main.append(view);
+  let status = null;
   const render = async (notice) => {
     const p = await api(`/api/proposal/${encodeURIComponent(id)}`);
+    status = p.status;
     const facts = el("table", { class: "facts" }, [
       ["Proposal", p.id], ["Bottle", p.bottle], ["Tool", p.tool], ["Arrived", time(p.arrived)],
       ["Status", p.status], ["Seen by an operator", p.seen_at ? `first at ${time(p.seen_at)}` : "not before this page"],
@@ -134,19 +136,35 @@ async function proposalPage() {
       agentBlock("Justification", p.justification), el("h2", {}, "Current → proposed"), diff];
     if (p.notes !== null) parts.push(el("h2", {}, "Your notes"), el("pre", { class: "notes" }, p.notes));
     if (p.final_file_visible !== null) parts.push(el("h2", {}, "The file you applied"), el("pre", {}, agentText(p.final_file_visible)));
-    if (p.status === "pending") parts.push(decisionForm(p, render));
+    if (p.status === "pending") parts.push(decisionForm(p, render, (deciding) => { status = deciding ? "deciding" : "pending"; }));
     view.replaceChildren(...parts.filter((part) => part !== null));
   };
   await render();
+  // Answered or withdrawn elsewhere (another operator, the terminal, the agent giving up) while this
+  // page is open: the form goes, so nobody answers twice. Only this proposal's change is fetched; a
+  // reconnection fetches once in case a change was missed meanwhile.
+  let connected = false;
+  watch(async () => {
+    if (connected && status === "pending") {
+      const now = (await api(`/api/proposal/${encodeURIComponent(id)}`)).status;
+      if (now !== "pending") await render(`Answered elsewhere while this page was away: ${now}.`);
+    }
+    connected = true;
+  }, async (change) => {
+    if (change.id !== id || status !== "pending" || change.event === "pending" || change.event === "proposed") return;
+    await render(change.event === "answered" ? `Answered elsewhere: ${change.status}.` : `No longer pending: ${change.event}.`);
+  });
 }
 
-function decisionForm(p, render) {
+// `deciding` tells the page its own answer is on the way, so the change it causes is not "elsewhere".
+function decisionForm(p, render, deciding) {
   const file = el("textarea", { name: "final_file", rows: 12, spellcheck: "false" });
   file.value = p.proposed_file;
   const notes = el("textarea", { name: "notes", rows: 3, placeholder: "Notes for the agent (required to reject)" });
   const error = el("p", { class: "error", role: "alert" });
   const send = async (action) => {
     error.textContent = "";
+    deciding(true);
     try {
       const decided = await api(`/api/proposal/${encodeURIComponent(p.id)}/decision`, {
         method: "POST",
@@ -155,6 +173,7 @@ function decisionForm(p, render) {
       });
       await render(`${decided.status} (audit entry ${decided.audit_id})`);
     } catch (failure) {
+      deciding(false);
       error.textContent = failure.message;
     }
   };
@@ -196,6 +215,28 @@ function auditPage() {
     if (event.target.dataset?.action === "verify") load(true);
   });
   load(false);
+  // Decisions and withdrawals write audit entries; each burst of them reloads the list once (a
+  // verification shown before it no longer covers every entry, so it is cleared). A stream starts
+  // with the open proposals, answered ones included: only an answer to a proposal this stream saw
+  // pending is new. A reconnection reloads once, in case an entry was written meanwhile.
+  let connected = false;
+  let open = new Set();
+  let reload = null;
+  watch(() => {
+    open = new Set();
+    if (connected) load(false);
+    connected = true;
+  }, (change) => {
+    if (change.event === "pending" || change.event === "proposed") {
+      open.add(change.id);
+      return;
+    }
+    const wasOpen = open.delete(change.id);
+    if (change.event === "withdrawn" || (change.event === "answered" && wasOpen)) {
+      clearTimeout(reload);
+      reload = setTimeout(() => { chain.textContent = ""; chain.className = "chain"; load(false); }, 200);
+    }
+  });
 }
 
 const pages = { queue: queuePage, bottles: bottlesPage, proposal: proposalPage, audit: auditPage };
