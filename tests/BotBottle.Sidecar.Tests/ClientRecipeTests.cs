@@ -18,7 +18,6 @@ public sealed class ClientRecipeTests : IDisposable
 {
     private const string ReadmeAddress = "http://127.0.0.1:9100/mcp";
 
-    private static readonly string ClientDirectory = Path.Combine(SidecarBinary.RepoRoot, "tests", "BotBottle.Sidecar.Tests", "mcp-client");
 
     private readonly TestHome _home = new TestHome().Migrated();
 
@@ -29,11 +28,11 @@ public sealed class ClientRecipeTests : IDisposable
     /// Where a recipe runs: inside mcp-client/, so that npx and node find the packages installed there
     /// (npx looks for them in the project around its working directory, and would download otherwise).
     /// </summary>
-    private readonly string _directory = Path.Combine(ClientDirectory, ".recipe-" + Guid.NewGuid().ToString("N"));
+    private readonly string _directory = Path.Combine(SidecarBinary.NodeClients, ".recipe-" + Guid.NewGuid().ToString("N"));
 
     public ClientRecipeTests()
     {
-        Assert.True(File.Exists(Path.Combine(ClientDirectory, "node_modules", ".bin", "mcp-remote")), "run 'npm ci' in tests/BotBottle.Sidecar.Tests/mcp-client (build/test.sh does)");
+        Assert.True(File.Exists(Path.Combine(SidecarBinary.NodeClients, "node_modules", ".bin", "mcp-remote")), "run 'npm ci' in tests/BotBottle.Sidecar.Tests/mcp-client (build/test.sh does)");
         Directory.CreateDirectory(_directory);
     }
 
@@ -202,7 +201,7 @@ public sealed class ClientRecipeTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["PATH"] = Path.Combine(ClientDirectory, "node_modules", ".bin") + ":" + Environment.GetEnvironmentVariable("PATH");
+        start.Environment["PATH"] = Path.Combine(SidecarBinary.NodeClients, "node_modules", ".bin") + ":" + Environment.GetEnvironmentVariable("PATH");
         start.Environment["npm_config_offline"] = "true";
         foreach ((string name, string value) in environment)
         {

@@ -28,15 +28,12 @@ internal sealed class DashboardProcess : IDisposable
 
     public Uri Base => new(SignIn.GetLeftPart(UriPartial.Authority));
 
-    /// <summary>bot-bottle-host, published beside the sidecar under test: the dashboard is the host executable's.</summary>
-    public static string HostBinary => SidecarBinary.Runnable(Path.Combine(Path.GetDirectoryName(SidecarBinary.Published)!, "bot-bottle-host"));
-
     public static Task<DashboardProcess> StartAsync(TestHome home) => StartAsync(home.DbPath);
 
     /// <summary>Starts the dashboard on <paramref name="database"/>: a SQLite file or a fleet's postgres:// URL.</summary>
     public static async Task<DashboardProcess> StartAsync(string database)
     {
-        Process process = SidecarBinary.StartExecutable(HostBinary, "--db", database, "dashboard", "--listen", "127.0.0.1:0");
+        Process process = SidecarBinary.StartExecutable(SidecarBinary.HostPath, "--db", database, "dashboard", "--listen", "127.0.0.1:0");
         for (var clock = Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(30 * SidecarBinary.Patience);)
         {
             string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30 * SidecarBinary.Patience));
@@ -142,7 +139,7 @@ public sealed class DashboardSecurityTests : IDisposable
     [InlineData("localhost")]
     public void The_dashboard_listens_on_loopback_only(string listen)
     {
-        CommandResult result = SidecarBinary.RunExecutable(DashboardProcess.HostBinary, null, "--db", _home.DbPath, "dashboard", "--listen", listen);
+        CommandResult result = SidecarBinary.RunExecutable(SidecarBinary.HostPath, null, "--db", _home.DbPath, "dashboard", "--listen", listen);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--listen", result.Error, StringComparison.Ordinal);
@@ -291,7 +288,6 @@ public sealed class DashboardSecurityTests : IDisposable
 /// </summary>
 public sealed class DashboardBrowserTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly string ClientDirectory = Path.Combine(SidecarBinary.RepoRoot, "tests", "BotBottle.Sidecar.Tests", "mcp-client");
 
     private readonly TestHome _home = new TestHome().Migrated();
 
@@ -304,9 +300,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IDisposabl
         using ServeProcess serve = await ServeProcess.StartAsync(_home);
         using DashboardProcess dashboard = await DashboardProcess.StartAsync(_home);
         string? screenshots = Environment.GetEnvironmentVariable("BOTBOTTLE_SCREENSHOTS");
-        var start = new ProcessStartInfo(Path.Combine(ClientDirectory, "node_modules", ".bin", "node"), [Path.Combine(ClientDirectory, "dashboard.mjs"), dashboard.SignIn.ToString(), .. screenshots is null ? Array.Empty<string>() : [screenshots]])
+        var start = new ProcessStartInfo(Path.Combine(SidecarBinary.NodeClients, "node_modules", ".bin", "node"), [Path.Combine(SidecarBinary.NodeClients, "dashboard.mjs"), dashboard.SignIn.ToString(), .. screenshots is null ? Array.Empty<string>() : [screenshots]])
         {
-            WorkingDirectory = ClientDirectory,
+            WorkingDirectory = SidecarBinary.NodeClients,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -44,16 +44,13 @@ public sealed class FleetScenarioTests : IDisposable
         Sql("postgres", $"CREATE DATABASE {Database} ENCODING 'UTF8' TEMPLATE template0");
     }
 
-    /// <summary>bot-bottle-host, published beside the sidecar under test (same architecture).</summary>
-    private static string HostBinary => SidecarBinary.Runnable(Path.Combine(Path.GetDirectoryName(SidecarBinary.Published)!, "bot-bottle-host"));
-
     private string Url(string role) => $"postgres://{role}@127.0.0.1:{_port}/{Database}";
 
     [Fact]
     public async Task Three_brokers_one_operator_a_server_restart_and_a_killed_broker_lose_and_duplicate_nothing()
     {
         // The owner migrates; roles are made by whoever administers the server (README: Running a fleet).
-        CommandResult migrate = SidecarBinary.RunExecutable(HostBinary, null, "db", "migrate", "--db", Url("bb"));
+        CommandResult migrate = SidecarBinary.RunExecutable(SidecarBinary.HostPath, null, "db", "migrate", "--db", Url("bb"));
         Assert.True(migrate.ExitCode == 0, migrate.ToString());
         Sql(Database, "CREATE ROLE host_1 LOGIN IN ROLE bot_bottle_broker; CREATE ROLE host_2 LOGIN IN ROLE bot_bottle_broker; CREATE ROLE host_3 LOGIN IN ROLE bot_bottle_broker; CREATE ROLE ops LOGIN IN ROLE bot_bottle_operator;");
 
@@ -65,7 +62,7 @@ public sealed class FleetScenarioTests : IDisposable
         }
 
         // A broker serves only what the operator granted it; nothing is granted yet.
-        CommandResult ungranted = SidecarBinary.RunExecutable(HostBinary, null, "broker", "--slug", "bottle-1", "--socket", Path.Combine(_root, "ungranted.sock"), "--db", Url("host_1"));
+        CommandResult ungranted = SidecarBinary.RunExecutable(SidecarBinary.HostPath, null, "broker", "--slug", "bottle-1", "--socket", Path.Combine(_root, "ungranted.sock"), "--db", Url("host_1"));
         Assert.True(ungranted.ExitCode == 8, ungranted.ToString());
         Assert.Contains("bot-bottle-host bottles grant bottle-1 --to host_1", ungranted.Error, StringComparison.Ordinal);
 
@@ -77,7 +74,7 @@ public sealed class FleetScenarioTests : IDisposable
         }
 
         // Another host's broker cannot take over a bottle granted to another.
-        CommandResult takeover = SidecarBinary.RunExecutable(HostBinary, null, "broker", "--slug", "bottle-1", "--socket", Path.Combine(_root, "takeover.sock"), "--db", Url("host_2"));
+        CommandResult takeover = SidecarBinary.RunExecutable(SidecarBinary.HostPath, null, "broker", "--slug", "bottle-1", "--socket", Path.Combine(_root, "takeover.sock"), "--db", Url("host_2"));
         Assert.True(takeover.ExitCode == 8, takeover.ToString());
         Assert.Contains("bottles grant bottle-1 --to host_2", takeover.Error, StringComparison.Ordinal);
         JsonNode grants = Operator("bottles", "grants", "--json");
@@ -86,7 +83,7 @@ public sealed class FleetScenarioTests : IDisposable
         Assert.Equal(["granted to host_1", "granted to host_2", "granted to host_3"], granted.AsArray().Where(static e => (string)e!["operator_action"]! == "granted").Select(static e => (string)e!["operator_notes"]!));
 
         // The operator watches the whole fleet's queue from the start, through the restart below.
-        using Process watch = SidecarBinary.StartExecutable(HostBinary, "queue", "watch", "--json", "--db", Url("ops"));
+        using Process watch = SidecarBinary.StartExecutable(SidecarBinary.HostPath, "queue", "watch", "--json", "--db", Url("ops"));
         watch.StandardInput.Close();
         var events = new System.Collections.Concurrent.ConcurrentQueue<JsonNode>();
         Task watching = Task.Run(async () =>
@@ -254,7 +251,7 @@ public sealed class FleetScenarioTests : IDisposable
     [Fact]
     public async Task The_dashboard_on_the_fleet_database_shows_every_hosts_queue_and_answers_as_the_operator()
     {
-        CommandResult migrate = SidecarBinary.RunExecutable(HostBinary, null, "db", "migrate", "--db", Url("bb"));
+        CommandResult migrate = SidecarBinary.RunExecutable(SidecarBinary.HostPath, null, "db", "migrate", "--db", Url("bb"));
         Assert.True(migrate.ExitCode == 0, migrate.ToString());
         Sql(Database, "CREATE ROLE host_1 LOGIN IN ROLE bot_bottle_broker; CREATE ROLE host_2 LOGIN IN ROLE bot_bottle_broker; CREATE ROLE ops LOGIN IN ROLE bot_bottle_operator;");
         var waiting = new List<Process>();
@@ -289,7 +286,7 @@ public sealed class FleetScenarioTests : IDisposable
     private Task<BrokerProcess> StartBrokerAsync(int host, int bottle)
     {
         string socket = Path.Combine(_root, $"host-{host}.sock");
-        return BrokerProcess.StartExecutableAsync(HostBinary, socket, ["--slug", $"bottle-{bottle}", "--socket", socket, "--db", Url($"host_{host}")]);
+        return BrokerProcess.StartExecutableAsync(SidecarBinary.HostPath, socket, ["--slug", $"bottle-{bottle}", "--socket", socket, "--db", Url($"host_{host}")]);
     }
 
     private Process StartPropose(int host, string justification, params string[] extra)
@@ -315,7 +312,7 @@ public sealed class FleetScenarioTests : IDisposable
         }
     }
 
-    private CommandResult RunOperator(params string[] args) => SidecarBinary.RunExecutable(HostBinary, null, [.. args, "--db", Url("ops")]);
+    private CommandResult RunOperator(params string[] args) => SidecarBinary.RunExecutable(SidecarBinary.HostPath, null, [.. args, "--db", Url("ops")]);
 
     private JsonNode Operator(params string[] args)
     {
@@ -356,8 +353,6 @@ public sealed class FleetConfigTests : IDisposable
     private readonly string _home = Directory.CreateTempSubdirectory("bb-fleet-home-").FullName;
 
     private string ConfigPath => Path.Combine(_home, ".bot-bottle", "fleet.conf");
-
-    private static string HostBinary => SidecarBinary.Runnable(Path.Combine(Path.GetDirectoryName(SidecarBinary.Published)!, "bot-bottle-host"));
 
     [Fact]
     public void The_sidecar_executable_refuses_a_postgres_database_naming_bot_bottle_host()
@@ -403,7 +398,7 @@ public sealed class FleetConfigTests : IDisposable
 
     public void Dispose() => Directory.Delete(_home, recursive: true);
 
-    private CommandResult AsHostUser(params string[] args) => SidecarBinary.RunExecutable("/usr/bin/env", null, ["HOME=" + _home, HostBinary, .. args]);
+    private CommandResult AsHostUser(params string[] args) => SidecarBinary.RunExecutable("/usr/bin/env", null, ["HOME=" + _home, SidecarBinary.HostPath, .. args]);
 
     private void WriteConfig(string text, UnixFileMode mode)
     {

@@ -18,6 +18,12 @@ public static class SidecarBinary
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
+    /// <summary>The Node project of the real clients the tests drive (MCP SDKs, MCP Inspector, the browser), installed by build/test.sh.</summary>
+    public static string NodeClients { get; } = System.IO.Path.Combine(RepoRoot, "tests", "BotBottle.Sidecar.Tests", "mcp-client");
+
+    /// <summary>bot-bottle-host, published beside the sidecar under test: the fleet's and the dashboard's executable.</summary>
+    public static string HostPath => Runnable(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Published)!, "bot-bottle-host"));
+
     /// <summary>What to execute: the binary itself, or its launcher wrapper.</summary>
     public static string Path => Located.Value;
 

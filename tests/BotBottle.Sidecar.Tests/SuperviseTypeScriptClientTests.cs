@@ -12,7 +12,6 @@ namespace BotBottle.Sidecar.Tests;
 /// <summary>The official TypeScript MCP client (@modelcontextprotocol/sdk) against the published serve.</summary>
 public sealed class SuperviseTypeScriptClientTests
 {
-    private static readonly string ClientDirectory = Path.Combine(SidecarBinary.RepoRoot, "tests", "BotBottle.Sidecar.Tests", "mcp-client");
 
     [Theory]
     [MemberData(nameof(QueueRoute.AllModes), MemberType = typeof(QueueRoute))]
@@ -207,13 +206,13 @@ public sealed class SuperviseTypeScriptClientTests
     /// <summary>Starts <paramref name="script"/> of the TypeScript client against <paramref name="mcpUrl"/>.</summary>
     internal static Process StartClient(string script, Uri mcpUrl, params string[] arguments)
     {
-        Assert.True(Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "@modelcontextprotocol", "sdk")), "run 'npm ci' in tests/BotBottle.Sidecar.Tests/mcp-client (build/test.sh does)");
-        var start = new ProcessStartInfo("node", [Path.Combine(ClientDirectory, script), mcpUrl.ToString(), .. arguments])
+        Assert.True(Directory.Exists(Path.Combine(SidecarBinary.NodeClients, "node_modules", "@modelcontextprotocol", "sdk")), "run 'npm ci' in tests/BotBottle.Sidecar.Tests/mcp-client (build/test.sh does)");
+        var start = new ProcessStartInfo("node", [Path.Combine(SidecarBinary.NodeClients, script), mcpUrl.ToString(), .. arguments])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = ClientDirectory,
+            WorkingDirectory = SidecarBinary.NodeClients,
         };
         return Process.Start(start)!;
     }

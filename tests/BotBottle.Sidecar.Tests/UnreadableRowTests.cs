@@ -138,7 +138,7 @@ public sealed class UnreadableRowTests : IDisposable
 
     private static string Binary(string engine) => engine == "sqlite"
         ? SidecarBinary.Path
-        : SidecarBinary.Runnable(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(SidecarBinary.Published)!, "bot-bottle-host"));
+        : SidecarBinary.HostPath;
 
     private static CommandResult Host(string db, params string[] args)
         => SidecarBinary.RunExecutable(FleetConnection(db) ? Binary("postgres") : SidecarBinary.Path, null, [.. args, "--db", db]);

@@ -30,7 +30,8 @@ internal sealed partial class DescriptorWriter : TextWriter
 
     public override Encoding Encoding => Utf8;
 
-    public override void Write(char value) => Write([value]);
+    // TextWriter's own Write(char) would allocate an array per character.
+    public override void Write(char value) => Write(new ReadOnlySpan<char>(in value));
 
     public override void Write(string? value) => Write(value.AsSpan());
 
@@ -38,7 +39,9 @@ internal sealed partial class DescriptorWriter : TextWriter
 
     public override void Write(ReadOnlySpan<char> buffer)
     {
-        byte[] bytes = new byte[Utf8.GetByteCount(buffer)];
+        // Most writes are a line or less: those encode on the stack.
+        int count = Utf8.GetByteCount(buffer);
+        Span<byte> bytes = count <= 256 ? stackalloc byte[count] : new byte[count];
         Utf8.GetBytes(buffer, bytes);
         WriteAll(bytes);
     }

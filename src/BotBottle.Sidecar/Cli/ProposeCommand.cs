@@ -13,9 +13,6 @@ internal static class ProposeCommand
 {
     public const string Description = "Queue a proposal for the operator and print its id, or with --wait the decision as JSON. A retried identical proposal that is still open joins it instead of queueing a duplicate.";
 
-    /// <summary><c>bot-bottle-sidecar propose</c>.</summary>
-    public static Command Build(CliContext cli) => Configure(new Command("propose", Description + "\n\n" + ExitCodes.Help), cli);
-
     /// <summary>What <c>bot-bottle-propose --help</c> says above the options.</summary>
     public const string ExecutableDescription = Description + """
 
@@ -35,9 +32,10 @@ internal static class ProposeCommand
     public const string WaitDescription = "Wait for the operator's decision and print it as JSON.";
     public const string TimeoutDescription = "With --wait: give up after this many seconds (exit 11, the proposal stays queued). Default: wait forever.";
 
-    private static TCommand Configure<TCommand>(TCommand command, CliContext cli)
-        where TCommand : Command
+    /// <summary><c>bot-bottle-sidecar propose</c>.</summary>
+    public static Command Build(CliContext cli)
     {
+        var command = new Command("propose", Description + "\n\n" + ExitCodes.Help);
         var slug = new Option<string>("--slug") { Description = SlugDescription, Required = true };
         var tool = new Option<string>("--tool") { Description = ToolDescription, Required = true, HelpName = "NAME" };
         var justification = new Option<string>("--justification") { Description = JustificationDescription, Required = true, HelpName = "TEXT" };
