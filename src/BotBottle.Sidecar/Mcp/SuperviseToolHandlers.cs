@@ -46,8 +46,8 @@ internal sealed class SuperviseToolHandlers
     private readonly ISidecarStore _queue;
     private readonly DurableTasks _tasks;
     private readonly List<Tool> _tools;
-    private readonly string[] _initializeResults;
-    private readonly string _toolsListResult;
+    private string[]? _initializeResults;
+    private string? _toolsListResult;
     private long _refusals;
 
     public SuperviseToolHandlers(SuperviseServerOptions options, ISidecarStore queue)
@@ -79,12 +79,6 @@ internal sealed class SuperviseToolHandlers
                 """),
             OutputSchema = output,
         });
-
-        // Both answers are the same for every request: made once, kept as text (beside ProtocolVersions.Supported),
-        // and parsed per request, since one JsonNode read by two requests at once is not safe. Kept as a
-        // FrozenDictionary they measured 37 KB of the executable, as JsonElements 17 KB; as text nothing.
-        _initializeResults = Array.ConvertAll(ProtocolVersions.Supported, v => BuildInitializeResult(v).ToJsonString());
-        _toolsListResult = BuildToolsListResult().ToJsonString();
     }
 
     public IReadOnlyList<Tool> Tools => _tools;
@@ -95,7 +89,17 @@ internal sealed class SuperviseToolHandlers
     /// always advertises <c>logging</c>, which this server has none of: it sends clients no log
     /// messages, and being stateless it could not keep a level that logging/setLevel set.
     /// </summary>
-    public JsonNode InitializeResult(string protocolVersion) => JsonNode.Parse(_initializeResults[Array.IndexOf(ProtocolVersions.Supported, protocolVersion)])!;
+    /// <remarks>
+    /// The same for every request: made on first use (two requests racing make the same text), kept as
+    /// text beside <see cref="ProtocolVersions.Supported"/> and parsed per request, since one JsonNode
+    /// read by two requests at once is not safe. Kept as a FrozenDictionary they measured 37 KB of the
+    /// executable, as JsonElements 17 KB; as text nothing.
+    /// </remarks>
+    public JsonNode InitializeResult(string protocolVersion)
+    {
+        _initializeResults ??= Array.ConvertAll(ProtocolVersions.Supported, v => BuildInitializeResult(v).ToJsonString());
+        return JsonNode.Parse(_initializeResults[Array.IndexOf(ProtocolVersions.Supported, protocolVersion)])!;
+    }
 
     private JsonNode BuildInitializeResult(string protocolVersion)
     {
@@ -126,7 +130,7 @@ internal sealed class SuperviseToolHandlers
     /// client makes a task only of a tool that says it may), which the SDK's Tool has no member for.
     /// The proposal tools are task-optional; supervise-status, a wait of its own, is not.
     /// </summary>
-    public JsonNode ToolsListResult() => JsonNode.Parse(_toolsListResult)!;
+    public JsonNode ToolsListResult() => JsonNode.Parse(_toolsListResult ??= BuildToolsListResult().ToJsonString())!;
 
     private JsonNode BuildToolsListResult()
     {
