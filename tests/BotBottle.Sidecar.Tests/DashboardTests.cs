@@ -219,6 +219,12 @@ public sealed class DashboardSecurityTests : IDisposable
             Assert.Empty(_home.PendingIds());
             JsonNode entry = Assert.Single(_home.HostJson("audit", "list").AsArray())!;
             Assert.Equal(("rejected", "not today"), ((string?)entry["operator_action"], (string?)entry["operator_notes"]));
+
+            // A second answer is a conflict, not an outage: 409 with the store's reason, and the first stands.
+            using HttpResponseMessage again = await Post(client, decision, cookie, Approve, "application/json", csrf, dashboard.Base.ToString().TrimEnd('/'));
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+            Assert.Equal("already_answered", (string?)JsonNode.Parse(await again.Content.ReadAsStringAsync())!["error"]);
+            Assert.Single(_home.HostJson("audit", "list").AsArray());
         }
     }
 
@@ -373,6 +379,13 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IDisposabl
             Assert.Equal(0, _home.Host("queue", "approve", pending[1]).ExitCode);
             JsonNode changed = await CommandAsync(browser, errors, new JsonObject { ["awaitNotice"] = true });
             Assert.Equal(("Answered elsewhere: approved.", "approved", false), ((string?)changed["notice"], (string?)changed["status"], (bool)changed["form"]!));
+
+            // A tab that has not heard of an answer yet, answering too: the store refuses the second answer and the tab shows what stands.
+            await CommandAsync(browser, errors, new JsonObject { ["stale"] = pending[2] });
+            Assert.Equal(0, _home.Host("queue", "reject", pending[2], "--notes", "first").ExitCode);
+            JsonNode conflict = await CommandAsync(browser, errors, new JsonObject { ["approveStale"] = true });
+            Assert.StartsWith("Not answered here:", (string?)conflict["notice"], StringComparison.Ordinal);
+            Assert.Equal(("rejected", false), ((string?)conflict["status"], (bool)conflict["form"]!));
 
             // A hostile page's form post decides nothing.
             string target = _home.PendingIds()[0];

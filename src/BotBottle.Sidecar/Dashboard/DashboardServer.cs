@@ -398,8 +398,11 @@ internal sealed partial class DashboardServer(Stores stores, string location, Da
     {
         StorageErrorKind.InvalidArgument => StatusCodes.Status400BadRequest,
         StorageErrorKind.NotFound => StatusCodes.Status404NotFound,
-        StorageErrorKind.Conflict => StatusCodes.Status409Conflict,
+        StorageErrorKind.Conflict or StorageErrorKind.AlreadyAnswered => StatusCodes.Status409Conflict,
+        StorageErrorKind.Denied => StatusCodes.Status403Forbidden,
         StorageErrorKind.LimitReached => StatusCodes.Status429TooManyRequests,
+        StorageErrorKind.Internal => StatusCodes.Status500InternalServerError,
+        // The database cannot be used right now (busy, read-only, full, unreadable, not there).
         _ => StatusCodes.Status503ServiceUnavailable,
     };
 

@@ -10,6 +10,8 @@
 //   {"inspect": ID}               -> prints what its page shows of the agent's text ({step: "inspected", …})
 //   {"audit": true}               -> prints the audit page's rows ({step: "audit", rows})
 //   {"forge": ID}                 -> posts a decision for ID from a page of another origin ({step: "forged"})
+//   {"stale": ID}                 -> opens ID's page in a second tab whose live stream is cut ({step: "opened"})
+//   {"approveStale": true}        -> approves in that tab ({step: "conflict", notice, status, form, error})
 //   {"watchProposal": ID}         -> opens ID's page and waits for its form and its live stream ({step: "watching"})
 //   {"awaitNotice": true}         -> waits for that page to change by itself ({step: "changed", notice, status, form})
 //   {"watchAudit": true}          -> opens the audit page, live ({step: "watching", rows})
@@ -30,6 +32,7 @@ const browser = await puppeteer.launch({
   args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check"],
 });
 const dialogs = [];
+let stale = null;
 try {
   const page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 800 });
@@ -126,6 +129,24 @@ try {
         chain: await page.$eval(".chain", (n) => n.textContent),
         rows: await page.$$eval("table.audit tbody tr", (rows) => rows.map((r) => ({ id: r.dataset.auditId, cells: [...r.cells].map((c) => c.textContent) }))),
       });
+    } else if (command.stale) {
+      // A tab that cannot hear changes, as one whose stream has not caught up: its answer races another.
+      stale = await browser.newPage();
+      await stale.setRequestInterception(true);
+      stale.on("request", (request) => (new URL(request.url()).pathname === "/events" ? request.abort() : request.continue()));
+      await stale.goto(`${base}/proposal/${command.stale}`);
+      await stale.waitForSelector("form.decide");
+      print({ step: "opened" });
+    } else if (command.approveStale) {
+      await stale.click("button[data-action=approve]");
+      await stale.waitForFunction(() => document.querySelector(".notice") || document.querySelector(".error")?.textContent, { timeout: 10000 });
+      print({
+        step: "conflict",
+        notice: await stale.$eval(".notice", (n) => n.textContent).catch(() => null),
+        status: await stale.$eval('[data-fact="Status"]', (n) => n.textContent),
+        form: (await stale.$("form.decide")) !== null,
+      });
+      await stale.close();
     } else if (command.forge) {
       // A page of another origin (here: about:blank) submits a form at the dashboard, as a hostile
       // site would: its cookie is SameSite=Strict and its Origin is not the dashboard's.

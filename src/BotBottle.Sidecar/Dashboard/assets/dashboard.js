@@ -53,7 +53,7 @@ function time(at) {
 async function api(path, options) {
   const response = await fetch(path, { credentials: "same-origin", ...options });
   const body = response.headers.get("content-type")?.startsWith("application/json") ? await response.json() : { message: await response.text() };
-  if (!response.ok) throw new Error(body.message ?? `HTTP ${response.status}`);
+  if (!response.ok) throw Object.assign(new Error(body.message ?? `HTTP ${response.status}`), { status: response.status });
   return body;
 }
 
@@ -174,7 +174,9 @@ function decisionForm(p, render, deciding) {
       await render(`${decided.status} (audit entry ${decided.audit_id})`);
     } catch (failure) {
       deciding(false);
-      error.textContent = failure.message;
+      // Answered by someone else first (its change may not have reached this page yet): show what stands.
+      if (failure.status === 409) await render(`Not answered here: ${failure.message}`);
+      else error.textContent = failure.message;
     }
   };
   const button = (action, label) => el("button", { type: "button", "data-action": action }, label);
