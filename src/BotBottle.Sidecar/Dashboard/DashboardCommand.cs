@@ -22,12 +22,12 @@ internal static class DashboardCommand
             HelpName = "ADDRESS:PORT",
         };
         var command = new Command("dashboard", """
-            The operator's dashboard in a browser: the bottles, the pending proposals (live: new ones
-            appear and answered ones leave without a reload), each proposal with its diff, answered
-            from the page through the same call as queue approve/modify/reject, and the audit log with
-            its chain's verification. It serves on loopback only and prints an address holding a
-            one-time sign-in token; opening it sets a session cookie and spends the token (press Enter
-            for a new address, for another browser). Ctrl-C stops it.
+            The operator's dashboard in a browser: the bottles, the pending proposals, each proposal
+            with its diff, answered from the page through the same call as queue approve/modify/reject,
+            and the audit log with its chain's verification. Every page is live: changes made anywhere
+            (new proposals, answers, withdrawals) show without a reload. It serves on loopback only and
+            prints an address holding a one-time sign-in token; opening it sets a session cookie and
+            spends the token (press Enter for a new address, for another browser). Ctrl-C stops it.
             """)
         {
             listen,
