@@ -25,7 +25,7 @@ public sealed class BrokerTests : IDisposable
         using BrokerProcess broker = await BrokerProcess.StartAsync(_home);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(broker.SocketPath));
-        Assert.StartsWith("inotify (", (string)broker.Log.Single(static l => (string?)l["event"] == "listening")["waits"]!, StringComparison.Ordinal);
+        Assert.StartsWith("dnotify (", (string)broker.Log.Single(static l => (string?)l["event"] == "listening")["waits"]!, StringComparison.Ordinal);
         Assert.Equal(0, broker.Terminate());
         Assert.False(File.Exists(broker.SocketPath));
     }

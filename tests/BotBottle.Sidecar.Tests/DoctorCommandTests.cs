@@ -55,12 +55,14 @@ public sealed class DoctorCommandTests : IDisposable
     }
 
     [Fact]
-    public void Doctor_says_waits_block_on_inotify_or_why_they_poll()
+    public void Doctor_says_waits_block_on_dnotify_or_inotify_or_why_they_poll()
     {
         CommandResult notified = _home.Host("doctor");
+        CommandResult inotify = SidecarBinary.RunExecutable("/usr/bin/env", null, ["BOTBOTTLE_CHANGE_NOTIFICATIONS=inotify", SidecarBinary.Path, "--db", _home.DbPath, "doctor"]);
         CommandResult polling = SidecarBinary.RunExecutable("/usr/bin/env", null, ["BOTBOTTLE_CHANGE_NOTIFICATIONS=off", SidecarBinary.Path, "--db", _home.DbPath, "doctor"]);
 
-        Assert.Contains("inotify", Line(notified, "waits"), StringComparison.Ordinal);
+        Assert.Contains(" dnotify (", Line(notified, "waits"), StringComparison.Ordinal);
+        Assert.Contains(" inotify (", Line(inotify, "waits"), StringComparison.Ordinal);
         Assert.True(polling.ExitCode == 0, polling.ToString());
         Assert.Contains("polling", Line(polling, "waits"), StringComparison.Ordinal);
         Assert.Contains("BOTBOTTLE_CHANGE_NOTIFICATIONS=off", Line(polling, "waits"), StringComparison.Ordinal);

@@ -45,14 +45,17 @@ public sealed class DataChangeWatcherTests : IDisposable
         Assert.True(next.IsCompleted);
     }
 
-    [Fact]
-    public async Task Another_process_commit_wakes_a_waiter_through_inotify_with_no_polling_while_idle()
+    [Theory]
+    [InlineData("dnotify")]
+    [InlineData("inotify")]
+    public async Task Another_process_commit_wakes_a_waiter_through_notifications_with_no_polling_while_idle(string mechanism)
     {
         DataChangeWatcher watcher = DataChangeWatcher.For(_database);
+        watcher.InotifyOnly = mechanism == "inotify";
         watcher.SafetyInterval = Never; // only a notification can wake it
         using DataChangeWatcher.Lease lease = watcher.Register();
         WaitUntil(() => Interlocked.Read(ref watcher.Polls) >= 1, "the watcher never read its baseline");
-        Assert.Equal("inotify", watcher.Mode!.Name);
+        Assert.Equal(mechanism, watcher.Mode!.Name);
 
         // Opening connections can touch the WAL once (a settle window of 1 ms reads follows); after that, silence.
         long before = Quiet(watcher);
@@ -64,16 +67,20 @@ public sealed class DataChangeWatcherTests : IDisposable
         await next.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    [Fact]
-    public async Task A_commit_through_another_mount_of_the_directory_wakes_the_waiter()
+    [Theory]
+    [InlineData("dnotify")]
+    [InlineData("inotify")]
+    public async Task A_commit_through_another_mount_of_the_directory_wakes_the_waiter(string mechanism)
     {
         string mountPoint = Directory.CreateTempSubdirectory("bb-other-mount-").FullName;
         try
         {
             DataChangeWatcher watcher = DataChangeWatcher.For(_database);
+            watcher.InotifyOnly = mechanism == "inotify";
             watcher.SafetyInterval = Never;
             using DataChangeWatcher.Lease lease = watcher.Register();
             WaitUntil(() => Interlocked.Read(ref watcher.Polls) >= 1, "the watcher never read its baseline");
+            Assert.Equal(mechanism, watcher.Mode!.Name);
             Task next = watcher.NextChange;
 
             // The answer comes from a process that sees the database directory at another path, as a container does.
@@ -86,6 +93,46 @@ public sealed class DataChangeWatcherTests : IDisposable
         {
             Directory.Delete(mountPoint);
         }
+    }
+
+    [Theory]
+    [InlineData("dnotify")]
+    [InlineData("inotify")]
+    public async Task Waiters_are_woken_when_the_watched_directory_is_moved_away_though_nothing_was_committed(string mechanism)
+    {
+        DataChangeWatcher watcher = DataChangeWatcher.For(_database);
+        watcher.InotifyOnly = mechanism == "inotify";
+        watcher.SafetyInterval = TimeSpan.FromMilliseconds(200); // dnotify sees its directory go at the next recheck
+        using DataChangeWatcher.Lease lease = watcher.Register();
+        // The second read is past the first's wake (the baseline counts as a change).
+        WaitUntil(() => Interlocked.Read(ref watcher.Polls) >= 2, "the watcher never read data_version twice");
+        Assert.Equal(mechanism, watcher.Mode!.Name);
+        Task next = watcher.NextChange;
+
+        string directory = Path.GetDirectoryName(_temp.Path)!;
+        Directory.Move(directory, directory + "-moved");
+        try
+        {
+            await next.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            Directory.Move(directory + "-moved", directory);
+        }
+    }
+
+    [Fact]
+    public void Finding_the_wait_mode_leaves_the_calling_threads_signal_mask_as_it_was()
+    {
+        // dnotify's signal is blocked on the thread that watches; a probe from a thread the caller
+        // goes on using (a host's Python thread, through the library) must not leave it blocked.
+        string before = SignalMask();
+
+        Assert.Equal("dnotify", WaitMode.For(_temp.Path).Name);
+
+        Assert.Equal(before, SignalMask());
+
+        static string SignalMask() => Array.Find(File.ReadAllLines("/proc/thread-self/status"), static l => l.StartsWith("SigBlk:", StringComparison.Ordinal))!;
     }
 
     [Theory]

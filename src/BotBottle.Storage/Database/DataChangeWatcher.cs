@@ -12,10 +12,10 @@ namespace BotBottle.Storage.Database;
 /// <summary>
 /// Tells waiters that the database may have changed, so they re-read their row instead of polling
 /// it. One per database file per process, shared by every waiter. While anyone waits, a dedicated
-/// thread blocks on inotify for writes to the database's <c>-wal</c> (by any process, through any
-/// mount of the directory) and then reads <c>PRAGMA data_version</c>, which changes when another
-/// connection commits; nobody waiting, it parks. Without notifications (not Linux, or inotify
-/// unavailable) it polls, backing off to <see cref="PollIdleInterval"/>. Writes made through this
+/// thread blocks on dnotify or inotify (<see cref="DirectoryNotifications"/>) for writes to the
+/// database's <c>-wal</c> (by any process, through any mount of the directory) and then reads
+/// <c>PRAGMA data_version</c>, which changes when another connection commits; nobody waiting, it
+/// parks. Without notifications (not Linux, or neither available) it polls, backing off to <see cref="PollIdleInterval"/>. Writes made through this
 /// process signal at once. A wake is only a hint: waiters re-check their row, so a missed or
 /// spurious wake costs latency, never correctness.
 /// </summary>
@@ -51,10 +51,14 @@ internal sealed class DataChangeWatcher : IChangeSignal
 
     /// <summary>
     /// <c>BOTBOTTLE_CHANGE_NOTIFICATIONS=off</c> makes waits poll: the escape hatch for a filesystem
-    /// whose writes do not reach inotify.
+    /// whose writes do not reach the kernel's notifications.
     /// </summary>
     internal static readonly bool NotificationsOffByEnvironment
         = string.Equals(Environment.GetEnvironmentVariable("BOTBOTTLE_CHANGE_NOTIFICATIONS"), "off", StringComparison.Ordinal);
+
+    /// <summary><c>BOTBOTTLE_CHANGE_NOTIFICATIONS=inotify</c> skips dnotify, should a kernel's dnotify misbehave.</summary>
+    internal static readonly bool InotifyOnlyByEnvironment
+        = string.Equals(Environment.GetEnvironmentVariable("BOTBOTTLE_CHANGE_NOTIFICATIONS"), "inotify", StringComparison.Ordinal);
 
     /// <summary>After an error the watcher retries this much later; waiters' own reads surface the error.</summary>
     private static readonly TimeSpan ErrorInterval = TimeSpan.FromMilliseconds(100);
@@ -81,6 +85,9 @@ internal sealed class DataChangeWatcher : IChangeSignal
     /// <summary>Tests: poll instead of opening notifications (set before the first waiter).</summary>
     internal bool DisableNotifications { get; set; } = NotificationsOffByEnvironment;
 
+    /// <summary>Tests: use inotify, the fallback, rather than dnotify (set before the first waiter).</summary>
+    internal bool InotifyOnly { get; set; } = InotifyOnlyByEnvironment;
+
     /// <summary>How many times the loop has read data_version; for tests and benchmarks.</summary>
     internal long Polls;
 
@@ -103,15 +110,15 @@ internal sealed class DataChangeWatcher : IChangeSignal
     /// <summary>What a wait on <paramref name="databasePath"/> would use, found by opening (and closing) a watch.</summary>
     public static WaitMode Probe(string databasePath)
     {
-        using DirectoryNotifications? notifications = OpenNotifications(databasePath, NotificationsOffByEnvironment, out WaitMode mode);
+        using DirectoryNotifications? notifications = OpenNotifications(databasePath, NotificationsOffByEnvironment, InotifyOnlyByEnvironment, out WaitMode mode);
         return mode;
     }
 
-    private static DirectoryNotifications? OpenNotifications(string databasePath, bool disabled, out WaitMode mode)
+    private static DirectoryNotifications? OpenNotifications(string databasePath, bool disabled, bool inotifyOnly, out WaitMode mode)
     {
         string? problem = "BOTBOTTLE_CHANGE_NOTIFICATIONS=off";
-        DirectoryNotifications? notifications = disabled ? null : DirectoryNotifications.TryOpen(databasePath, out problem);
-        mode = notifications is null ? WaitMode.Polling(problem!) : WaitMode.Inotify(databasePath);
+        DirectoryNotifications? notifications = disabled ? null : DirectoryNotifications.TryOpen(databasePath, inotifyOnly, out problem);
+        mode = notifications is null ? WaitMode.Polling(problem!) : WaitMode.Notifications(notifications.Name, databasePath);
         return notifications;
     }
 
@@ -191,7 +198,7 @@ internal sealed class DataChangeWatcher : IChangeSignal
                     {
                         // The watch exists before the first data_version read, so no commit falls between them.
                         notificationsTried = true;
-                        notifications = OpenNotifications(_database.Path, DisableNotifications, out WaitMode mode);
+                        notifications = OpenNotifications(_database.Path, DisableNotifications, InotifyOnly, out WaitMode mode);
                         Volatile.Write(ref _mode, mode);
                     }
 

@@ -1,179 +1,59 @@
 using System;
-using System.IO;
-using System.Runtime.InteropServices;
-using System.Text;
 
 namespace BotBottle.Storage.Database;
 
 /// <summary>
-/// inotify on the database's directory: reports writes to the database file and its <c>-wal</c>, by
-/// whichever process and through whichever mount of the directory (inotify watches the inode, so a
-/// container's bind mount of the same directory counts). Linux only; <see cref="TryOpen"/> says why
-/// not elsewhere. Used by one thread at a time.
+/// The kernel telling a waiting thread that something in the database's directory was written, by
+/// whichever process and through whichever mount of the directory. dnotify where the kernel has it,
+/// else inotify (<see cref="DnotifyNotifications"/> says why in that order); Linux only. A report is
+/// a hint: the caller reads data_version to learn whether a commit happened. Used by one thread.
 /// </summary>
-internal sealed unsafe partial class DirectoryNotifications : IDisposable
+internal abstract class DirectoryNotifications : IDisposable
 {
-    private const int InNonBlock = 0x800, InCloexec = 0x80000;
-    private const uint InModify = 0x2, InCloseWrite = 0x8, InMovedTo = 0x80, InCreate = 0x100;
-    private const uint InDeleteSelf = 0x400, InMoveSelf = 0x800, InQueueOverflow = 0x4000, InIgnored = 0x8000, InOnlyDir = 0x1000000;
-    private const uint WatchMask = InModify | InCloseWrite | InMovedTo | InCreate | InDeleteSelf | InMoveSelf | InOnlyDir;
-    private const short PollIn = 0x1;
-    private const int Eintr = 4;
+    /// <summary>"dnotify" or "inotify", as doctor and the logs print it.</summary>
+    public abstract string Name { get; }
 
-    private readonly int _fd;
-    private readonly byte[] _databaseName;
-    private readonly byte[] _walName;
-    private readonly byte[] _buffer = new byte[16 * 1024];
-    private bool _disposed;
+    /// <summary>Set once the directory was deleted or moved: open a new watch to keep receiving events.</summary>
+    public bool WatchLost { get; protected set; }
 
-    private DirectoryNotifications(int fd, string databasePath)
-    {
-        _fd = fd;
-        string name = Path.GetFileName(databasePath);
-        _databaseName = Encoding.UTF8.GetBytes(name);
-        _walName = Encoding.UTF8.GetBytes(name + "-wal");
-    }
-
-    /// <summary>Watches the directory of <paramref name="databasePath"/>, or returns null and why it cannot.</summary>
-    public static DirectoryNotifications? TryOpen(string databasePath, out string? problem)
+    /// <summary>
+    /// Watches the directory of <paramref name="databasePath"/> from the calling thread, which must be
+    /// the one that calls <see cref="Wait"/>; or returns null and why it cannot.
+    /// </summary>
+    /// <param name="databasePath">The database file.</param>
+    /// <param name="inotifyOnly">Skip dnotify (BOTBOTTLE_CHANGE_NOTIFICATIONS=inotify, and tests of the fallback).</param>
+    /// <param name="problem">Why there are no notifications, when null is returned.</param>
+    public static DirectoryNotifications? TryOpen(string databasePath, bool inotifyOnly, out string? problem)
     {
         if (!OperatingSystem.IsLinux())
         {
-            problem = "change notifications are implemented for Linux (inotify) only";
+            problem = "change notifications are implemented for Linux (dnotify, inotify) only";
             return null;
         }
 
-        int fd = inotify_init1(InNonBlock | InCloexec);
-        if (fd < 0)
+        string? dnotifyProblem = null;
+        if (!inotifyOnly && DnotifyNotifications.TryOpen(databasePath, out dnotifyProblem) is { } dnotify)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            problem = errno == 24 // EMFILE: fs.inotify.max_user_instances reached
-                ? "inotify_init1 failed: this user has reached fs.inotify.max_user_instances (raise it with sysctl)"
-                : $"inotify_init1 failed ({Marshal.GetPInvokeErrorMessage(errno)})";
-            return null;
+            problem = null;
+            return dnotify;
         }
 
-        string directory = Path.GetDirectoryName(Path.GetFullPath(databasePath))!;
-        if (inotify_add_watch(fd, directory, WatchMask) < 0)
+        DirectoryNotifications? inotify = InotifyNotifications.TryOpen(databasePath, out problem);
+        if (inotify is null && dnotifyProblem is not null)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            _ = close(fd);
-            problem = errno == 28 // ENOSPC: fs.inotify.max_user_watches reached
-                ? $"inotify cannot watch {directory}: this user has reached fs.inotify.max_user_watches (raise it with sysctl)"
-                : $"inotify cannot watch {directory} ({Marshal.GetPInvokeErrorMessage(errno)})";
-            return null;
+            problem = dnotifyProblem + "; " + problem;
         }
 
-        problem = null;
-        return new DirectoryNotifications(fd, databasePath);
+        return inotify;
     }
 
     /// <summary>
-    /// Blocks up to <paramref name="timeoutMs"/> for events and drains them. True when one concerns
-    /// the database or its WAL, or when events may have been lost (queue overflow, the directory
-    /// replaced); false on a timeout or only unrelated events.
+    /// Blocks up to <paramref name="timeoutMs"/> for a write. True when one may concern the database
+    /// (or events may have been lost, or the directory was replaced); false on a timeout or only
+    /// unrelated events.
     /// </summary>
-    public bool Wait(int timeoutMs)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var descriptor = new PollDescriptor { Fd = _fd, Events = PollIn };
-        int ready = poll(&descriptor, 1, timeoutMs);
-        if (ready < 0)
-        {
-            // EINTR: nothing is known, so report a possible change; the caller's data_version read decides.
-            return Marshal.GetLastPInvokeError() == Eintr;
-        }
+    public abstract bool Wait(int timeoutMs);
 
-        return ready > 0 && Drain();
-    }
-
-    /// <summary>Set once the directory was deleted or moved: open a new watch to keep receiving events.</summary>
-    public bool WatchLost { get; private set; }
-
-    private bool Drain()
-    {
-        bool relevant = false;
-        fixed (byte* buffer = _buffer)
-        {
-            while (true)
-            {
-                nint length = read(_fd, buffer, (nuint)_buffer.Length);
-                if (length <= 0)
-                {
-                    // EAGAIN: drained.
-                    return relevant;
-                }
-
-                for (nint offset = 0; offset < length;)
-                {
-                    var header = (EventHeader*)(buffer + offset);
-                    if ((header->Mask & (InIgnored | InDeleteSelf | InMoveSelf)) != 0)
-                    {
-                        // The watched directory is gone or moved: nothing more will arrive on this watch.
-                        WatchLost = true;
-                        relevant = true;
-                    }
-                    else if ((header->Mask & InQueueOverflow) != 0)
-                    {
-                        relevant = true;
-                    }
-                    else if (header->NameLength > 0 && NameIs(new ReadOnlySpan<byte>(buffer + offset + sizeof(EventHeader), (int)header->NameLength)))
-                    {
-                        relevant = true;
-                    }
-
-                    offset += sizeof(EventHeader) + (nint)header->NameLength;
-                }
-            }
-        }
-    }
-
-    private bool NameIs(ReadOnlySpan<byte> paddedName)
-    {
-        // The kernel pads the name with NULs to the event's alignment.
-        int end = paddedName.IndexOf((byte)0);
-        ReadOnlySpan<byte> name = end < 0 ? paddedName : paddedName[..end];
-        return name.SequenceEqual(_walName) || name.SequenceEqual(_databaseName);
-    }
-
-    public void Dispose()
-    {
-        if (!_disposed)
-        {
-            _disposed = true;
-            _ = close(_fd);
-        }
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct EventHeader
-    {
-        public int WatchDescriptor;
-        public uint Mask;
-        public uint Cookie;
-        public uint NameLength;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollDescriptor
-    {
-        public int Fd;
-        public short Events;
-        public short ReturnedEvents;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int inotify_init1(int flags);
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int inotify_add_watch(int fd, string path, uint mask);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int poll(PollDescriptor* fds, nuint count, int timeoutMs);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint read(int fd, byte* buffer, nuint count);
-
-    [LibraryImport("libc")]
-    private static partial int close(int fd);
+    /// <inheritdoc />
+    public abstract void Dispose();
 }
