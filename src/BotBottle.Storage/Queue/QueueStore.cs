@@ -201,7 +201,7 @@ public sealed class QueueStore
     /// The queue as it changes: first every unarchived proposal (<c>pending</c>, or <c>answered</c>
     /// when it has a decision its sidecar has not consumed yet), then each change as another process
     /// commits it: <c>proposed</c>, <c>answered</c>, <c>archived</c>, <c>withdrawn</c>. Woken by the same change
-    /// watcher the waits use (inotify where it works), one query per change; nothing runs on a timer.
+    /// watcher the waits use (dnotify or inotify where the kernel has them), one query per change; nothing runs on a timer.
     /// </summary>
     /// <param name="cancellationToken">Ends the watch.</param>
     /// <exception cref="StorageException">The database became unavailable.</exception>
