@@ -50,12 +50,7 @@ public sealed class DataChangeWatcherTests : IDisposable
     [InlineData("inotify")]
     public async Task Another_process_commit_wakes_a_waiter_through_notifications_with_no_polling_while_idle(string mechanism)
     {
-        DataChangeWatcher watcher = DataChangeWatcher.For(_database);
-        watcher.InotifyOnly = mechanism == "inotify";
-        watcher.SafetyInterval = Never; // only a notification can wake it
-        using DataChangeWatcher.Lease lease = watcher.Register();
-        WaitUntil(() => Interlocked.Read(ref watcher.Polls) >= 1, "the watcher never read its baseline");
-        Assert.Equal(mechanism, watcher.Mode!.Name);
+        using DataChangeWatcher.Lease lease = RegisterThrough(mechanism, Never, out DataChangeWatcher watcher); // only a notification can wake it
 
         // Opening connections can touch the WAL once (a settle window of 1 ms reads follows); after that, silence.
         long before = Quiet(watcher);
@@ -75,12 +70,7 @@ public sealed class DataChangeWatcherTests : IDisposable
         string mountPoint = Directory.CreateTempSubdirectory("bb-other-mount-").FullName;
         try
         {
-            DataChangeWatcher watcher = DataChangeWatcher.For(_database);
-            watcher.InotifyOnly = mechanism == "inotify";
-            watcher.SafetyInterval = Never;
-            using DataChangeWatcher.Lease lease = watcher.Register();
-            WaitUntil(() => Interlocked.Read(ref watcher.Polls) >= 1, "the watcher never read its baseline");
-            Assert.Equal(mechanism, watcher.Mode!.Name);
+            using DataChangeWatcher.Lease lease = RegisterThrough(mechanism, Never, out DataChangeWatcher watcher);
             Task next = watcher.NextChange;
 
             // The answer comes from a process that sees the database directory at another path, as a container does.
@@ -100,13 +90,10 @@ public sealed class DataChangeWatcherTests : IDisposable
     [InlineData("inotify")]
     public async Task Waiters_are_woken_when_the_watched_directory_is_moved_away_though_nothing_was_committed(string mechanism)
     {
-        DataChangeWatcher watcher = DataChangeWatcher.For(_database);
-        watcher.InotifyOnly = mechanism == "inotify";
-        watcher.SafetyInterval = TimeSpan.FromMilliseconds(200); // dnotify sees its directory go at the next recheck
-        using DataChangeWatcher.Lease lease = watcher.Register();
+        // dnotify sees its directory go at the next recheck.
+        using DataChangeWatcher.Lease lease = RegisterThrough(mechanism, TimeSpan.FromMilliseconds(200), out DataChangeWatcher watcher);
         // The second read is past the first's wake (the baseline counts as a change).
         WaitUntil(() => Interlocked.Read(ref watcher.Polls) >= 2, "the watcher never read data_version twice");
-        Assert.Equal(mechanism, watcher.Mode!.Name);
         Task next = watcher.NextChange;
 
         string directory = Path.GetDirectoryName(_temp.Path)!;
@@ -194,6 +181,19 @@ public sealed class DataChangeWatcherTests : IDisposable
         Thread.Sleep(500);
 
         Assert.Equal(settled, Interlocked.Read(ref watcher.Polls));
+    }
+
+    /// <summary>A waiter on a watcher woken by <paramref name="mechanism"/>, its baseline read.</summary>
+    private DataChangeWatcher.Lease RegisterThrough(string mechanism, TimeSpan safetyInterval, out DataChangeWatcher watcher)
+    {
+        DataChangeWatcher registered = DataChangeWatcher.For(_database);
+        registered.InotifyOnly = mechanism == "inotify";
+        registered.SafetyInterval = safetyInterval;
+        DataChangeWatcher.Lease lease = registered.Register();
+        WaitUntil(() => Interlocked.Read(ref registered.Polls) >= 1, "the watcher never read its baseline");
+        Assert.Equal(mechanism, registered.Mode!.Name);
+        watcher = registered;
+        return lease;
     }
 
     private static void Respond(Process responder)
