@@ -232,7 +232,7 @@ public sealed class BotBottleDatabase : StoreDatabase, IStoreDatabase
 
             // NULL lets the host write any bottle's row; a sidecar gets its own slug, or '' (no row at all).
             string? writerBottle = Role == DatabaseRole.Sidecar ? BottleSlug ?? string.Empty : null;
-            connection.CreateFunction(WriterBottleFunction, () => writerBottle, isDeterministic: true);
+            WriterBottle.Register(connection.Handle!, writerBottle);
             if (Role == DatabaseRole.Sidecar)
             {
                 SidecarAuthorizer.Install(connection.Handle!);
@@ -320,10 +320,18 @@ public sealed class BotBottleDatabase : StoreDatabase, IStoreDatabase
     IChangeSignal IStoreDatabase.Changes => DataChangeWatcher.For(this);
 
     /// <inheritdoc />
-    T IStoreDatabase.Read<T>(Func<DbConnection, T> read) => Read(connection => read(connection));
+    void IStoreDatabase.InReadConnection(Action<DbConnection> read) => Read(connection =>
+    {
+        read(connection);
+        return 0;
+    });
 
     /// <inheritdoc />
-    T IStoreDatabase.Write<T>(Func<DbConnection, DbTransaction, T> write) => Write((connection, transaction) => write(connection, transaction));
+    void IStoreDatabase.InWriteTransaction(Action<DbConnection, DbTransaction> write) => Write((connection, transaction) =>
+    {
+        write(connection, transaction);
+        return 0;
+    });
 
     /// <inheritdoc />
     WaitMode IStoreDatabase.DescribeWaits() => WaitMode.For(Path);

@@ -233,10 +233,18 @@ public sealed class PostgresDatabase : StoreDatabase, IStoreDatabase, IDisposabl
     }
 
     /// <inheritdoc />
-    T IStoreDatabase.Read<T>(Func<DbConnection, T> read) => Read(connection => read(connection));
+    void IStoreDatabase.InReadConnection(Action<DbConnection> read) => Read(connection =>
+    {
+        read(connection);
+        return 0;
+    });
 
     /// <inheritdoc />
-    T IStoreDatabase.Write<T>(Func<DbConnection, DbTransaction, T> write) => Write((connection, transaction) => write(connection, transaction));
+    void IStoreDatabase.InWriteTransaction(Action<DbConnection, DbTransaction> write) => Write((connection, transaction) =>
+    {
+        write(connection, transaction);
+        return 0;
+    });
 
     /// <summary>Whether writes would succeed now: the server answers, the login works and the schema is one this binary uses.</summary>
     public StorageHealth CheckHealth()

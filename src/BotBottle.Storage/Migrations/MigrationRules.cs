@@ -96,9 +96,25 @@ internal sealed class MigrationRules
     public void EnsureCompatible(List<AppliedMigration> applied)
     {
         Validate(applied);
-        var appliedVersions = new HashSet<int>(applied.Select(static a => a.Version));
-        string[] missing = Migrations.Where(m => !appliedVersions.Contains(m.Version)).Select(static m => m.ToString()).ToArray();
-        if (missing.Length > 0)
+
+        // Loops rather than LINQ: Select over Where is a generic virtual call, which NativeAOT resolves
+        // through its type loader the first time, and every sidecar process opens through here.
+        var appliedVersions = new HashSet<int>();
+        foreach (AppliedMigration record in applied)
+        {
+            appliedVersions.Add(record.Version);
+        }
+
+        var missing = new List<string>();
+        foreach (Migration migration in Migrations)
+        {
+            if (!appliedVersions.Contains(migration.Version))
+            {
+                missing.Add(migration.ToString());
+            }
+        }
+
+        if (missing.Count > 0)
         {
             throw new MigrationException(
                 MigrationErrorKind.SchemaTooOld,
