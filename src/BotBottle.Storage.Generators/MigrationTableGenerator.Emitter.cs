@@ -18,15 +18,22 @@ namespace BotBottle.Storage.Generators
                 w.Line("/// <summary>The migrations compiled into this binary, oldest first.</summary>");
                 w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"BotBottle.Storage.Generators\", \"1.0.0\")]");
                 w.OpenBlock("internal static class EmbeddedMigrations");
-                Table(w, "All", "Every embedded SQLite migration, ordered by version.", spec.Migrations);
+                Table(w, "All", "Every embedded SQLite migration, ordered by version.", spec.Migrations, postgres: false);
                 w.Line();
-                Table(w, "Postgres", "Every embedded PostgreSQL migration (the same versions and names), ordered by version.", spec.PostgresMigrations);
+                Table(w, "Postgres", "Every embedded PostgreSQL migration (the same versions and names), ordered by version.", spec.PostgresMigrations, postgres: true);
+                w.Line();
+                Scripts(w, "UpSql", "up", spec, static m => m.UpSql);
+                w.Line();
+                Scripts(w, "DownSql", "down", spec, static m => m.DownSql);
                 w.CloseBlock();
                 w.CloseBlock();
                 return w.ToString();
             }
 
-            private static void Table(SourceWriter w, string property, string summary, EquatableArray<MigrationSpec> migrations)
+            // The tables hold what every binary checks (version, name, checksum, additive); the SQL is
+            // apart, in a method only migrating code calls, so a binary that never migrates (a sidecar,
+            // bot-bottle-propose) is compiled without it.
+            private static void Table(SourceWriter w, string property, string summary, EquatableArray<MigrationSpec> migrations, bool postgres)
             {
                 w.Line("/// <summary>" + summary + "</summary>");
                 w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::BotBottle.Storage.Migrations.Migration> " + property + " { get; } = new global::BotBottle.Storage.Migrations.Migration[]");
@@ -40,12 +47,30 @@ namespace BotBottle.Storage.Generators
                     w.Line($"name: {Naming.QuotedLiteral(migration.Name)},");
                     w.Line($"checksum: {Naming.QuotedLiteral(migration.Checksum)},");
                     w.Line($"additive: {(migration.Additive ? "true" : "false")},");
-                    // Verbatim literals keep the SQL byte-for-byte (after LF normalisation) as it was checksummed.
-                    w.Line($"upSql: {Naming.VerbatimLiteral(migration.UpSql)},");
-                    w.Line($"downSql: {Naming.VerbatimLiteral(migration.DownSql)}),");
+                    w.Line($"postgres: {(postgres ? "true" : "false")}),");
                     w.Unindent();
                 }
 
+                w.Unindent();
+                w.Line("};");
+            }
+
+            private static void Scripts(SourceWriter w, string method, string direction, MigrationTableSpec spec, System.Func<MigrationSpec, string> sql)
+            {
+                w.Line($"/// <summary>The {direction} SQL of the embedded migration <paramref name=\"version\"/>, PostgreSQL's when <paramref name=\"postgres\"/>.</summary>");
+                w.Line($"public static string {method}(bool postgres, int version) => (postgres, version) switch");
+                w.Line("{");
+                w.Indent();
+                foreach ((bool postgres, EquatableArray<MigrationSpec> migrations) in new[] { (false, spec.Migrations), (true, spec.PostgresMigrations) })
+                {
+                    foreach (MigrationSpec migration in migrations)
+                    {
+                        // Verbatim literals keep the SQL byte-for-byte (after LF normalisation) as it was checksummed.
+                        w.Line($"({(postgres ? "true" : "false")}, {migration.Version.ToString(CultureInfo.InvariantCulture)}) => {Naming.VerbatimLiteral(sql(migration))},");
+                    }
+                }
+
+                w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(version), version, \"No embedded migration has this version.\"),");
                 w.Unindent();
                 w.Line("};");
             }

@@ -13,6 +13,7 @@ public sealed class MigrationTableBaselineTests
             public sealed class Migration
             {
                 public Migration(int version, string name, string checksum, bool additive, string upSql, string downSql) { }
+                internal Migration(int version, string name, string checksum, bool additive, bool postgres) { }
             }
         }
         """;
