@@ -70,6 +70,18 @@ public abstract class ProposeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Standard_input_without_an_end_is_refused_past_its_bound_and_nothing_is_queued()
+    {
+        // /dev/zero stands for what a process started with descriptor 0 closed may find there: one of its own files.
+        string[] arguments = Proposer.Arguments(["--db", _home.DbPath, "propose", "--slug", "bottle-a", "--tool", "git-gate", "--justification", "endless", "--file", "-"]);
+        CommandResult result = SidecarBinary.RunExecutable("/bin/sh", null, ["-c", "exec \"$@\" < /dev/zero", "sh", Proposer.Executable, .. arguments]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("--file: standard input goes on past 64 MiB", result.Error, StringComparison.Ordinal);
+        Assert.Empty(_home.PendingIds());
+    }
+
+    [Fact]
     public async Task Propose_wait_exits_0_with_the_approval_as_json()
     {
         Task<CommandResult> waiting = Task.Run(() => Propose("--wait"));

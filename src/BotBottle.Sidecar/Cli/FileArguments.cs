@@ -15,10 +15,7 @@ internal static class FileArguments
         byte[] bytes;
         if (path == "-")
         {
-            using Stream input = Console.OpenStandardInput();
-            using var buffer = new MemoryStream();
-            input.CopyTo(buffer);
-            bytes = buffer.ToArray();
+            bytes = ReadStandardInput(optionName);
         }
         else if (Directory.Exists(path))
         {
@@ -34,6 +31,34 @@ internal static class FileArguments
         }
 
         return DecodeUtf8(bytes, optionName);
+    }
+
+    /// <summary>The most read from standard input: far past any file the store takes, and a bound on memory.</summary>
+    internal const int MaxStandardInputBytes = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// Descriptor 0, read to its end or <see cref="MaxStandardInputBytes"/>. Read directly: System.Console
+    /// would bring its terminal handling into bot-bottle-propose for one read. A process started with
+    /// descriptor 0 closed may find one of its own files there (an endless one, even); the bound turns
+    /// that into a usage error rather than a read without end.
+    /// </summary>
+    private static byte[] ReadStandardInput(string optionName)
+    {
+        using var input = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 0);
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[64 * 1024];
+        int read;
+        while ((read = input.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (buffer.Length + read > MaxStandardInputBytes)
+            {
+                throw new UsageException($"{optionName}: standard input goes on past {MaxStandardInputBytes / (1024 * 1024)} MiB; give a file, or pipe in the file itself.");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 
     /// <summary>Strict UTF-8, without a leading byte-order mark.</summary>

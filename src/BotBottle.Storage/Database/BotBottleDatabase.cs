@@ -222,14 +222,6 @@ public sealed class BotBottleDatabase : StoreDatabase, IStoreDatabase
             policy.CommandText = Role == DatabaseRole.Inspector ? DatabaseSql.ConnectionPolicyInspector.Text : _connectionPolicy.Text;
             policy.ExecuteNonQuery();
 
-            if (Role == DatabaseRole.Host)
-            {
-                // Migration 0004 chains existing audit entries in SQL with the same hash the store
-                // uses. Only the host migrates, so no other role registers a function it never calls.
-                connection.CreateFunction<string, long, string, string, string, string, string, string, string, string>(
-                    Audit.AuditChain.SqlFunctionName, Audit.AuditChain.Hash, isDeterministic: true);
-            }
-
             // NULL lets the host write any bottle's row; a sidecar gets its own slug, or '' (no row at all).
             string? writerBottle = Role == DatabaseRole.Sidecar ? BottleSlug ?? string.Empty : null;
             WriterBottle.Register(connection.Handle!, writerBottle);

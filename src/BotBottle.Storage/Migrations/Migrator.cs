@@ -53,6 +53,11 @@ public sealed class Migrator : ISchemaMigrator
 
         (MigrationRun run, MigrationException? failure) = _database.Write((connection, transaction) =>
         {
+            // Migration 0004 chains existing audit entries in SQL with the same hash the store uses.
+            // Registered here, where only migrating code reaches it: no other connection needs it, and
+            // an executable that never migrates is compiled without Microsoft.Data.Sqlite's function glue.
+            connection.CreateFunction<string, long, string, string, string, string, string, string, string, string>(
+                Audit.AuditChain.SqlFunctionName, Audit.AuditChain.Hash, isDeterministic: true);
             SqlRegistry.Execute(connection, transaction, MigrationSql.CreateMigrationsTable);
             List<AppliedMigration> applied = ReadApplied(connection, transaction);
             _rules.Validate(applied);

@@ -71,6 +71,19 @@ internal static class SqlRegistry
     {
         using DbCommand command = Command(connection, transaction, statement);
         object? value = command.ExecuteScalar();
-        return value is null or DBNull ? default : (T)Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture);
+        if (value is null or DBNull)
+        {
+            return default;
+        }
+
+        // The few types the store reads this way, converted by hand: Convert.ChangeType would bring every
+        // IConvertible conversion (dates, time zones) into every executable.
+        return value switch
+        {
+            T same => same,
+            _ when typeof(T) == typeof(long) => (T)(object)Convert.ToInt64(value, CultureInfo.InvariantCulture),
+            _ when typeof(T) == typeof(int) => (T)(object)Convert.ToInt32(value, CultureInfo.InvariantCulture),
+            _ => throw new InvalidCastException($"{statement.Name} returned {value.GetType().Name}, not {typeof(T).Name}."),
+        };
     }
 }
