@@ -312,18 +312,10 @@ public sealed class BotBottleDatabase : StoreDatabase, IStoreDatabase
     IChangeSignal IStoreDatabase.Changes => DataChangeWatcher.For(this);
 
     /// <inheritdoc />
-    void IStoreDatabase.InReadConnection(Action<DbConnection> read) => Read(connection =>
-    {
-        read(connection);
-        return 0;
-    });
+    void IStoreDatabase.InReadConnection(Action<DbConnection> read) => Read(StoreDatabaseCalls.Returning<SqliteConnection>(read));
 
     /// <inheritdoc />
-    void IStoreDatabase.InWriteTransaction(Action<DbConnection, DbTransaction> write) => Write((connection, transaction) =>
-    {
-        write(connection, transaction);
-        return 0;
-    });
+    void IStoreDatabase.InWriteTransaction(Action<DbConnection, DbTransaction> write) => Write(StoreDatabaseCalls.Returning<SqliteConnection, SqliteTransaction>(write));
 
     /// <inheritdoc />
     WaitMode IStoreDatabase.DescribeWaits() => WaitMode.For(Path);

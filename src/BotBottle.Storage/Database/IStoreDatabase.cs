@@ -104,6 +104,20 @@ internal static class StoreDatabaseCalls
         return result;
     }
 
+    /// <summary>An engine's own connection type for <paramref name="action"/>, as a function its generic Read takes.</summary>
+    public static Func<TConnection, int> Returning<TConnection>(Action<TConnection> action) => connection =>
+    {
+        action(connection);
+        return 0;
+    };
+
+    /// <summary>An engine's own connection and transaction types for <paramref name="action"/>, as a function its generic Write takes.</summary>
+    public static Func<TConnection, TTransaction, int> Returning<TConnection, TTransaction>(Action<TConnection, TTransaction> action) => (connection, transaction) =>
+    {
+        action(connection, transaction);
+        return 0;
+    };
+
     /// <summary>Runs <paramref name="write"/> in one write transaction, committed when it returns, and returns what it returns.</summary>
     public static T Write<T>(this IStoreDatabase database, Func<DbConnection, DbTransaction, T> write)
     {

@@ -233,18 +233,10 @@ public sealed class PostgresDatabase : StoreDatabase, IStoreDatabase, IDisposabl
     }
 
     /// <inheritdoc />
-    void IStoreDatabase.InReadConnection(Action<DbConnection> read) => Read(connection =>
-    {
-        read(connection);
-        return 0;
-    });
+    void IStoreDatabase.InReadConnection(Action<DbConnection> read) => Read(StoreDatabaseCalls.Returning<NpgsqlConnection>(read));
 
     /// <inheritdoc />
-    void IStoreDatabase.InWriteTransaction(Action<DbConnection, DbTransaction> write) => Write((connection, transaction) =>
-    {
-        write(connection, transaction);
-        return 0;
-    });
+    void IStoreDatabase.InWriteTransaction(Action<DbConnection, DbTransaction> write) => Write(StoreDatabaseCalls.Returning<NpgsqlConnection, NpgsqlTransaction>(write));
 
     /// <summary>Whether writes would succeed now: the server answers, the login works and the schema is one this binary uses.</summary>
     public StorageHealth CheckHealth()
